@@ -1,0 +1,16 @@
+import { defineConfig } from 'wxt';
+
+// See https://wxt.dev/api/config.html
+export default defineConfig({
+  modules: ['@wxt-dev/webextension-polyfill'],
+  manifest: {
+    name: '__MSG_extName__',
+    description: '__MSG_extDescription__',
+    default_locale: 'en',
+    permissions: ['storage'],
+    // A local RAGFlow (Docker on this machine) is the common setup; match patterns carry no
+    // port, so these cover :80 and :9380 alike. Any other server is asked for at run time.
+    host_permissions: ['http://localhost/*', 'http://127.0.0.1/*'],
+    optional_host_permissions: ['http://*/*', 'https://*/*'],
+  },
+});
