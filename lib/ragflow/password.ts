@@ -1,0 +1,91 @@
+// Order matters: see jsencrypt-seed-begin.ts. Keep these three imports together and first.
+import './jsencrypt-seed-begin';
+import { JSEncrypt } from 'jsencrypt';
+import './jsencrypt-seed-end';
+
+import { InvalidPublicKeyError, PasswordTooLongError } from './errors';
+
+/**
+ * RAGFlow's default public key (conf/public.pem in RAGFlow's source; its web app ships the same
+ * key inline). Servers with their own key pair need a per-server override.
+ */
+export const RAGFLOW_DEFAULT_PUBLIC_KEY = `-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEArq9XTUSeYr2+N1h3Afl/
+z8Dse/2yD0ZGrKwx+EEEcdsBLca9Ynmx3nIB5obmLlSfmskLpBo0UACBmB5rEjBp
+2Q2f3AG3Hjd4B+gNCG6BDaawuDlgANIhGnaTLrIqWrrcm4EMzJOnAOI1fgzJRsOO
+UEfaS318Eq9OVO3apEyCCt0lOQK6PuksduOjVxtltDav+guVAA068NrPYmRNabVK
+RNLJpL8w4D44sfth5RvZ3q9t+6RTArpEtc5sh5ChzvqPOzKGMXW83C95TxmXqpbK
+6olN4RevSfVjEAgCydH6HN6OhtOQEcnrU97r9H0iZOWwbw3pVrZiUkuRD1R56Wzs
+2wIDAQAB
+-----END PUBLIC KEY-----`;
+
+/** Bits below which an RSA key is not worth sending a password under. */
+const MIN_KEY_BITS = 1024;
+
+interface PreparedKey {
+  encryptor: JSEncrypt;
+  /** The longest password, in UTF-8 bytes, whose base64 fits PKCS#1 v1.5 (k - 11 bytes). */
+  maxPasswordBytes: number;
+}
+
+const preparedKeys = new Map<string, PreparedKey>();
+
+function prepareKey(publicKeyPem: string): PreparedKey {
+  const cached = preparedKeys.get(publicKeyPem);
+  if (cached) return cached;
+
+  const trimmed = publicKeyPem.trim();
+  if (!/^-----BEGIN (RSA )?PUBLIC KEY-----[\s\S]+-----END (RSA )?PUBLIC KEY-----$/.test(trimmed)) {
+    throw new InvalidPublicKeyError('Not a PEM public key (BEGIN PUBLIC KEY … END PUBLIC KEY)');
+  }
+  const encryptor = new JSEncrypt();
+  let modulusBytes: number;
+  try {
+    encryptor.setPublicKey(trimmed);
+    // jsencrypt parses leniently and keeps no usable modulus on garbage instead of throwing;
+    // a trial encryption tells both whether the key works and its size (one modulus long).
+    const trial = encryptor.encrypt('x');
+    modulusBytes = trial === false ? 0 : atob(trial).length;
+  } catch (error) {
+    throw new InvalidPublicKeyError(`Unreadable public key: ${String(error)}`);
+  }
+  if (modulusBytes * 8 < MIN_KEY_BITS) {
+    throw new InvalidPublicKeyError(`RSA key of ${modulusBytes * 8} bits; at least ${MIN_KEY_BITS} expected`);
+  }
+  const maxPlaintextBytes = modulusBytes - 11;
+  const prepared = { encryptor, maxPasswordBytes: Math.floor(maxPlaintextBytes / 4) * 3 };
+  preparedKeys.set(publicKeyPem, prepared);
+  return prepared;
+}
+
+/**
+ * Checks a PEM public key a self-hoster pasted. Returns it trimmed, or throws
+ * {@link InvalidPublicKeyError} saying what is wrong.
+ */
+export function validatePublicKeyPem(publicKeyPem: string): string {
+  prepareKey(publicKeyPem);
+  return publicKeyPem.trim();
+}
+
+/** The longest password (UTF-8 bytes) that can be sent with this key: 183 for RSA-2048. */
+export function maxPasswordBytes(publicKeyPem: string = RAGFLOW_DEFAULT_PUBLIC_KEY): number {
+  return prepareKey(publicKeyPem).maxPasswordBytes;
+}
+
+/**
+ * Encrypts a password exactly as RAGFlow's web app does: base64 of its UTF-8 bytes, then RSA
+ * with PKCS#1 v1.5 padding, returned as base64. The result is randomised but replayable: treat
+ * it like the password itself (never store or log it).
+ */
+export function encryptPassword(password: string, publicKeyPem: string = RAGFLOW_DEFAULT_PUBLIC_KEY): string {
+  const { encryptor, maxPasswordBytes: maxBytes } = prepareKey(publicKeyPem);
+  const bytes = new TextEncoder().encode(password);
+  if (bytes.length > maxBytes) throw new PasswordTooLongError(maxBytes);
+
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  // jsencrypt answers `false` instead of throwing when the input does not fit.
+  const cipher = encryptor.encrypt(btoa(binary));
+  if (cipher === false) throw new PasswordTooLongError(maxBytes);
+  return cipher;
+}

@@ -1,0 +1,79 @@
+import { InvalidServerUrlError } from './errors';
+
+/** Longer than any real server address; a guard against pasted garbage. */
+export const MAX_SERVER_URL_LENGTH = 2048;
+
+/** A scheme followed by something that is not a port number (`localhost:9380` has no scheme). */
+const SCHEME_PATTERN = /^([a-z][a-z\d+.-]*):(?!\d+(?:[/?#]|$))/i;
+
+const BROWSER_PAGE_SCHEMES = new Set([
+  'about',
+  'chrome',
+  'chrome-extension',
+  'chrome-untrusted',
+  'edge',
+  'brave',
+  'opera',
+  'vivaldi',
+  'moz-extension',
+  'resource',
+  'view-source',
+  'devtools',
+]);
+
+/**
+ * Suffixes users paste along with the server (the SDK base URL, a route): the client adds these
+ * paths itself, so keeping them would double the prefix (`/api/v1/api/v1/...`).
+ */
+const API_PATH_SUFFIX = /(?:\/api\/v1|\/api|\/v1)$/i;
+
+/**
+ * Turns what a user typed into the base URL every request is built on:
+ * `localhost:9380` → `http://localhost:9380`, `https://Host/prefix/` → `https://host/prefix`.
+ * A reverse-proxy path prefix is kept; query, fragment and trailing slashes are dropped.
+ * Throws {@link InvalidServerUrlError} with a reason the UI can explain.
+ */
+export function normalizeServerUrl(input: string): string {
+  const trimmed = input.trim();
+  if (trimmed === '') throw new InvalidServerUrlError('empty');
+  if (trimmed.length > MAX_SERVER_URL_LENGTH) throw new InvalidServerUrlError('too-long');
+
+  const scheme = SCHEME_PATTERN.exec(trimmed)?.[1]?.toLowerCase();
+  if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') {
+    throw rejectScheme(scheme);
+  }
+  // A local RAGFlow (Docker) speaks plain http, so that is the default for a bare host.
+  const withScheme = scheme === undefined ? `http://${trimmed.replace(/^\/+/, '')}` : trimmed;
+
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new InvalidServerUrlError('malformed');
+  }
+  // `new URL('http:host')` is accepted and means http://host/; only `http://` forms are ours.
+  if (!/^https?:\/\//i.test(withScheme) || url.hostname === '') {
+    throw new InvalidServerUrlError('malformed');
+  }
+  if (url.username !== '' || url.password !== '') throw new InvalidServerUrlError('credentials');
+
+  const path = url.pathname.replace(/\/+$/, '').replace(API_PATH_SUFFIX, '').replace(/\/+$/, '');
+  return `${url.protocol}//${url.host}${path}`;
+}
+
+function rejectScheme(scheme: string): InvalidServerUrlError {
+  if (scheme === 'javascript' || scheme === 'vbscript') return new InvalidServerUrlError('javascript');
+  if (scheme === 'file') return new InvalidServerUrlError('file');
+  if (scheme === 'data' || scheme === 'blob') return new InvalidServerUrlError('data');
+  if (BROWSER_PAGE_SCHEMES.has(scheme)) return new InvalidServerUrlError('browser-page', `${scheme}:`);
+  return new InvalidServerUrlError('unsupported-scheme', `${scheme}:`);
+}
+
+/**
+ * The origin match pattern a browser permission needs for this server. Match patterns carry
+ * no port (`http://localhost:9380/*` is invalid in Firefox); `http://host/*` covers them all.
+ */
+export function originPattern(baseUrl: string): string {
+  const url = new URL(baseUrl);
+  return `${url.protocol}//${url.hostname}/*`;
+}

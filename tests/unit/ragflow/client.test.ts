@@ -1,0 +1,307 @@
+import { createServer } from 'node:net';
+
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+import { RagflowClient, type RagflowClientOptions } from '@/lib/ragflow/client';
+import type { RagflowError, RagflowErrorKind } from '@/lib/ragflow/errors';
+import { GENERATIONS, type Generation } from '@/lib/ragflow/routes';
+import { type FakeRagflow, type FakeRagflowOptions, startFakeRagflow } from '../../fake-ragflow';
+
+const ALICE = { email: 'alice@example.com', password: 'correct horse 🐎', nickname: 'alice' };
+
+async function rejection(promise: Promise<unknown>): Promise<RagflowError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as RagflowError;
+  }
+  throw new Error('expected a rejection');
+}
+
+async function expectKind(promise: Promise<unknown>, kind: RagflowErrorKind): Promise<RagflowError> {
+  const error = await rejection(promise);
+  expect(error.kind, `${String(error)}`).toBe(kind);
+  expect(error.messageKey).toMatch(/^error[A-Z]/);
+  return error;
+}
+
+const servers: FakeRagflow[] = [];
+
+async function start(options: Partial<FakeRagflowOptions> & { generation: Generation }): Promise<FakeRagflow> {
+  const server = await startFakeRagflow({ users: [ALICE], ...options });
+  servers.push(server);
+  return server;
+}
+
+function clientFor(server: FakeRagflow, options: Partial<RagflowClientOptions> = {}): RagflowClient {
+  return new RagflowClient({ serverUrl: server.url, publicKeyPem: server.publicKeyPem, ...options });
+}
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+describe.each(GENERATIONS)('against a %s server', (generation) => {
+  it('detects the generation with one request, once, and shares it between callers', async () => {
+    const server = await start({ generation });
+    const detected: Generation[] = [];
+    const client = clientFor(server, { onGenerationDetected: (found) => detected.push(found) });
+
+    const [first, second] = await Promise.all([client.detectGeneration(), client.detectGeneration()]);
+    expect([first, second]).toEqual([generation, generation]);
+    expect(server.count()).toBe(1);
+    expect(detected).toEqual([generation]);
+    const reportedVersion = { legacy: undefined, mixed: 'v0.25.0', restful: 'v0.25.1' }[generation];
+    expect(client.version).toBe(reportedVersion);
+
+    await client.getPublicConfig();
+    await client.getPublicConfig();
+    expect(server.count()).toBe(3);
+    expect(server.count('config')).toBe(2);
+  });
+
+  it('walks the whole happy path: register, login, list, create, verify, delete', async () => {
+    const server = await start({ generation, users: [] });
+    const client = clientFor(server);
+
+    expect(await client.getPublicConfig()).toEqual({ registrationAllowed: true, passwordLoginAllowed: true });
+
+    const registered = await client.register(ALICE);
+    expect(registered.authorization).toBe(server.sessionToken(ALICE.email));
+    expect(registered.user).toMatchObject({ email: ALICE.email, nickname: ALICE.nickname });
+
+    const session = await client.login(ALICE);
+    expect(session.authorization).toBe(server.sessionToken(ALICE.email));
+    expect(session.authorization).not.toBe(registered.authorization);
+    expect(await client.whoAmI(session.authorization)).toMatchObject({ email: ALICE.email });
+
+    expect(await client.listKeys(session.authorization)).toEqual([]);
+    const older = await client.createKey(session.authorization);
+    const newer = await client.createKey(session.authorization);
+    expect(newer.token).toMatch(/^ragflow-[\w-]{43}$/);
+    expect(newer.createdAt).toBeGreaterThan(older.createdAt);
+    // The server lists oldest first; the client promises newest first.
+    expect((await client.listKeys(session.authorization)).map((key) => key.token)).toEqual([newer.token, older.token]);
+
+    expect(await client.verifyKey(newer.token)).toBe('valid');
+    await client.deleteKey(session.authorization, newer.token);
+    expect(server.apiKeys(ALICE.email)).toEqual([older.token]);
+    expect(await client.verifyKey(newer.token)).toBe('invalid');
+    expect(await client.verifyKey('ragflow-never-issued')).toBe('invalid');
+    // RAGFlow answers success when the key did not exist.
+    await client.deleteKey(session.authorization, newer.token);
+
+    await client.logout(session.authorization);
+    await expectKind(client.listKeys(session.authorization), 'session-expired');
+    // Logging out twice is not an error.
+    await client.logout(session.authorization);
+  });
+
+  it('costs exactly 3 requests for login + list + create once the generation is known', async () => {
+    const server = await start({ generation });
+    const client = clientFor(server, { generation });
+    const session = await client.login(ALICE);
+    await client.listKeys(session.authorization);
+    await client.createKey(session.authorization);
+    expect(server.count()).toBe(3);
+    expect(server.requests.map((request) => request.operation)).toEqual(['login', 'tokens.list', 'tokens.create']);
+  });
+
+  it('sends the password only as the ciphertext of the server key, which the server decrypts', async () => {
+    const server = await start({ generation });
+    await clientFor(server).login(ALICE);
+    // With RAGFlow's default key, this server (its own pair) cannot decrypt: a distinct error.
+    const withDefaultKey = new RagflowClient({ serverUrl: server.url });
+    await expectKind(withDefaultKey.login(ALICE), 'password-not-decryptable');
+  });
+
+  it('maps every login error of API.md to its own kind', async () => {
+    const server = await start({
+      generation,
+      users: [ALICE, { email: 'bob@example.com', password: 'bob-password', disabled: true }],
+    });
+    const client = clientFor(server);
+
+    const unknown = await expectKind(client.login({ email: 'nobody@example.com', password: 'x' }), 'email-not-registered');
+    expect(unknown.serverCode).toBe(109);
+    expect(unknown.serverMessage).toBe('Email: nobody@example.com is not registered!');
+    await expectKind(client.login({ email: ALICE.email, password: 'wrong' }), 'wrong-password');
+    const disabled = await expectKind(client.login({ email: 'bob@example.com', password: 'bob-password' }), 'account-disabled');
+    expect(disabled.serverCode).toBe(403);
+
+    server.options.passwordLoginEnabled = false;
+    expect((await client.getPublicConfig()).passwordLoginAllowed).toBe(generation === 'legacy');
+    await expectKind(client.login(ALICE), 'password-login-disabled');
+  });
+
+  it('maps every register error of API.md to its own kind', async () => {
+    const server = await start({ generation });
+    const client = clientFor(server);
+
+    await expectKind(client.register({ ...ALICE }), 'email-already-registered');
+    await expectKind(client.register({ ...ALICE, email: 'not-an-email' }), 'invalid-email');
+    if (generation === 'restful') {
+      const nickname = await expectKind(client.register({ ...ALICE, email: 'n@example.com', nickname: '' }), 'ragflow-error');
+      expect(nickname.serverCode).toBe(101);
+      expect(nickname.substitutions).toEqual(['Nickname cannot be empty.']);
+    }
+    server.options.registerEnabled = false;
+    expect((await client.getPublicConfig()).registrationAllowed).toBe(false);
+    await expectKind(client.register({ ...ALICE, email: 'carol@example.com' }), 'registration-disabled');
+  });
+
+  it('treats a rotated session token as expired (HTTP 401)', async () => {
+    const server = await start({ generation });
+    const client = clientFor(server);
+    const first = await client.login(ALICE);
+    const second = await client.login(ALICE);
+    const error = await expectKind(client.listKeys(first.authorization), 'session-expired');
+    expect(error.status).toBe(401);
+    await client.listKeys(second.authorization);
+  });
+
+  it('refuses a login success that carries no session token', async () => {
+    const server = await start({ generation });
+    server.injectFault('login', 'no-auth-header', 1);
+    await expectKind(clientFor(server).login(ALICE), 'missing-session-token');
+  });
+});
+
+describe('detection', () => {
+  it.each([
+    ['v0.25.0', 'mixed'],
+    ['v0.25.0-slim', 'mixed'],
+    ['v0.25.1', 'restful'],
+    ['v0.26.3-12-gabc123', 'restful'],
+    ['v1.0.0', 'restful'],
+    ['go-server dev build', 'restful'],
+  ] as const)('reads version %j as %s', async (version, expected) => {
+    const server = await start({ generation: expected, version });
+    expect(await clientFor(server).detectGeneration()).toBe(expected);
+  });
+
+  it('uses a remembered generation without probing', async () => {
+    const server = await start({ generation: 'mixed' });
+    await clientFor(server, { generation: 'mixed' }).getPublicConfig();
+    expect(server.requests.map((request) => request.operation)).toEqual(['config']);
+  });
+
+  it('detects again by itself when a remembered route answers 404 (server upgraded)', async () => {
+    const server = await start({ generation: 'legacy' });
+    const detected: Generation[] = [];
+    const client = clientFor(server, { generation: 'legacy', onGenerationDetected: (found) => detected.push(found) });
+    const session = await client.login(ALICE);
+
+    server.options.generation = 'restful';
+    server.options.version = 'v0.25.1';
+    server.resetCounts();
+    await client.listKeys(session.authorization);
+    // The 404 on the legacy route, the probe, the retry on the RESTful route.
+    expect(server.count()).toBe(3);
+    expect(client.generation).toBe('restful');
+    expect(detected).toEqual(['restful']);
+  });
+
+  it('falls back to the other generation when the version misleads', async () => {
+    const server = await start({ generation: 'mixed', version: 'v0.26.0' });
+    const client = clientFor(server);
+    expect(await client.detectGeneration()).toBe('restful');
+    const session = await client.login(ALICE);
+    expect(client.generation).toBe('mixed');
+    expect(session.authorization).toBe(server.sessionToken(ALICE.email));
+  });
+
+  it('works through an nginx front with a path prefix', async () => {
+    const server = await start({ generation: 'restful', nginx: true, pathPrefix: '/ragflow' });
+    const client = new RagflowClient({ serverUrl: `${server.url}/`, publicKeyPem: server.publicKeyPem });
+    expect(client.baseUrl).toBe(server.url);
+    await client.login(ALICE);
+  });
+
+  it("takes the web app's index.html for what it is: no RAGFlow API", async () => {
+    const server = await start({ generation: 'restful', nginx: true, pathPrefix: '/ragflow' });
+    // The prefix left out: every path lands on the web app.
+    const client = new RagflowClient({ serverUrl: server.origin, publicKeyPem: server.publicKeyPem });
+    await expectKind(client.detectGeneration(), 'not-ragflow');
+    await expectKind(client.login(ALICE), 'not-ragflow');
+    expect(client.generation).toBeUndefined();
+  });
+});
+
+describe('transport faults', () => {
+  let closedPort: number;
+
+  beforeAll(async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    closedPort = (probe.address() as { port: number }).port;
+    await new Promise((resolve) => probe.close(resolve));
+  });
+
+  it('says "cannot connect" when the connection is refused', async () => {
+    const client = new RagflowClient({ serverUrl: `http://127.0.0.1:${closedPort}` });
+    await expectKind(client.detectGeneration(), 'cannot-connect');
+  });
+
+  it('says "cannot connect" when the host does not resolve', async () => {
+    const client = new RagflowClient({ serverUrl: 'http://ragflow.invalid' });
+    await expectKind(client.detectGeneration(), 'cannot-connect');
+  });
+
+  it('times out a hanging server at the configured timeout', async () => {
+    const server = await start({ generation: 'restful' });
+    server.injectFault('*', 'hang');
+    const error = await expectKind(clientFor(server, { timeoutMs: 300 }).detectGeneration(), 'timeout');
+    expect(error.substitutions[0]).toBe(server.url);
+  });
+
+  it("reports a proxy's HTML 502 and a JSON 500 as server errors", async () => {
+    const server = await start({ generation: 'restful' });
+    const client = clientFor(server, { generation: 'restful' });
+    server.injectFault('login', 'html502', 1);
+    expect((await expectKind(client.login(ALICE), 'server-error')).status).toBe(502);
+    server.injectFault('login', 'server-error', 1);
+    expect((await expectKind(client.login(ALICE), 'server-error')).status).toBe(500);
+  });
+
+  it.each(['non-json', 'no-code', 'huge'] as const)('reports %s as not RAGFlow', async (fault) => {
+    const server = await start({ generation: 'restful' });
+    server.injectFault('config', fault);
+    await expectKind(clientFor(server, { generation: 'restful' }).getPublicConfig(), 'not-ragflow');
+  });
+
+  it('retries a GET once after a network failure, and never a POST', async () => {
+    const server = await start({ generation: 'restful' });
+    const client = clientFor(server, { generation: 'restful' });
+    server.injectFault('config', 'reset', 1);
+    await client.getPublicConfig();
+    expect(server.count('config')).toBe(2);
+
+    server.injectFault('login', 'reset');
+    await expectKind(client.login(ALICE), 'cannot-connect');
+    expect(server.count('login')).toBe(1);
+
+    server.injectFault('tokens.create', 'reset');
+    await expectKind(client.createKey('whatever'), 'cannot-connect');
+    expect(server.count('tokens.create')).toBe(1);
+  });
+
+  it('answers 401 in the middle of a flow as an expired session', async () => {
+    const server = await start({ generation: 'mixed' });
+    const client = clientFor(server);
+    const session = await client.login(ALICE);
+    server.injectFault('tokens.create', 'unauthorized', 1);
+    await expectKind(client.createKey(session.authorization), 'session-expired');
+    expect(server.apiKeys(ALICE.email)).toEqual([]);
+  });
+});
+
+describe('construction', () => {
+  it('rejects an invalid server URL before any request', () => {
+    expect(() => new RagflowClient({ serverUrl: 'javascript:alert(1)' })).toThrow(/Invalid server URL/);
+  });
+
+  it('rejects an invalid custom public key', () => {
+    expect(() => new RagflowClient({ serverUrl: 'localhost', publicKeyPem: 'nope' })).toThrow(/PEM/);
+  });
+});
