@@ -1,0 +1,22 @@
+/**
+ * Errors of the key flow that are not RAGFlow's: missing input, missing permission. Same shape
+ * as the client's errors (stable `kind`, `messageKey` for the UI), so the bus carries them alike.
+ */
+export class KeyFlowError extends Error {
+  constructor(
+    readonly kind: 'email-required' | 'password-required' | 'no-host-access',
+    readonly messageKey: string,
+    readonly substitutions: string[] = [],
+  ) {
+    super(kind);
+    this.name = 'KeyFlowError';
+  }
+}
+
+export const emailRequired = () => new KeyFlowError('email-required', 'errorEmailRequired');
+
+/** No cached session and no password: the user has to sign in. */
+export const passwordRequired = () => new KeyFlowError('password-required', 'errorPasswordRequired');
+
+/** The browser has not granted access to this server's origin (optional host permission). */
+export const noHostAccess = (host: string) => new KeyFlowError('no-host-access', 'errorNoHostAccess', [host]);

@@ -1,0 +1,85 @@
+/**
+ * The one protocol of the message bus: every message name with its request and response type.
+ * Senders and the background both use this map, so a wrong payload is a compile error.
+ */
+import type { PublicConfig } from '../ragflow/client';
+
+/** Steps of the key flow, named to the user while it runs. */
+export type KeyFlowStep = 'connecting' | 'signing-in' | 'creating-account' | 'getting-key';
+
+/** Where a key came from: the session cache, the cached session token, a login, a new account. */
+export type KeySource = 'cache' | 'session' | 'login' | 'register';
+
+export interface AccountRef {
+  /** As the user typed it; the background normalises it. */
+  serverUrl: string;
+  email: string;
+}
+
+export interface GetKeyRequest extends AccountRef {
+  /** Only when the user typed one; never stored. */
+  password?: string;
+  /** Set only when the user asked to create the account (never a blind first step). */
+  createAccount?: { nickname: string };
+  /** Lets the caller tell its own progress events apart. */
+  flowId?: string;
+}
+
+export interface KeyResult {
+  key: string;
+  /** The normalised server URL the key belongs to. */
+  serverUrl: string;
+  email: string;
+  source: KeySource;
+}
+
+export interface SignOutRequest {
+  serverUrl: string;
+  /** Also invalidate the session on the server (RAGFlow's logout). Off by default. */
+  alsoLogOutOfServer: boolean;
+}
+
+export interface ProtocolMap {
+  /** The fewest requests to a key: cache → session token → login (→ account, if asked). */
+  'keys.get': { request: GetKeyRequest; response: KeyResult };
+  /** The cached key for an account, with no request to the server; null when none. */
+  'keys.cached': { request: AccountRef; response: KeyResult | null };
+  /** Forgets every cached session and key of a server. */
+  'session.signOut': { request: SignOutRequest; response: void };
+  /** Whether the server allows registration and password sign-in. */
+  'server.config': { request: { serverUrl: string }; response: PublicConfig };
+}
+
+export type MessageName = keyof ProtocolMap;
+export type RequestOf<K extends MessageName> = ProtocolMap[K]['request'];
+export type ResponseOf<K extends MessageName> = ProtocolMap[K]['response'];
+
+/** Events the background broadcasts to extension pages (no answer expected). */
+export interface EventMap {
+  'keys.progress': { flowId?: string; step: KeyFlowStep };
+}
+
+export type EventName = keyof EventMap;
+
+/** An error as it crosses the bus: data, never a lost promise rejection or `[object Object]`. */
+export interface ErrorData {
+  kind: string;
+  messageKey: string;
+  substitutions: string[];
+  serverMessage?: string;
+}
+
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorData };
+
+/** What actually travels through `runtime.sendMessage`. */
+export interface RequestMessage<K extends MessageName = MessageName> {
+  type: 'request';
+  name: K;
+  request: RequestOf<K>;
+}
+
+export interface EventMessage<K extends EventName = EventName> {
+  type: 'event';
+  name: K;
+  payload: EventMap[K];
+}
