@@ -1,0 +1,86 @@
+import { browser } from 'wxt/browser';
+
+import type { ApiKey } from '../ragflow/client';
+import type { Generation } from '../ragflow/routes';
+
+/**
+ * What the extension remembers of one account on one server. Lives only in
+ * `storage.session`: memory, cleared when the browser closes, readable by trusted contexts only
+ * (extension pages and the service worker; its default access level, which we never change).
+ * Never holds the password or its ciphertext.
+ */
+export interface AccountEntry {
+  /** Normalised server URL. */
+  serverUrl: string;
+  email: string;
+  /** The session token (`Authorization` of login/register), while it is believed valid. */
+  authorization?: string;
+  /** The account's keys as last listed or created, newest first. */
+  keys: ApiKey[];
+  /** The key handed out (popup, paste). */
+  currentKey?: string;
+  sessionSavedAt?: number;
+  keysSavedAt?: number;
+}
+
+export interface ServerEntry {
+  serverUrl: string;
+  generation: Generation;
+  version?: string;
+  detectedAt: number;
+}
+
+const ACCOUNT_PREFIX = 'account:';
+const SERVER_PREFIX = 'server:';
+
+function accountItemKey(serverUrl: string, email: string): string {
+  // RAGFlow compares emails as typed, but people do not type case consistently.
+  return `${ACCOUNT_PREFIX}${serverUrl} ${email.trim().toLowerCase()}`;
+}
+
+function serverItemKey(serverUrl: string): string {
+  return `${SERVER_PREFIX}${serverUrl}`;
+}
+
+/** Typed access to the session cache. State lives here, not in module variables, so that a
+ * restarted service worker carries on where it was. */
+export const accountCache = {
+  async getAccount(serverUrl: string, email: string): Promise<AccountEntry | undefined> {
+    const key = accountItemKey(serverUrl, email);
+    const items = await browser.storage.session.get(key);
+    return items[key] as AccountEntry | undefined;
+  },
+
+  async saveAccount(entry: AccountEntry): Promise<void> {
+    await browser.storage.session.set({ [accountItemKey(entry.serverUrl, entry.email)]: entry });
+  },
+
+  /** Forgets the session token (after a 401) but keeps nothing that depended on it either. */
+  async dropSession(serverUrl: string, email: string): Promise<void> {
+    await browser.storage.session.remove(accountItemKey(serverUrl, email));
+  },
+
+  async accountsOfServer(serverUrl: string): Promise<AccountEntry[]> {
+    const items = await browser.storage.session.get(null);
+    return Object.entries(items)
+      .filter(([key]) => key.startsWith(ACCOUNT_PREFIX))
+      .map(([, value]) => value as AccountEntry)
+      .filter((entry) => entry.serverUrl === serverUrl);
+  },
+
+  /** Forgets every account of a server (sign out). The detected generation stays: not a secret. */
+  async forgetServer(serverUrl: string): Promise<void> {
+    const accounts = await this.accountsOfServer(serverUrl);
+    await browser.storage.session.remove(accounts.map((entry) => accountItemKey(entry.serverUrl, entry.email)));
+  },
+
+  async getServer(serverUrl: string): Promise<ServerEntry | undefined> {
+    const key = serverItemKey(serverUrl);
+    const items = await browser.storage.session.get(key);
+    return items[key] as ServerEntry | undefined;
+  },
+
+  async saveServer(entry: ServerEntry): Promise<void> {
+    await browser.storage.session.set({ [serverItemKey(entry.serverUrl)]: entry });
+  },
+};

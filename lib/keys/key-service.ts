@@ -1,0 +1,178 @@
+import type {
+  AccountRef,
+  GetKeyRequest,
+  KeyFlowStep,
+  KeyResult,
+  SignOutRequest,
+} from '../messaging/protocol';
+import { type ApiKey, type PublicConfig, RagflowClient, type RagflowClientOptions } from '../ragflow/client';
+import { SessionExpiredError } from '../ragflow/errors';
+import { normalizeServerUrl } from '../ragflow/server-url';
+import { type AccountEntry, accountCache } from './account-cache';
+import { emailRequired, noHostAccess, passwordRequired } from './errors';
+import { SingleFlight } from './single-flight';
+
+/** Reuse the account's newest key (the default), or always create a new one. */
+export type KeyPolicy = 'reuse' | 'new';
+
+export interface KeyServiceDeps {
+  /** Whether the browser lets the extension reach this server (host permission). */
+  hasHostAccess(serverUrl: string): Promise<boolean>;
+  /** Tells the UI which step a flow is at. */
+  onStep(step: KeyFlowStep, flowId: string | undefined): void;
+  /** The key policy of a server; settings may override the default `reuse`. */
+  keyPolicy(serverUrl: string): Promise<KeyPolicy>;
+  /** Extra client options of a server (custom public key, timeout). */
+  clientOptions?(serverUrl: string): Promise<Partial<RagflowClientOptions>>;
+  now?(): number;
+}
+
+export interface KeyService {
+  getKey(request: GetKeyRequest): Promise<KeyResult>;
+  cachedKey(account: AccountRef): Promise<KeyResult | null>;
+  signOut(request: SignOutRequest): Promise<void>;
+  serverConfig(serverUrl: string): Promise<PublicConfig>;
+}
+
+/**
+ * The account and key flow of the background, with the fewest requests:
+ * a cached key → else a cached session token (list, reuse or create) → else a login first.
+ * Registration happens only when the request asks for it.
+ */
+export function createKeyService(deps: KeyServiceDeps): KeyService {
+  const now = deps.now ?? Date.now;
+  const flights = new SingleFlight<KeyResult>();
+
+  async function openClient(serverUrl: string): Promise<RagflowClient> {
+    if (!(await deps.hasHostAccess(serverUrl))) throw noHostAccess(new URL(serverUrl).host);
+    const [server, extra] = await Promise.all([accountCache.getServer(serverUrl), deps.clientOptions?.(serverUrl)]);
+    return new RagflowClient({ ...extra, serverUrl, generation: server?.generation });
+  }
+
+  /** Remembers what detection found, so that the next flow needs no probe. */
+  async function rememberGeneration(client: RagflowClient): Promise<void> {
+    const generation = client.generation;
+    if (!generation) return;
+    const known = await accountCache.getServer(client.baseUrl);
+    if (known?.generation === generation) return;
+    await accountCache.saveServer({
+      serverUrl: client.baseUrl,
+      generation,
+      version: client.version,
+      detectedAt: now(),
+    });
+  }
+
+  /** The account's keys, newest first; the first is the one to hand out. */
+  async function keysFromSession(client: RagflowClient, authorization: string): Promise<ApiKey[]> {
+    const keys = await client.listKeys(authorization);
+    const policy = await deps.keyPolicy(client.baseUrl);
+    if (policy === 'reuse' && keys.length > 0) return keys;
+    const created = await client.createKey(authorization);
+    return [created, ...keys];
+  }
+
+  async function runFlow(request: GetKeyRequest, serverUrl: string, email: string): Promise<KeyResult> {
+    const step = (name: KeyFlowStep) => deps.onStep(name, request.flowId);
+    const cached = await accountCache.getAccount(serverUrl, email);
+    if (cached?.currentKey && !request.createAccount) {
+      return { key: cached.currentKey, serverUrl, email: cached.email, source: 'cache' };
+    }
+    const password = request.password ?? '';
+    if (!cached?.authorization && password === '') throw passwordRequired();
+
+    step('connecting');
+    const client = await openClient(serverUrl);
+    try {
+      if (cached?.authorization && !request.createAccount) {
+        try {
+          step('getting-key');
+          const keys = await keysFromSession(client, cached.authorization);
+          return await save({ ...cached, keys, currentKey: keys[0]?.token, keysSavedAt: now() }, 'session');
+        } catch (error) {
+          if (!(error instanceof SessionExpiredError)) throw error;
+          // The token was rotated (another login, the web app) or logged out: forget it.
+          await accountCache.dropSession(serverUrl, email);
+          if (password === '') throw error;
+        }
+      }
+
+      if (request.createAccount) {
+        step('creating-account');
+        const session = await client.register({ email, password, nickname: request.createAccount.nickname });
+        step('getting-key');
+        // A new account has no keys yet: create one without listing.
+        const key = await client.createKey(session.authorization);
+        return await save(sessionEntry(serverUrl, email, session.authorization, [key]), 'register');
+      }
+
+      step('signing-in');
+      const session = await client.login({ email, password });
+      step('getting-key');
+      const keys = await keysFromSession(client, session.authorization);
+      return await save(sessionEntry(serverUrl, email, session.authorization, keys), 'login');
+    } finally {
+      await rememberGeneration(client);
+    }
+  }
+
+  function sessionEntry(serverUrl: string, email: string, authorization: string, keys: ApiKey[]): AccountEntry {
+    const savedAt = now();
+    return {
+      serverUrl,
+      email,
+      authorization,
+      keys,
+      currentKey: keys[0]?.token,
+      sessionSavedAt: savedAt,
+      keysSavedAt: savedAt,
+    };
+  }
+
+  async function save(entry: AccountEntry, source: KeyResult['source']): Promise<KeyResult> {
+    await accountCache.saveAccount(entry);
+    return { key: entry.currentKey ?? '', serverUrl: entry.serverUrl, email: entry.email, source };
+  }
+
+  return {
+    async getKey(request) {
+      const serverUrl = normalizeServerUrl(request.serverUrl);
+      const email = request.email.trim();
+      if (email === '') throw emailRequired();
+      // Five concurrent requests for one account make one login and at most one key.
+      return flights.run(`${serverUrl} ${email.toLowerCase()}`, () => runFlow(request, serverUrl, email));
+    },
+
+    async cachedKey(account) {
+      const serverUrl = normalizeServerUrl(account.serverUrl);
+      const entry = await accountCache.getAccount(serverUrl, account.email);
+      if (!entry?.currentKey) return null;
+      return { key: entry.currentKey, serverUrl, email: entry.email, source: 'cache' };
+    },
+
+    async signOut(request) {
+      const serverUrl = normalizeServerUrl(request.serverUrl);
+      const accounts = await accountCache.accountsOfServer(serverUrl);
+      // Forget locally first: whatever the server says next, nothing stays cached.
+      await accountCache.forgetServer(serverUrl);
+      if (!request.alsoLogOutOfServer) return;
+      const client = await openClient(serverUrl);
+      try {
+        for (const { authorization } of accounts) {
+          if (authorization) await client.logout(authorization);
+        }
+      } finally {
+        await rememberGeneration(client);
+      }
+    },
+
+    async serverConfig(serverUrlInput) {
+      const client = await openClient(normalizeServerUrl(serverUrlInput));
+      try {
+        return await client.getPublicConfig();
+      } finally {
+        await rememberGeneration(client);
+      }
+    },
+  };
+}

@@ -1,0 +1,8 @@
+import { browser } from 'wxt/browser';
+
+import { originPattern } from './ragflow/server-url';
+
+/** Whether the extension may reach this server: granted in the manifest or by the user. */
+export function hasHostAccess(serverUrl: string): Promise<boolean> {
+  return browser.permissions.contains({ origins: [originPattern(serverUrl)] });
+}

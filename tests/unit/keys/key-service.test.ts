@@ -1,0 +1,251 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+
+import { accountCache } from '@/lib/keys/account-cache';
+import { createKeyService, type KeyPolicy, type KeyServiceDeps } from '@/lib/keys/key-service';
+import type { KeyFlowStep } from '@/lib/messaging/protocol';
+import { RagflowClient } from '@/lib/ragflow/client';
+import { type FakeRagflow, startFakeRagflow } from '../../fake-ragflow';
+
+const ALICE = { email: 'alice@example.com', password: 's3cret-pässword' };
+
+let server: FakeRagflow;
+let steps: KeyFlowStep[];
+let policy: KeyPolicy;
+let access: boolean;
+
+function service(overrides: Partial<KeyServiceDeps> = {}) {
+  return createKeyService({
+    hasHostAccess: async () => access,
+    onStep: (step) => steps.push(step),
+    keyPolicy: async () => policy,
+    clientOptions: async () => ({ publicKeyPem: server.publicKeyPem }),
+    ...overrides,
+  });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<{ kind: string; messageKey: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as { kind: string; messageKey: string };
+  }
+  throw new Error('expected a rejection');
+}
+
+/** Every storage area, as text, to search for what must never be there. */
+async function allStorage(): Promise<string> {
+  const areas = await Promise.all(
+    (['local', 'session', 'sync', 'managed'] as const).map((area) => fakeBrowser.storage[area].get(null)),
+  );
+  return JSON.stringify(areas);
+}
+
+beforeEach(async () => {
+  fakeBrowser.reset();
+  steps = [];
+  policy = 'reuse';
+  access = true;
+  server = await startFakeRagflow({ generation: 'restful', users: [ALICE] });
+});
+
+afterEach(async () => {
+  await server.close();
+});
+
+describe('getting a key', () => {
+  it('logs in, reuses nothing on an empty account, creates one key, and caches it', async () => {
+    const keys = service();
+    const result = await keys.getKey({ serverUrl: `${server.url}/`, ...ALICE });
+
+    expect(result).toEqual({ key: server.apiKeys(ALICE.email)[0], serverUrl: server.url, email: ALICE.email, source: 'login' });
+    expect(server.requests.map((request) => request.operation)).toEqual([
+      'version',
+      'login',
+      'tokens.list',
+      'tokens.create',
+    ]);
+    expect(steps).toEqual(['connecting', 'signing-in', 'getting-key']);
+
+    const entry = await accountCache.getAccount(server.url, ALICE.email);
+    expect(entry).toMatchObject({ authorization: server.sessionToken(ALICE.email), currentKey: result.key });
+    expect((await accountCache.getServer(server.url))?.generation).toBe('restful');
+  });
+
+  it('answers from the cache with zero requests the second time', async () => {
+    const keys = service();
+    const first = await keys.getKey({ serverUrl: server.url, ...ALICE });
+    server.resetCounts();
+
+    const again = await keys.getKey({ serverUrl: server.url, email: 'Alice@Example.com ', password: '' });
+    expect(again).toMatchObject({ key: first.key, source: 'cache' });
+    expect(await keys.cachedKey({ serverUrl: server.url, email: ALICE.email })).toMatchObject({ key: first.key });
+    expect(server.count()).toBe(0);
+  });
+
+  it('with a live session and no cached key, lists and reuses the newest key: one request', async () => {
+    const seeded = new RagflowClient({ serverUrl: server.url, publicKeyPem: server.publicKeyPem });
+    const { authorization } = await seeded.login(ALICE);
+    await seeded.createKey(authorization);
+    const newest = await seeded.createKey(authorization);
+    await accountCache.saveServer({ serverUrl: server.url, generation: 'restful', detectedAt: 0 });
+    await accountCache.saveAccount({ serverUrl: server.url, email: ALICE.email, authorization, keys: [] });
+    server.resetCounts();
+
+    const result = await service().getKey({ serverUrl: server.url, email: ALICE.email });
+    expect(result).toMatchObject({ key: newest.token, source: 'session' });
+    expect(server.requests.map((request) => request.operation)).toEqual(['tokens.list']);
+  });
+
+  it('creates a new key under the "new" policy even when the account has keys', async () => {
+    const seeded = new RagflowClient({ serverUrl: server.url, publicKeyPem: server.publicKeyPem });
+    await seeded.createKey((await seeded.login(ALICE)).authorization);
+    policy = 'new';
+
+    const result = await service().getKey({ serverUrl: server.url, ...ALICE });
+    expect(server.apiKeys(ALICE.email)).toHaveLength(2);
+    expect(result.key).toBe(server.apiKeys(ALICE.email)[1]);
+  });
+
+  it('shares one flow between five concurrent requests: one login, one key', async () => {
+    const keys = service();
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => keys.getKey({ serverUrl: server.url, ...ALICE })),
+    );
+    expect(new Set(results.map((result) => result.key)).size).toBe(1);
+    expect(server.count('login')).toBe(1);
+    expect(server.apiKeys(ALICE.email)).toHaveLength(1);
+  });
+
+  it('registers only when asked, then creates the first key without listing', async () => {
+    const keys = service();
+    const carol = { email: 'carol@example.com', password: 'carol-password' };
+
+    expect((await rejection(keys.getKey({ serverUrl: server.url, ...carol }))).kind).toBe('email-not-registered');
+    expect(server.count('register')).toBe(0);
+
+    const result = await keys.getKey({ serverUrl: server.url, ...carol, createAccount: { nickname: 'carol' } });
+    expect(result).toMatchObject({ key: server.apiKeys(carol.email)[0], source: 'register' });
+    expect(server.requests.slice(-2).map((request) => request.operation)).toEqual(['register', 'tokens.create']);
+    expect(steps).toContain('creating-account');
+  });
+
+  it('asks for the password when there is nothing cached, before any request', async () => {
+    const error = await rejection(service().getKey({ serverUrl: server.url, email: ALICE.email }));
+    expect(error).toMatchObject({ kind: 'password-required', messageKey: 'errorPasswordRequired' });
+    expect(server.count()).toBe(0);
+  });
+
+  it.each([
+    ['an invalid server URL', { serverUrl: 'javascript:alert(1)', ...ALICE }, 'invalid-server-url'],
+    ['an empty email', { serverUrl: 'localhost', email: '  ', password: 'x' }, 'email-required'],
+  ])('refuses %s before any request', async (_name, request, kind) => {
+    expect((await rejection(service().getKey(request))).kind).toBe(kind);
+    expect(server.count()).toBe(0);
+  });
+
+  it('says that access to the server is needed, before any request', async () => {
+    access = false;
+    const error = await rejection(service().getKey({ serverUrl: server.url, ...ALICE }));
+    expect(error).toMatchObject({ kind: 'no-host-access', messageKey: 'errorNoHostAccess' });
+    expect(server.count()).toBe(0);
+  });
+
+  it('caches nothing from a failed flow, and a retry after the fault succeeds', async () => {
+    const keys = service();
+    server.injectFault('tokens.create', 'html502', 1);
+    expect((await rejection(keys.getKey({ serverUrl: server.url, ...ALICE }))).kind).toBe('server-error');
+    expect(await accountCache.getAccount(server.url, ALICE.email)).toBeUndefined();
+
+    const result = await keys.getKey({ serverUrl: server.url, ...ALICE });
+    expect(result.source).toBe('login');
+  });
+});
+
+describe('an expired session token', () => {
+  async function expireCachedSession() {
+    const keys = service();
+    await keys.getKey({ serverUrl: server.url, ...ALICE });
+    const entry = await accountCache.getAccount(server.url, ALICE.email);
+    await accountCache.saveAccount({ ...entry!, currentKey: undefined });
+    // Another login (the web app, say) rotates the token.
+    await new RagflowClient({ serverUrl: server.url, publicKeyPem: server.publicKeyPem }).login(ALICE);
+    server.resetCounts();
+    return keys;
+  }
+
+  it('is dropped, and without a password the answer is "session expired"', async () => {
+    const keys = await expireCachedSession();
+    const error = await rejection(keys.getKey({ serverUrl: server.url, email: ALICE.email }));
+    expect(error).toMatchObject({ kind: 'session-expired', messageKey: 'errorSessionExpired' });
+    expect(await accountCache.getAccount(server.url, ALICE.email)).toBeUndefined();
+  });
+
+  it('with a password, leads to one new login', async () => {
+    const keys = await expireCachedSession();
+    const result = await keys.getKey({ serverUrl: server.url, ...ALICE });
+    expect(result.source).toBe('login');
+    expect(server.requests.map((request) => request.operation)).toEqual(['tokens.list', 'login', 'tokens.list']);
+    expect(server.apiKeys(ALICE.email)).toHaveLength(1);
+  });
+});
+
+describe('signing out', () => {
+  it('forgets the server locally and keeps the server session unless asked', async () => {
+    const keys = service();
+    await keys.getKey({ serverUrl: server.url, ...ALICE });
+    const token = server.sessionToken(ALICE.email);
+
+    await keys.signOut({ serverUrl: server.url, alsoLogOutOfServer: false });
+    expect(await keys.cachedKey({ serverUrl: server.url, email: ALICE.email })).toBeNull();
+    expect(server.count('logout')).toBe(0);
+    expect(server.sessionToken(ALICE.email)).toBe(token);
+  });
+
+  it("also calls the server's logout when asked", async () => {
+    const keys = service();
+    await keys.getKey({ serverUrl: server.url, ...ALICE });
+    await keys.signOut({ serverUrl: server.url, alsoLogOutOfServer: true });
+    expect(server.count('logout')).toBe(1);
+    expect(server.sessionToken(ALICE.email)).toBeNull();
+  });
+
+  it('keeps the detected generation, so the next sign-in needs no probe', async () => {
+    const keys = service();
+    await keys.getKey({ serverUrl: server.url, ...ALICE });
+    await keys.signOut({ serverUrl: server.url, alsoLogOutOfServer: false });
+    server.resetCounts();
+    await keys.getKey({ serverUrl: server.url, ...ALICE });
+    expect(server.requests.map((request) => request.operation)).toEqual(['login', 'tokens.list']);
+  });
+});
+
+describe('secrets', () => {
+  it('never writes the password or its base64 to any storage area', async () => {
+    const keys = service();
+    await keys.getKey({ serverUrl: server.url, ...ALICE });
+    await keys.getKey({ serverUrl: server.url, email: 'dave@example.com', password: 'dave-pw', createAccount: { nickname: 'd' } });
+    await keys.signOut({ serverUrl: server.url, alsoLogOutOfServer: false });
+    expect((await rejection(keys.getKey({ serverUrl: server.url, email: ALICE.email, password: 'wrong-one' }))).kind).toBe(
+      'wrong-password',
+    );
+    await keys.getKey({ serverUrl: server.url, ...ALICE });
+
+    const everything = await allStorage();
+    expect(everything).toContain(server.apiKeys(ALICE.email)[0]);
+    for (const secret of [ALICE.password, 'dave-pw', 'wrong-one']) {
+      expect(everything).not.toContain(secret);
+      expect(everything).not.toContain(Buffer.from(secret).toString('base64'));
+    }
+    const local = JSON.stringify(await fakeBrowser.storage.local.get(null));
+    expect(local).not.toContain('ragflow-');
+  });
+});
+
+describe('server config', () => {
+  it('reports registration and password login, and remembers the generation', async () => {
+    server.options.registerEnabled = false;
+    expect(await service().serverConfig(server.url)).toEqual({ registrationAllowed: false, passwordLoginAllowed: true });
+    expect((await accountCache.getServer(server.url))?.generation).toBe('restful');
+  });
+});

@@ -1,0 +1,124 @@
+import type { Browser } from 'wxt/browser';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+
+import { type Handlers, sendMessage, serveMessages } from '@/lib/messaging/bus';
+import { BusError } from '@/lib/messaging/errors';
+import type { Envelope, RequestMessage } from '@/lib/messaging/protocol';
+import { WrongPasswordError } from '@/lib/ragflow/errors';
+
+const POPUP_URL = `chrome-extension://${fakeBrowser.runtime.id}/popup.html`;
+
+const handlers: Handlers = {
+  'keys.get': async (request) => {
+    if (request.password === 'wrong') throw new WrongPasswordError({ serverCode: 109, serverMessage: 'Email and password do not match!' });
+    if (request.password === 'bug') throw new TypeError('cannot read properties of undefined');
+    return { key: 'ragflow-abc', serverUrl: request.serverUrl, email: request.email, source: 'login' };
+  },
+  'keys.cached': async () => null,
+  'session.signOut': async () => undefined,
+  'server.config': async () => ({ registrationAllowed: true, passwordLoginAllowed: true }),
+};
+
+let stop: () => void;
+
+beforeEach(() => {
+  fakeBrowser.reset();
+  stop = serveMessages(handlers, { allowedPages: ['/popup.html'] });
+});
+
+afterEach(() => stop());
+
+async function deliver(message: RequestMessage, sender: Browser.runtime.MessageSender): Promise<Envelope<unknown>> {
+  const answers = await fakeBrowser.runtime.onMessage.trigger(message, sender);
+  // Our listener answers with a promise of the envelope.
+  const answer: unknown = answers.find(Boolean);
+  return (await answer) as Envelope<unknown>;
+}
+
+const getKey: RequestMessage<'keys.get'> = {
+  type: 'request',
+  name: 'keys.get',
+  request: { serverUrl: 'http://localhost:9380', email: 'a@b.co', password: 'pw' },
+};
+
+describe('the background side of the bus', () => {
+  it("answers this extension's own page", async () => {
+    const answer = await deliver(getKey, { id: fakeBrowser.runtime.id, url: POPUP_URL });
+    expect(answer).toEqual({ ok: true, value: expect.objectContaining({ key: 'ragflow-abc' }) });
+  });
+
+  it.each<[string, Browser.runtime.MessageSender]>([
+    ['another extension', { id: 'some-other-extension', url: 'chrome-extension://some-other-extension/popup.html' }],
+    ['a content script in a web page', { id: fakeBrowser.runtime.id, url: 'https://evil.example/popup.html', tab: { id: 1 } as Browser.tabs.Tab }],
+    ['an extension page not on the list', { id: fakeBrowser.runtime.id, url: `chrome-extension://${fakeBrowser.runtime.id}/other.html` }],
+    ['a sender without a URL', { id: fakeBrowser.runtime.id }],
+    ['an anonymous sender', {}],
+  ])('refuses %s, with an error and no key', async (_name, sender) => {
+    const answer = await deliver(getKey, sender);
+    expect(answer).toEqual({ ok: false, error: { kind: 'forbidden-sender', messageKey: 'errorForbiddenSender', substitutions: [] } });
+    expect(JSON.stringify(answer)).not.toContain('ragflow-');
+  });
+
+  it('sends typed errors across as data, keeping kind and message key', async () => {
+    const answer = await deliver(
+      { ...getKey, request: { ...getKey.request, password: 'wrong' } },
+      { id: fakeBrowser.runtime.id, url: POPUP_URL },
+    );
+    expect(answer).toEqual({
+      ok: false,
+      error: {
+        kind: 'wrong-password',
+        messageKey: 'errorWrongPassword',
+        substitutions: [],
+        serverMessage: 'Email and password do not match!',
+      },
+    });
+  });
+
+  it('turns a bug into a plain "unexpected" error, not a lost rejection', async () => {
+    const answer = await deliver(
+      { ...getKey, request: { ...getKey.request, password: 'bug' } },
+      { id: fakeBrowser.runtime.id, url: POPUP_URL },
+    );
+    expect(answer).toMatchObject({ ok: false, error: { kind: 'unexpected', messageKey: 'errorUnexpected' } });
+  });
+
+  it('refuses a message name that is not in the protocol', async () => {
+    const unknown = { type: 'request', name: 'keys.steal', request: {} } as unknown as RequestMessage;
+    const answer = await deliver(unknown, { id: fakeBrowser.runtime.id, url: POPUP_URL });
+    expect(answer).toMatchObject({ ok: false, error: { kind: 'unknown-message' } });
+  });
+
+  it('leaves messages that are not requests to other listeners', async () => {
+    const answers = await fakeBrowser.runtime.onMessage.trigger({ type: 'event', name: 'keys.progress' }, {});
+    expect(answers.filter(Boolean)).toEqual([]);
+  });
+});
+
+describe('the sending side of the bus', () => {
+  it('throws the error it gets back as a BusError with the same kind and message key', async () => {
+    // fakeBrowser delivers with an empty sender, which the background refuses.
+    const error = await sendMessage('keys.cached', { serverUrl: 'localhost', email: 'a@b.co' }).catch((caught) => caught);
+    expect(error).toBeInstanceOf(BusError);
+    expect(error).toMatchObject({ kind: 'forbidden-sender', messageKey: 'errorForbiddenSender' });
+  });
+
+  it('says so when nobody answers', async () => {
+    stop();
+    const error = await sendMessage('keys.cached', { serverUrl: 'localhost', email: 'a@b.co' }).catch((caught) => caught);
+    expect(error).toMatchObject({ kind: 'background-unavailable', messageKey: 'errorBackgroundUnavailable' });
+  });
+});
+
+// Compile-time checks: `npm test` type-checks this file, so each line must stay an error.
+export function wrongPayloadsDoNotCompile(): void {
+  // @ts-expect-error: serverUrl is a string
+  void sendMessage('keys.get', { serverUrl: 9380, email: 'a@b.co' });
+  // @ts-expect-error: email is required
+  void sendMessage('keys.cached', { serverUrl: 'localhost' });
+  // @ts-expect-error: not a message of the protocol
+  void sendMessage('keys.steal', {});
+  // @ts-expect-error: the response of keys.cached is KeyResult | null, not a string
+  void sendMessage('keys.cached', { serverUrl: 'x', email: 'y' }).then((result: string) => result);
+}
