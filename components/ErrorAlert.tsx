@@ -1,0 +1,25 @@
+import type { Translate } from '../lib/i18n';
+import type { AlertState } from '../lib/popup/form';
+
+interface ErrorAlertProps {
+  t: Translate;
+  alert: AlertState | null;
+  onGrantAccess: () => void;
+}
+
+/**
+ * One plain sentence about what went wrong, and the button that fixes it when there is one.
+ * The region stays in the page while empty, so that screen readers announce what appears in it.
+ */
+export function ErrorAlert({ t, alert, onGrantAccess }: ErrorAlertProps) {
+  return (
+    <div class="alert" role="alert" data-testid="alert">
+      {alert && <p>{t(alert.messageKey, alert.substitutions)}</p>}
+      {alert?.grantOrigin && (
+        <button type="button" onClick={onGrantAccess}>
+          {t('popupGrantAccess')}
+        </button>
+      )}
+    </div>
+  );
+}

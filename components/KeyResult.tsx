@@ -1,0 +1,72 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+
+import type { Translate } from '../lib/i18n';
+import type { KeyResult as KeyResultData } from '../lib/messaging/protocol';
+
+interface KeyResultProps {
+  t: Translate;
+  result: KeyResultData;
+  copied: boolean;
+  busy: boolean;
+  alsoLogOutOfServer: boolean;
+  onCopy: () => void;
+  onAlsoLogOutOfServerChange: (value: boolean) => void;
+  onSignOut: () => void;
+}
+
+/** The key (masked until asked), Copy, whose server and account it is, and Sign out. */
+export function KeyResult(props: KeyResultProps) {
+  const { t, result, copied, busy, alsoLogOutOfServer } = props;
+  const [revealed, setRevealed] = useState(false);
+  const copyRef = useRef<HTMLButtonElement>(null);
+
+  // Copying is what the user came for: put it one keypress away.
+  useEffect(() => {
+    copyRef.current?.focus();
+  }, []);
+
+  return (
+    <section class="result">
+      <label for="api-key">{t('popupApiKey')}</label>
+      <div class="row">
+        <input
+          id="api-key"
+          data-testid="api-key"
+          type={revealed ? 'text' : 'password'}
+          readOnly
+          autoComplete="off"
+          spellcheck={false}
+          value={result.key}
+        />
+        <button type="button" aria-controls="api-key" onClick={() => setRevealed(!revealed)}>
+          {revealed ? t('popupHideKey') : t('popupShowKey')}
+        </button>
+      </div>
+      <button ref={copyRef} type="button" class="primary wide" onClick={props.onCopy}>
+        {copied ? t('popupCopied') : t('popupCopy')}
+      </button>
+      <p class="visually-hidden" aria-live="polite">
+        {copied && t('popupCopiedAnnouncement')}
+      </p>
+      <dl class="account">
+        <dt>{t('popupServer')}</dt>
+        <dd>{result.serverUrl}</dd>
+        <dt>{t('popupAccount')}</dt>
+        <dd>{result.email}</dd>
+      </dl>
+      <div class="sign-out">
+        <label class="check">
+          <input
+            type="checkbox"
+            checked={alsoLogOutOfServer}
+            onChange={(event) => props.onAlsoLogOutOfServerChange(event.currentTarget.checked)}
+          />
+          {t('popupAlsoSignOutOnServer')}
+        </label>
+        <button type="button" disabled={busy} onClick={props.onSignOut}>
+          {t('popupSignOut')}
+        </button>
+      </div>
+    </section>
+  );
+}

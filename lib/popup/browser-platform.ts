@@ -1,0 +1,34 @@
+import { browser } from 'wxt/browser';
+
+import { onEvent, sendMessage } from '../messaging/bus';
+import type { PopupPlatform } from './controller';
+
+/** `storage.local` keys of what the popup remembers between openings (never the password). */
+export const STORAGE_KEYS = { serverUrl: 'popup.serverUrl', email: 'popup.email' } as const;
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The real browser and background behind the popup. */
+export const browserPlatform: PopupPlatform = {
+  async loadRemembered() {
+    const stored = await browser.storage.local.get([STORAGE_KEYS.serverUrl, STORAGE_KEYS.email]);
+    return {
+      serverUrl: stringOrUndefined(stored[STORAGE_KEYS.serverUrl]),
+      email: stringOrUndefined(stored[STORAGE_KEYS.email]),
+    };
+  },
+  async remember({ serverUrl, email }) {
+    await browser.storage.local.set({ [STORAGE_KEYS.serverUrl]: serverUrl, [STORAGE_KEYS.email]: email });
+  },
+  hasHostAccess: (originPattern) => browser.permissions.contains({ origins: [originPattern] }),
+  async openGrantPage(originPattern) {
+    const url = `${browser.runtime.getURL('/grant.html')}?origin=${encodeURIComponent(originPattern)}`;
+    await browser.tabs.create({ url });
+  },
+  send: sendMessage,
+  onProgress: (handler) => onEvent('keys.progress', handler),
+  copyText: (text) => navigator.clipboard.writeText(text),
+  newFlowId: () => crypto.randomUUID(),
+};

@@ -1,0 +1,295 @@
+/**
+ * The popup's state and what it does, in plain TypeScript: the components only render a
+ * {@link PopupState} and call the actions. Everything that touches the browser goes through a
+ * {@link PopupPlatform}, so the flows can be tested without one.
+ */
+import { BusError } from '../messaging/errors';
+import type { EventMap, KeyFlowStep, KeyResult, MessageName, RequestOf, ResponseOf } from '../messaging/protocol';
+import {
+  type Account,
+  type AlertState,
+  alertFromError,
+  alertOf,
+  checkAccount,
+  defaultNickname,
+  noHostAccessAlert,
+} from './form';
+
+export interface FormValues {
+  serverUrl: string;
+  email: string;
+  /** Held only while the popup is open; never stored, cleared once a key is shown. */
+  password: string;
+  /** For the create-account offer. */
+  nickname: string;
+}
+
+export type FormField = keyof FormValues;
+
+export interface PopupState {
+  /** `loading` until the remembered account and its cached key have been looked up. */
+  view: 'loading' | 'form' | 'result';
+  form: FormValues;
+  /** A request is running: its buttons are disabled. */
+  busy: boolean;
+  /** The step the background reports for the running key flow. */
+  step: KeyFlowStep | null;
+  alert: AlertState | null;
+  /** The email has no account and the server allows new ones: offer to create it. */
+  offerCreateAccount: boolean;
+  result: KeyResult | null;
+  /** The key was just copied: the Copy button says so for a moment. */
+  copied: boolean;
+  alsoLogOutOfServer: boolean;
+}
+
+/** The popup's view of the browser and the background. */
+export interface PopupPlatform {
+  loadRemembered(): Promise<{ serverUrl?: string; email?: string }>;
+  remember(account: { serverUrl: string; email: string }): Promise<void>;
+  hasHostAccess(originPattern: string): Promise<boolean>;
+  openGrantPage(originPattern: string): Promise<void>;
+  send<K extends MessageName>(name: K, request: RequestOf<K>): Promise<ResponseOf<K>>;
+  onProgress(handler: (event: EventMap['keys.progress']) => void): () => void;
+  copyText(text: string): Promise<void>;
+  newFlowId(): string;
+}
+
+/** Long enough to read "Copied", short enough that a second copy shows a fresh confirmation. */
+export const COPIED_CONFIRMATION_MS = 2000;
+
+/** Errors after which offering to create the account again makes no sense. */
+const ENDS_CREATE_OFFER = new Set(['registration-disabled', 'email-already-registered']);
+
+export class PopupController {
+  private state: PopupState = {
+    view: 'loading',
+    form: { serverUrl: '', email: '', password: '', nickname: '' },
+    busy: false,
+    step: null,
+    alert: null,
+    offerCreateAccount: false,
+    result: null,
+    copied: false,
+    alsoLogOutOfServer: false,
+  };
+  private readonly listeners = new Set<() => void>();
+  private copiedTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly platform: PopupPlatform) {}
+
+  getState(): PopupState {
+    return this.state;
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Fills the form from storage and, when that account has a cached key, shows it at once. */
+  async start(): Promise<void> {
+    let remembered: { serverUrl?: string; email?: string } = {};
+    try {
+      remembered = await this.platform.loadRemembered();
+    } catch {
+      // Nothing remembered is the same as a first run.
+    }
+    const serverUrl = remembered.serverUrl ?? '';
+    const email = remembered.email ?? '';
+    this.set({ form: { ...this.state.form, serverUrl, email } });
+    if (serverUrl !== '' && email !== '') {
+      try {
+        // Answered from the extension's own cache: no request reaches the server.
+        const cached = await this.platform.send('keys.cached', { serverUrl, email });
+        if (cached) return this.showResult(cached);
+      } catch {
+        // No cached key to show (or the background is restarting): the form is the way in.
+      }
+    }
+    this.set({ view: 'form' });
+  }
+
+  setField(field: FormField, value: string): void {
+    const form = { ...this.state.form, [field]: value };
+    // The offer was about the account that was typed; another server or email needs a new check.
+    const offerStillApplies = field === 'password' || field === 'nickname';
+    this.set({ form, offerCreateAccount: this.state.offerCreateAccount && offerStillApplies });
+  }
+
+  setAlsoLogOutOfServer(value: boolean): void {
+    this.set({ alsoLogOutOfServer: value });
+  }
+
+  /** "Get API key": the cached key when no password was typed, else the background's key flow. */
+  async submit(): Promise<void> {
+    if (this.state.busy) return;
+    const checked = checkAccount(this.state.form);
+    if (!checked.ok) return this.set({ alert: checked.alert });
+    const account = checked.value;
+    this.set({ busy: true, alert: null, offerCreateAccount: false });
+    try {
+      await this.rememberAccount(account);
+      if (this.state.form.password === '') {
+        const cached = await this.platform.send('keys.cached', { serverUrl: account.serverUrl, email: account.email });
+        if (cached) return this.showResult(cached);
+        return this.set({ alert: alertOf('errorPasswordRequired') });
+      }
+      await this.runKeyFlow(account);
+    } catch (error) {
+      this.set({ alert: alertFromError(error) });
+    } finally {
+      this.set({ busy: false, step: null });
+    }
+  }
+
+  /** "Create account": the key flow again, this time allowed to register the email. */
+  async createAccount(): Promise<void> {
+    if (this.state.busy) return;
+    const checked = checkAccount(this.state.form);
+    if (!checked.ok) return this.set({ alert: checked.alert });
+    const { password, nickname } = this.state.form;
+    if (password === '') return this.set({ alert: alertOf('popupPasswordForNewAccount') });
+    if (nickname.trim() === '') return this.set({ alert: alertOf('popupNicknameRequired') });
+    this.set({ busy: true, alert: null });
+    try {
+      await this.rememberAccount(checked.value);
+      await this.runKeyFlow(checked.value, { nickname: nickname.trim() });
+    } catch (error) {
+      this.set({ alert: alertFromError(error) });
+    } finally {
+      this.set({ busy: false, step: null });
+    }
+  }
+
+  /** Opens the page that asks for host access (a popup cannot: it closes when the prompt opens). */
+  async openGrantPage(): Promise<void> {
+    const origin = this.state.alert?.grantOrigin;
+    if (!origin) return;
+    try {
+      await this.platform.openGrantPage(origin);
+    } catch (error) {
+      this.set({ alert: alertFromError(error) });
+    }
+  }
+
+  async copyKey(): Promise<void> {
+    const key = this.state.result?.key;
+    if (!key) return;
+    try {
+      await this.platform.copyText(key);
+    } catch {
+      return this.set({ alert: alertOf('popupCopyFailed') });
+    }
+    clearTimeout(this.copiedTimer);
+    this.set({ copied: true, alert: null });
+    this.copiedTimer = setTimeout(() => this.set({ copied: false }), COPIED_CONFIRMATION_MS);
+  }
+
+  /** Forgets the key (and, if asked, the server session), then back to the form. */
+  async signOut(): Promise<void> {
+    const result = this.state.result;
+    if (this.state.busy || !result) return;
+    this.set({ busy: true, alert: null });
+    try {
+      await this.platform.send('session.signOut', {
+        serverUrl: result.serverUrl,
+        alsoLogOutOfServer: this.state.alsoLogOutOfServer,
+      });
+      clearTimeout(this.copiedTimer);
+      this.set({ view: 'form', result: null, copied: false, alsoLogOutOfServer: false });
+    } catch (error) {
+      this.set({ alert: alertFromError(error) });
+    } finally {
+      this.set({ busy: false });
+    }
+  }
+
+  dispose(): void {
+    clearTimeout(this.copiedTimer);
+    this.listeners.clear();
+  }
+
+  private async runKeyFlow(account: Account, createAccount?: { nickname: string }): Promise<void> {
+    if (!(await this.platform.hasHostAccess(account.originPattern))) {
+      return this.set({ alert: noHostAccessAlert(account) });
+    }
+    const flowId = this.platform.newFlowId();
+    this.set({ step: 'connecting' });
+    const stopListening = this.platform.onProgress((event) => {
+      // Another popup (another window) may run its own flow at the same time.
+      if (event.flowId === flowId) this.set({ step: event.step });
+    });
+    try {
+      const result = await this.platform.send('keys.get', {
+        serverUrl: account.serverUrl,
+        email: account.email,
+        password: this.state.form.password,
+        flowId,
+        ...(createAccount && { createAccount }),
+      });
+      this.showResult(result);
+    } catch (error) {
+      await this.explainKeyFlowError(error, account, createAccount !== undefined);
+    } finally {
+      stopListening();
+    }
+  }
+
+  private async explainKeyFlowError(error: unknown, account: Account, wasCreating: boolean): Promise<void> {
+    const kind = error instanceof BusError ? error.kind : undefined;
+    if (kind === 'no-host-access') {
+      return this.set({ alert: noHostAccessAlert(account) });
+    }
+    if (kind === 'email-not-registered' && !wasCreating) {
+      return this.offerAccountIfAllowed(error, account);
+    }
+    this.set({
+      alert: alertFromError(error),
+      offerCreateAccount: wasCreating && !(kind !== undefined && ENDS_CREATE_OFFER.has(kind)),
+    });
+  }
+
+  /** An unknown email: creating the account is one click away, if the server allows it. */
+  private async offerAccountIfAllowed(error: unknown, account: Account): Promise<void> {
+    let registrationAllowed: boolean;
+    try {
+      ({ registrationAllowed } = await this.platform.send('server.config', { serverUrl: account.serverUrl }));
+    } catch {
+      // Without the server's settings, saying that the email is unknown is all we can do.
+      return this.set({ alert: alertFromError(error) });
+    }
+    if (!registrationAllowed) return this.set({ alert: alertOf('popupRegistrationClosed') });
+    this.set({
+      alert: alertFromError(error),
+      offerCreateAccount: true,
+      form: { ...this.state.form, nickname: defaultNickname(account.email) },
+    });
+  }
+
+  private showResult(result: KeyResult): void {
+    clearTimeout(this.copiedTimer);
+    this.set({
+      view: 'result',
+      result,
+      form: { ...this.state.form, password: '' },
+      alert: null,
+      offerCreateAccount: false,
+      copied: false,
+      alsoLogOutOfServer: false,
+    });
+  }
+
+  private async rememberAccount(account: Account): Promise<void> {
+    try {
+      await this.platform.remember({ serverUrl: account.serverUrl, email: account.email });
+    } catch {
+      // Remembering is a convenience; failing to store must not stand between the user and a key.
+    }
+  }
+
+  private set(patch: Partial<PopupState>): void {
+    this.state = { ...this.state, ...patch };
+    for (const listener of this.listeners) listener();
+  }
+}

@@ -1,0 +1,225 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+import { BusError } from '../../../lib/messaging/errors';
+import type { EventMap, KeyResult, MessageName, RequestOf } from '../../../lib/messaging/protocol';
+import { COPIED_CONFIRMATION_MS, PopupController, type PopupPlatform } from '../../../lib/popup/controller';
+
+const KEY: KeyResult = { key: 'ragflow-abc', serverUrl: 'http://localhost:9380', email: 'me@example.com', source: 'login' };
+
+type Answers = { [K in MessageName]?: (request: RequestOf<K>) => unknown };
+
+function busError(kind: string, messageKey: string, substitutions: string[] = []) {
+  return new BusError({ kind, messageKey, substitutions });
+}
+
+/** A platform whose background answers from `answers` and records what it was sent. */
+function fakePlatform(answers: Answers, options: { remembered?: { serverUrl?: string; email?: string }; access?: boolean } = {}) {
+  const sent: { name: MessageName; request: unknown }[] = [];
+  let progress: ((event: EventMap['keys.progress']) => void) | undefined;
+  const platform = {
+    loadRemembered: vi.fn(async () => options.remembered ?? {}),
+    remember: vi.fn(async () => {}),
+    hasHostAccess: vi.fn(async () => options.access ?? true),
+    openGrantPage: vi.fn(async () => {}),
+    send: vi.fn(async (name: MessageName, request: unknown) => {
+      sent.push({ name, request });
+      const answer = answers[name] as ((request: unknown) => unknown) | undefined;
+      if (!answer) throw new Error(`unexpected ${name}`);
+      return answer(request);
+    }),
+    onProgress: vi.fn((handler: (event: EventMap['keys.progress']) => void) => {
+      progress = handler;
+      return () => (progress = undefined);
+    }),
+    copyText: vi.fn(async () => {}),
+    newFlowId: () => 'flow-1',
+  };
+  return { platform: platform as unknown as PopupPlatform, mocks: platform, sent, progress: () => progress };
+}
+
+async function formWith(fake: ReturnType<typeof fakePlatform>, values: Record<string, string>) {
+  const controller = new PopupController(fake.platform);
+  await controller.start();
+  for (const [field, value] of Object.entries(values)) {
+    controller.setField(field as 'serverUrl', value);
+  }
+  return controller;
+}
+
+afterEach(() => vi.useRealTimers());
+
+describe('PopupController', () => {
+  it('shows the cached key of the remembered account at once, asking only the background', async () => {
+    const fake = fakePlatform(
+      { 'keys.cached': () => ({ ...KEY, source: 'cache' }) },
+      { remembered: { serverUrl: 'http://localhost:9380', email: 'me@example.com' } },
+    );
+    const controller = new PopupController(fake.platform);
+    await controller.start();
+    expect(controller.getState()).toMatchObject({ view: 'result', result: { key: 'ragflow-abc' } });
+    expect(fake.sent.map((message) => message.name)).toEqual(['keys.cached']);
+  });
+
+  it('opens on the form, filled in, when nothing is cached', async () => {
+    const fake = fakePlatform({ 'keys.cached': () => null }, { remembered: { serverUrl: 'localhost:9380', email: 'me@x' } });
+    const controller = new PopupController(fake.platform);
+    await controller.start();
+    expect(controller.getState()).toMatchObject({ view: 'form', form: { serverUrl: 'localhost:9380', email: 'me@x' } });
+  });
+
+  it('validates locally, keeping what was typed', async () => {
+    const fake = fakePlatform({});
+    const controller = await formWith(fake, { serverUrl: 'file:///etc', email: 'me@x', password: 'pw' });
+    await controller.submit();
+    expect(controller.getState().alert).toEqual({ messageKey: 'errorUrlFile', substitutions: [] });
+    expect(controller.getState().form).toMatchObject({ serverUrl: 'file:///etc', email: 'me@x', password: 'pw' });
+    expect(fake.sent).toEqual([]);
+    expect(fake.mocks.remember).not.toHaveBeenCalled();
+  });
+
+  it('asks for the password only when no key is cached', async () => {
+    const fake = fakePlatform({ 'keys.cached': () => null });
+    const controller = await formWith(fake, { serverUrl: 'localhost:9380', email: 'me@x' });
+    await controller.submit();
+    expect(controller.getState().alert?.messageKey).toBe('errorPasswordRequired');
+    expect(fake.sent.map((message) => message.name)).toEqual(['keys.cached']);
+  });
+
+  it('offers to grant access to a server the browser has not allowed, before any request', async () => {
+    const fake = fakePlatform({}, { access: false });
+    const controller = await formWith(fake, { serverUrl: 'https://rag.example.com/', email: 'me@x', password: 'pw' });
+    await controller.submit();
+    expect(controller.getState().alert).toEqual({
+      messageKey: 'errorNoHostAccess',
+      substitutions: ['rag.example.com'],
+      grantOrigin: 'https://rag.example.com/*',
+    });
+    expect(fake.sent).toEqual([]);
+    // Remembered, so that the form is filled in when the popup opens again after granting.
+    expect(fake.mocks.remember).toHaveBeenCalledWith({ serverUrl: 'https://rag.example.com', email: 'me@x' });
+    await controller.openGrantPage();
+    expect(fake.mocks.openGrantPage).toHaveBeenCalledWith('https://rag.example.com/*');
+  });
+
+  it('gets a key, showing the steps of its own flow only', async () => {
+    let finish: (result: KeyResult) => void = () => {};
+    const fake = fakePlatform({ 'keys.get': () => new Promise<KeyResult>((resolve) => (finish = resolve)) });
+    const controller = await formWith(fake, { serverUrl: 'localhost:9380', email: 'me@example.com', password: 'pw' });
+    const running = controller.submit();
+    await vi.waitFor(() => expect(fake.progress()).toBeDefined());
+    expect(controller.getState()).toMatchObject({ busy: true, step: 'connecting' });
+    fake.progress()?.({ flowId: 'flow-1', step: 'signing-in' });
+    fake.progress()?.({ flowId: 'another-popup', step: 'creating-account' });
+    expect(controller.getState().step).toBe('signing-in');
+    finish(KEY);
+    await running;
+    expect(controller.getState()).toMatchObject({ view: 'result', busy: false, step: null, form: { password: '' } });
+    expect(fake.sent[0]).toEqual({
+      name: 'keys.get',
+      request: { serverUrl: 'http://localhost:9380', email: 'me@example.com', password: 'pw', flowId: 'flow-1' },
+    });
+    expect(fake.progress()).toBeUndefined();
+  });
+
+  it('shows the sentence of a failure and keeps the form', async () => {
+    const fake = fakePlatform({
+      'keys.get': () => {
+        throw busError('wrong-password', 'errorWrongPassword');
+      },
+    });
+    const controller = await formWith(fake, { serverUrl: 'localhost', email: 'me@x', password: 'pw' });
+    await controller.submit();
+    expect(controller.getState()).toMatchObject({
+      view: 'form',
+      busy: false,
+      alert: { messageKey: 'errorWrongPassword' },
+      form: { password: 'pw' },
+    });
+  });
+
+  it('offers to create an unknown account when the server allows it', async () => {
+    const fake = fakePlatform({
+      'keys.get': (request) => {
+        if (!request.createAccount) throw busError('email-not-registered', 'errorEmailNotRegistered');
+        return { ...KEY, source: 'register' };
+      },
+      'server.config': () => ({ registrationAllowed: true, passwordLoginAllowed: true }),
+    });
+    const controller = await formWith(fake, { serverUrl: 'localhost', email: 'jane@example.com', password: 'pw' });
+    await controller.submit();
+    expect(controller.getState()).toMatchObject({
+      offerCreateAccount: true,
+      alert: { messageKey: 'errorEmailNotRegistered' },
+      form: { nickname: 'jane' },
+    });
+    controller.setField('nickname', 'Jane D');
+    await controller.createAccount();
+    expect(controller.getState().view).toBe('result');
+    expect(fake.sent.at(-1)?.request).toMatchObject({ password: 'pw', createAccount: { nickname: 'Jane D' } });
+  });
+
+  it('says so when registration is closed', async () => {
+    const fake = fakePlatform({
+      'keys.get': () => {
+        throw busError('email-not-registered', 'errorEmailNotRegistered');
+      },
+      'server.config': () => ({ registrationAllowed: false, passwordLoginAllowed: true }),
+    });
+    const controller = await formWith(fake, { serverUrl: 'localhost', email: 'jane@example.com', password: 'pw' });
+    await controller.submit();
+    expect(controller.getState()).toMatchObject({
+      offerCreateAccount: false,
+      alert: { messageKey: 'popupRegistrationClosed' },
+    });
+  });
+
+  it('treats the background saying no-host-access like the local check', async () => {
+    const fake = fakePlatform({
+      'keys.get': () => {
+        throw busError('no-host-access', 'errorNoHostAccess', ['rag.example.com']);
+      },
+    });
+    const controller = await formWith(fake, { serverUrl: 'https://rag.example.com', email: 'me@x', password: 'pw' });
+    await controller.submit();
+    expect(controller.getState().alert?.grantOrigin).toBe('https://rag.example.com/*');
+  });
+
+  it('hides errors that are not ours behind the generic sentence', async () => {
+    const fake = fakePlatform({
+      'keys.get': () => {
+        throw new TypeError('Cannot read properties of undefined');
+      },
+    });
+    const controller = await formWith(fake, { serverUrl: 'localhost', email: 'me@x', password: 'pw' });
+    await controller.submit();
+    expect(controller.getState().alert).toEqual({ messageKey: 'errorUnexpected', substitutions: [] });
+  });
+
+  it('confirms a copy for a moment, then signs out back to the form', async () => {
+    vi.useFakeTimers();
+    const fake = fakePlatform(
+      { 'keys.cached': () => KEY, 'session.signOut': () => undefined },
+      { remembered: { serverUrl: 'http://localhost:9380', email: 'me@example.com' } },
+    );
+    const controller = new PopupController(fake.platform);
+    await controller.start();
+    await controller.copyKey();
+    expect(fake.mocks.copyText).toHaveBeenCalledWith('ragflow-abc');
+    expect(controller.getState().copied).toBe(true);
+    vi.advanceTimersByTime(COPIED_CONFIRMATION_MS);
+    expect(controller.getState().copied).toBe(false);
+
+    controller.setAlsoLogOutOfServer(true);
+    await controller.signOut();
+    expect(fake.sent.at(-1)).toEqual({
+      name: 'session.signOut',
+      request: { serverUrl: 'http://localhost:9380', alsoLogOutOfServer: true },
+    });
+    expect(controller.getState()).toMatchObject({
+      view: 'form',
+      result: null,
+      alsoLogOutOfServer: false,
+      form: { serverUrl: 'http://localhost:9380', email: 'me@example.com' },
+    });
+  });
+});

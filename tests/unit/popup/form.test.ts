@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+
+import { parseGrantOrigin } from '../../../lib/grant/origin';
+import { BusError } from '../../../lib/messaging/errors';
+import { alertFromError, checkAccount, defaultNickname } from '../../../lib/popup/form';
+import { InvalidServerUrlError } from '../../../lib/ragflow/errors';
+
+describe('checkAccount', () => {
+  it('normalises the server and names the permission it needs', () => {
+    expect(checkAccount({ serverUrl: ' rag.example.com:8080/api/v1 ', email: ' me@example.com ' })).toEqual({
+      ok: true,
+      value: {
+        serverUrl: 'http://rag.example.com:8080',
+        email: 'me@example.com',
+        originPattern: 'http://rag.example.com/*',
+        host: 'rag.example.com',
+      },
+    });
+  });
+
+  it("explains a bad server URL with the normaliser's own sentence", () => {
+    expect(checkAccount({ serverUrl: 'ftp://x', email: 'a@b' })).toEqual({
+      ok: false,
+      alert: { messageKey: 'errorUrlUnsupportedScheme', substitutions: ['ftp:'] },
+    });
+    expect(checkAccount({ serverUrl: '', email: 'a@b' })).toMatchObject({ alert: { messageKey: 'errorUrlEmpty' } });
+  });
+
+  it('asks for the email', () => {
+    expect(checkAccount({ serverUrl: 'localhost', email: '  ' })).toMatchObject({
+      ok: false,
+      alert: { messageKey: 'errorEmailRequired' },
+    });
+  });
+});
+
+describe('alertFromError', () => {
+  it('keeps the sentence of typed errors and hides everything else', () => {
+    const bus = new BusError({ kind: 'timeout', messageKey: 'errorTimeout', substitutions: ['http://x', '30'] });
+    expect(alertFromError(bus)).toEqual({ messageKey: 'errorTimeout', substitutions: ['http://x', '30'] });
+    expect(alertFromError(new InvalidServerUrlError('file'))).toEqual({ messageKey: 'errorUrlFile', substitutions: [] });
+    expect(alertFromError(new TypeError('x is undefined'))).toEqual({ messageKey: 'errorUnexpected', substitutions: [] });
+    expect(alertFromError({ some: 'object' })).toEqual({ messageKey: 'errorUnexpected', substitutions: [] });
+  });
+});
+
+describe('defaultNickname', () => {
+  it("is the email's local part", () => {
+    expect(defaultNickname(' jane.doe@example.com')).toBe('jane.doe');
+    expect(defaultNickname('no-at-sign')).toBe('no-at-sign');
+  });
+});
+
+describe('parseGrantOrigin', () => {
+  it('accepts the patterns the popup makes', () => {
+    expect(parseGrantOrigin('https://rag.example.com/*')).toEqual({
+      pattern: 'https://rag.example.com/*',
+      host: 'rag.example.com',
+    });
+    expect(parseGrantOrigin('http://10.0.0.5/*')?.host).toBe('10.0.0.5');
+    expect(parseGrantOrigin('http://[::1]/*')?.host).toBe('[::1]');
+  });
+
+  it('refuses anything broader or stranger', () => {
+    for (const raw of [
+      null,
+      '',
+      '<all_urls>',
+      'https://*/*',
+      'https://*.example.com/*',
+      'https://rag.example.com:8443/*',
+      'https://rag.example.com/path/*',
+      'https://Rag.Example.com/*',
+      'ftp://rag.example.com/*',
+      'https://user@rag.example.com/*',
+      'javascript://x/*',
+    ]) {
+      expect(parseGrantOrigin(raw), String(raw)).toBeNull();
+    }
+  });
+});
