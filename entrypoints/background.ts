@@ -3,13 +3,14 @@ import { createKeyService } from '@/lib/keys/key-service';
 import { broadcast, serveMessages } from '@/lib/messaging/bus';
 import { EXTENSION_PAGES } from '@/lib/messaging/pages';
 import { hasHostAccess } from '@/lib/permissions';
+import { serverSettingsFor } from '@/lib/settings/settings';
 
 export default defineBackground(() => {
   const keyService = createKeyService({
     hasHostAccess,
     onStep: (step, flowId) => broadcast('keys.progress', { step, flowId }),
-    // Per-server policies come with the options page; until then, reuse the newest key.
-    keyPolicy: async () => 'reuse',
+    keyPolicy: async (serverUrl) => (await serverSettingsFor(serverUrl))?.keyPolicy ?? 'reuse',
+    clientOptions: async (serverUrl) => ({ publicKeyPem: (await serverSettingsFor(serverUrl))?.publicKeyPem }),
   });
   serveMessages(createHandlers(keyService), { allowedPages: EXTENSION_PAGES });
 });

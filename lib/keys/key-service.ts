@@ -8,12 +8,12 @@ import type {
 import { type ApiKey, type PublicConfig, RagflowClient, type RagflowClientOptions } from '../ragflow/client';
 import { SessionExpiredError } from '../ragflow/errors';
 import { normalizeServerUrl } from '../ragflow/server-url';
+import type { KeyPolicy } from '../settings/settings';
 import { type AccountEntry, accountCache } from './account-cache';
 import { emailRequired, noHostAccess, passwordRequired } from './errors';
 import { SingleFlight } from './single-flight';
 
-/** Reuse the account's newest key (the default), or always create a new one. */
-export type KeyPolicy = 'reuse' | 'new';
+export type { KeyPolicy };
 
 export interface KeyServiceDeps {
   /** Whether the browser lets the extension reach this server (host permission). */
