@@ -1,0 +1,136 @@
+/**
+ * `npm run bench`: sizes, timings and request counts of the built extension. Not a test: it
+ * prints a table and writes bench-results/latest.json; nothing here asserts a timing.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
+import { EXTENSION_DIR, launchExtension, type LoadedExtension } from '../e2e/support/extension';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 25);
+const USER = { email: 'bench@example.com', password: 'bench-password' };
+
+/** Gzipped bytes of the scripts and styles an HTML entrypoint loads. */
+function gzippedSizeOfPage(html: string): number {
+  const text = readFileSync(join(EXTENSION_DIR, html), 'utf8');
+  const assets = [...text.matchAll(/(?:src|href)="([^"]+\.(?:js|css))"/g)].map((match) => match[1]!);
+  const chunks = new Set(assets.map((asset) => asset.replace(/^\//, '')));
+  // Chunks imported by those chunks (static imports) count too.
+  for (const chunk of [...chunks]) {
+    const code = readFileSync(join(EXTENSION_DIR, chunk), 'utf8');
+    for (const match of code.matchAll(/from\s*["']\.{0,2}\/?([^"']+\.js)["']/g)) {
+      const imported = join('chunks', match[1]!.replace(/^chunks\//, ''));
+      if (readdirSync(join(EXTENSION_DIR, 'chunks')).includes(imported.replace('chunks/', ''))) chunks.add(imported);
+    }
+  }
+  return [...chunks].reduce((sum, chunk) => sum + gzipSync(readFileSync(join(EXTENSION_DIR, chunk)), { level: 9 }).length, 0);
+}
+
+function gzippedSize(file: string): number {
+  return gzipSync(readFileSync(join(EXTENSION_DIR, file)), { level: 9 }).length;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+async function timePopupOpen(extension: LoadedExtension, ready: 'form' | 'key'): Promise<number[]> {
+  const timings: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const page = await extension.context.newPage();
+    const started = performance.now();
+    await page.goto(extension.pageUrl('popup.html'));
+    if (ready === 'form') {
+      await page.getByRole('button', { name: 'Get API key' }).waitFor({ state: 'visible' });
+    } else {
+      await page.getByLabel('API key', { exact: true }).waitFor({ state: 'visible' });
+    }
+    timings.push(performance.now() - started);
+    await page.close();
+  }
+  return timings;
+}
+
+async function requestsFor(server: FakeRagflow, action: () => Promise<void>): Promise<number> {
+  server.resetCounts();
+  await action();
+  return server.count();
+}
+
+async function getKeyThroughPopup(extension: LoadedExtension, server: FakeRagflow, password: string): Promise<void> {
+  const page = await extension.context.newPage();
+  await page.goto(extension.pageUrl('popup.html'));
+  await page.getByLabel('Server URL').fill(server.url);
+  await page.getByLabel('Email').fill(USER.email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Get API key' }).click();
+  await page.getByLabel('API key', { exact: true }).waitFor({ state: 'visible' });
+  await page.close();
+}
+
+async function main(): Promise<void> {
+  const sizes = {
+    popupJsCssGzip: gzippedSizeOfPage('popup.html'),
+    backgroundGzip: gzippedSize('background.js'),
+  };
+
+  const server = await startFakeRagflow({ generation: 'restful', users: [USER] });
+  const extension = await launchExtension();
+  try {
+    const formReady = await timePopupOpen(extension, 'form');
+
+    const cold = await requestsFor(server, () => getKeyThroughPopup(extension, server, USER.password));
+    const keyShown = await timePopupOpen(extension, 'key');
+    const cached = await requestsFor(server, async () => {
+      const page = await extension.openPopup();
+      await page.getByLabel('API key', { exact: true }).waitFor({ state: 'visible' });
+      await page.close();
+    });
+    // Session alive: the session token is cached but the key was forgotten.
+    const worker = await extension.worker();
+    await worker.evaluate(async () => {
+      type Session = { get(keys: null): Promise<Record<string, { currentKey?: string }>>; set(items: object): Promise<void> };
+      const session = (globalThis as unknown as { chrome: { storage: { session: Session } } }).chrome.storage.session;
+      const items = await session.get(null);
+      for (const [key, value] of Object.entries(items)) {
+        if (key.startsWith('account:')) await session.set({ [key]: { ...value, currentKey: undefined } });
+      }
+    });
+    const sessionAlive = await requestsFor(server, () => getKeyThroughPopup(extension, server, ''));
+
+    const results = {
+      date: new Date().toISOString(),
+      runs: RUNS,
+      sizes,
+      popupOpenToFormReadyMs: { median: median(formReady), min: Math.min(...formReady), max: Math.max(...formReady) },
+      popupOpenToCachedKeyMs: { median: median(keyShown), min: Math.min(...keyShown), max: Math.max(...keyShown) },
+      requests: { keyCached: cached, sessionAlive, cold },
+    };
+    mkdirSync('bench-results', { recursive: true });
+    writeFileSync('bench-results/latest.json', `${JSON.stringify(results, null, 2)}\n`);
+
+    const rows: [string, string][] = [
+      ['popup JS+CSS, gzip', `${(sizes.popupJsCssGzip / 1024).toFixed(1)} KB (budget 20 KB)`],
+      ['background, gzip', `${(sizes.backgroundGzip / 1024).toFixed(1)} KB`],
+      [`popup open → form ready (median of ${RUNS})`, `${results.popupOpenToFormReadyMs.median.toFixed(0)} ms`],
+      [`popup open → cached key shown (median of ${RUNS})`, `${results.popupOpenToCachedKeyMs.median.toFixed(0)} ms`],
+      ['requests: key cached', String(cached)],
+      ['requests: session alive', String(sessionAlive)],
+      ['requests: cold (detect, login, list, create)', String(cold)],
+    ];
+    const width = Math.max(...rows.map(([name]) => name.length));
+    console.log(`| ${'measure'.padEnd(width)} | value |`);
+    console.log(`| ${'-'.repeat(width)} | ----- |`);
+    for (const [name, value] of rows) console.log(`| ${name.padEnd(width)} | ${value} |`);
+    console.log('\nwritten: bench-results/latest.json');
+  } finally {
+    await extension.close();
+    await server.close();
+  }
+}
+
+await main();

@@ -1,0 +1,161 @@
+import { createServer } from 'node:net';
+
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
+import { launchExtension, type LoadedExtension } from './support/extension';
+
+const ALICE = { email: 'alice@example.com', password: 'alice-pässword-1' };
+/** Every password typed in this file: none may ever reach any storage area. */
+const PASSWORDS_TYPED = new Set<string>([ALICE.password]);
+
+let extension: LoadedExtension;
+let server: FakeRagflow;
+const pages: Page[] = [];
+
+beforeAll(async () => {
+  extension = await launchExtension();
+  server = await startFakeRagflow({ generation: 'restful', users: [ALICE] });
+  await extension.configureServers([{ url: server.url, publicKeyPem: server.publicKeyPem }]);
+});
+
+afterAll(async () => {
+  await extension?.close();
+  await server?.close();
+});
+
+afterEach(async () => {
+  // The storage audit: after every flow, no password and no base64 of one, anywhere.
+  const dump = await extension.storageDump();
+  for (const password of PASSWORDS_TYPED) {
+    expect(dump).not.toContain(password);
+    expect(dump).not.toContain(Buffer.from(password).toString('base64'));
+  }
+  await Promise.all(pages.splice(0).map((page) => page.close()));
+});
+
+async function openPopup(): Promise<Page> {
+  const page = await extension.openPopup();
+  pages.push(page);
+  return page;
+}
+
+async function fillForm(page: Page, fields: { serverUrl: string; email: string; password: string }) {
+  PASSWORDS_TYPED.add(fields.password);
+  await page.getByLabel('Server URL').fill(fields.serverUrl);
+  await page.getByLabel('Email').fill(fields.email);
+  await page.getByLabel('Password', { exact: true }).fill(fields.password);
+}
+
+async function signOut(page: Page) {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect.poll(() => page.getByRole('button', { name: 'Get API key' }).isVisible()).toBe(true);
+}
+
+const apiKeyField = (page: Page) => page.getByLabel('API key', { exact: true });
+
+describe('the popup', () => {
+  it('gets the first key through a login, in 4 requests', async () => {
+    const page = await openPopup();
+    await fillForm(page, { serverUrl: `${server.url}/`, ...ALICE });
+    server.resetCounts();
+    await page.getByRole('button', { name: 'Get API key' }).click();
+
+    await expect.poll(() => apiKeyField(page).inputValue()).toMatch(/^ragflow-/);
+    expect(await apiKeyField(page).inputValue()).toBe(server.apiKeys(ALICE.email)[0]);
+    expect(await page.getByText(server.url, { exact: true }).isVisible()).toBe(true);
+    expect(server.requests.map((request) => request.operation)).toEqual(['version', 'login', 'tokens.list', 'tokens.create']);
+  });
+
+  it('shows the cached key at once on reopening, with zero requests', async () => {
+    server.resetCounts();
+    const page = await openPopup();
+    await expect.poll(() => apiKeyField(page).inputValue()).toBe(server.apiKeys(ALICE.email)[0]);
+    // The key is masked until asked for, but the field holds all of it.
+    expect(await apiKeyField(page).getAttribute('type')).toBe('password');
+    await page.getByRole('button', { name: 'Show' }).click();
+    expect(await apiKeyField(page).getAttribute('type')).toBe('text');
+    expect(server.count()).toBe(0);
+  });
+
+  it('copies the key and says so', async () => {
+    await extension.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    const page = await openPopup();
+    await expect.poll(() => apiKeyField(page).inputValue()).toMatch(/^ragflow-/);
+    await page.getByRole('button', { name: 'Copy' }).click();
+    await expect.poll(() => page.getByText('Copied').first().isVisible()).toBe(true);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(server.apiKeys(ALICE.email)[0]);
+    await signOut(page);
+  });
+
+  it('offers to create the account when the email is not registered, then gets a key', async () => {
+    const page = await openPopup();
+    const carol = { serverUrl: server.url, email: 'carol.smith@example.com', password: 'carol-password-2' };
+    await fillForm(page, carol);
+    await page.getByRole('button', { name: 'Get API key' }).click();
+
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('No account with this email');
+    expect(server.count('register')).toBe(0);
+    const nickname = page.getByLabel('Nickname');
+    await expect.poll(() => nickname.inputValue()).toBe('carol.smith');
+    await page.getByRole('button', { name: 'Create account' }).click();
+
+    await expect.poll(() => apiKeyField(page).inputValue()).toMatch(/^ragflow-/);
+    expect(await apiKeyField(page).inputValue()).toBe(server.apiKeys(carol.email)[0]);
+    expect(server.count('register')).toBe(1);
+    await signOut(page);
+  });
+
+  it('says the password is wrong and keeps the form filled', async () => {
+    const page = await openPopup();
+    await fillForm(page, { serverUrl: server.url, email: ALICE.email, password: 'not-her-password' });
+    await page.getByRole('button', { name: 'Get API key' }).click();
+
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Wrong password');
+    expect(await page.getByLabel('Email').inputValue()).toBe(ALICE.email);
+    expect(await page.getByLabel('Password', { exact: true }).inputValue()).toBe('not-her-password');
+    expect(await page.getByRole('button', { name: 'Get API key' }).isEnabled()).toBe(true);
+  });
+
+  it('says the server cannot be reached when it is down', async () => {
+    const closedPort = await freePort();
+    const page = await openPopup();
+    await fillForm(page, { serverUrl: `http://127.0.0.1:${closedPort}`, ...ALICE });
+    await page.getByRole('button', { name: 'Get API key' }).click();
+
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 15_000 }).toContain('Cannot reach');
+    expect(await page.getByRole('button', { name: 'Get API key' }).isEnabled()).toBe(true);
+  });
+
+  it('says registration is closed instead of offering an account', async () => {
+    const closed = await startFakeRagflow({ generation: 'legacy', registerEnabled: false, users: [] });
+    try {
+      const page = await openPopup();
+      await fillForm(page, { serverUrl: closed.url, email: 'dan@example.com', password: 'dan-password-3' });
+      await page.getByRole('button', { name: 'Get API key' }).click();
+
+      await expect.poll(() => page.getByRole('alert').textContent()).toContain('No account with this email');
+      await expect.poll(() => page.getByText(/does not allow new accounts/).isVisible()).toBe(true);
+      expect(await page.getByRole('button', { name: 'Create account' }).count()).toBe(0);
+      expect(closed.count('register')).toBe(0);
+    } finally {
+      await closed.close();
+    }
+  });
+
+  it('remembers server URL and email, never the password', async () => {
+    const page = await openPopup();
+    expect(await page.getByLabel('Server URL').inputValue()).not.toBe('');
+    expect(await page.getByLabel('Email').inputValue()).not.toBe('');
+    expect(await page.getByLabel('Password', { exact: true }).inputValue()).toBe('');
+  });
+});
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}

@@ -1,0 +1,105 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
+
+export const EXTENSION_DIR = resolve('.output/chrome-mv3');
+
+/** Debian's Chromium, which still honours --load-extension (branded Chrome ≥ 137 does not). */
+export function chromiumPath(): string {
+  const candidates = [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
+  const found = candidates.find((path): path is string => Boolean(path && existsSync(path)));
+  if (!found) throw new Error('Chromium not found: install the Debian package `chromium` or set CHROME_PATH');
+  return found;
+}
+
+export interface LoadedExtension {
+  context: BrowserContext;
+  extensionId: string;
+  /** The current service worker; refreshed after a restart (Playwright's handle goes stale). */
+  worker(): Promise<Worker>;
+  pageUrl(path: string): string;
+  openPopup(): Promise<Page>;
+  /** Every storage area of the extension, as text. */
+  storageDump(): Promise<string>;
+  /** Sets up servers as the options page would (a custom public key: the fake's own pair). */
+  configureServers(servers: { url: string; publicKeyPem?: string }[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function launchExtension(options: { headless?: boolean } = {}): Promise<LoadedExtension> {
+  if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) {
+    throw new Error(`No built extension in ${EXTENSION_DIR}: run npm run build first`);
+  }
+  const userDataDir = await mkdtemp(join(tmpdir(), 'ragflow-keys-e2e-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: chromiumPath(),
+    headless: options.headless ?? true,
+    viewport: { width: 360, height: 600 },
+    args: [
+      `--disable-extensions-except=${EXTENSION_DIR}`,
+      `--load-extension=${EXTENSION_DIR}`,
+      '--no-sandbox',
+      '--disable-gpu',
+      // The network here is closed: no calls home, no component updates.
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+
+  async function worker(): Promise<Worker> {
+    const current = context.serviceWorkers().find((candidate) => candidate.url().endsWith('/background.js'));
+    return current ?? (await context.waitForEvent('serviceworker'));
+  }
+
+  const extensionId = new URL((await worker()).url()).host;
+  const pageUrl = (path: string) => `chrome-extension://${extensionId}/${path.replace(/^\//, '')}`;
+
+  return {
+    context,
+    extensionId,
+    worker,
+    pageUrl,
+    async openPopup() {
+      const page = await context.newPage();
+      await page.goto(pageUrl('popup.html'));
+      return page;
+    },
+    async storageDump() {
+      const sw = await worker();
+      return sw.evaluate(async () => {
+        // Runs in the service worker, where `chrome` is the extension API.
+        type Area = { get(keys: null): Promise<Record<string, unknown>> };
+        const { storage } = (globalThis as unknown as { chrome: { storage: Record<string, Area> } }).chrome;
+        const areas = ['local', 'session', 'sync'];
+        const dump = await Promise.all(areas.map(async (area) => [area, await storage[area]!.get(null)]));
+        return JSON.stringify(Object.fromEntries(dump));
+      });
+    },
+    async configureServers(servers) {
+      const sw = await worker();
+      const settings = {
+        servers: servers.map((server, index) => ({
+          id: `server-${index}`,
+          name: new URL(server.url).host,
+          keyPolicy: 'reuse',
+          ...server,
+        })),
+      };
+      await sw.evaluate(async (value) => {
+        type Local = { set(items: object): Promise<void> };
+        const { local } = (globalThis as unknown as { chrome: { storage: { local: Local } } }).chrome.storage;
+        await local.set({ settings: value });
+      }, settings);
+    },
+    async close() {
+      await context.close();
+      await rm(userDataDir, { recursive: true, force: true });
+    },
+  };
+}

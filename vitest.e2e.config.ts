@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+import { WxtVitest } from 'wxt/testing/vitest-plugin';
+
+// End-to-end tests: the built extension (.output/chrome-mv3) in real Chromium.
+export default defineConfig({
+  plugins: [WxtVitest()],
+  test: {
+    include: ['tests/e2e/**/*.e2e.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // One browser at a time: two cores, and headful tests share one X display.
+    fileParallelism: false,
+  },
+});
