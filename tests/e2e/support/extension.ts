@@ -88,13 +88,15 @@ export async function launchExtension(options: { headless?: boolean } = {}): Pro
           id: `server-${index}`,
           name: new URL(server.url).host,
           keyPolicy: 'reuse',
+          sessionLifetime: { kind: 'until-browser-closes' },
           ...server,
         })),
       };
       await sw.evaluate(async (value) => {
         type Local = { set(items: object): Promise<void> };
         const { local } = (globalThis as unknown as { chrome: { storage: { local: Local } } }).chrome.storage;
-        await local.set({ settings: value });
+        // With the metadata WXT's storage keeps beside a versioned item: this is version 2.
+        await local.set({ settings: value, settings$: { v: 2 } });
       }, settings);
     },
     async close() {
