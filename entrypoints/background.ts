@@ -3,7 +3,7 @@ import { createKeyService } from '@/lib/keys/key-service';
 import { broadcast, serveMessages } from '@/lib/messaging/bus';
 import { EXTENSION_PAGES } from '@/lib/messaging/pages';
 import { hasHostAccess } from '@/lib/permissions';
-import { serverSettingsFor } from '@/lib/settings/settings';
+import { serverSettingsFor, sessionMaxAgeMs } from '@/lib/settings/settings';
 
 export default defineBackground(() => {
   const keyService = createKeyService({
@@ -11,6 +11,7 @@ export default defineBackground(() => {
     onStep: (step, flowId) => broadcast('keys.progress', { step, flowId }),
     keyPolicy: async (serverUrl) => (await serverSettingsFor(serverUrl))?.keyPolicy ?? 'reuse',
     clientOptions: async (serverUrl) => ({ publicKeyPem: (await serverSettingsFor(serverUrl))?.publicKeyPem }),
+    sessionMaxAgeMs: async (serverUrl) => sessionMaxAgeMs((await serverSettingsFor(serverUrl))?.sessionLifetime),
   });
   serveMessages(createHandlers(keyService), { allowedPages: EXTENSION_PAGES });
 });

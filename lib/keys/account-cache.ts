@@ -30,6 +30,16 @@ export interface ServerEntry {
   detectedAt: number;
 }
 
+/**
+ * How long a signed-in session may be kept, and the time now. An entry whose sign-in is older
+ * is treated as absent, and removed. Without one, an entry lasts as long as storage.session:
+ * until the browser closes.
+ */
+export interface SessionFreshness {
+  maxAgeMs: number;
+  now: number;
+}
+
 const ACCOUNT_PREFIX = 'account:';
 const SERVER_PREFIX = 'server:';
 
@@ -45,10 +55,15 @@ function serverItemKey(serverUrl: string): string {
 /** Typed access to the session cache. State lives here, not in module variables, so that a
  * restarted service worker carries on where it was. */
 export const accountCache = {
-  async getAccount(serverUrl: string, email: string): Promise<AccountEntry | undefined> {
+  async getAccount(serverUrl: string, email: string, freshness?: SessionFreshness): Promise<AccountEntry | undefined> {
     const key = accountItemKey(serverUrl, email);
     const items = await browser.storage.session.get(key);
-    return items[key] as AccountEntry | undefined;
+    const entry = items[key] as AccountEntry | undefined;
+    if (entry && freshness && isExpired(entry, freshness)) {
+      await browser.storage.session.remove(key);
+      return undefined;
+    }
+    return entry;
   },
 
   async saveAccount(entry: AccountEntry): Promise<void> {
@@ -84,3 +99,8 @@ export const accountCache = {
     await browser.storage.session.set({ [serverItemKey(entry.serverUrl)]: entry });
   },
 };
+
+/** An entry without a sign-in time cannot prove it is young enough: it counts as expired. */
+function isExpired(entry: AccountEntry, { maxAgeMs, now }: SessionFreshness): boolean {
+  return entry.sessionSavedAt === undefined || now - entry.sessionSavedAt > maxAgeMs;
+}
