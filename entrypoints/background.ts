@@ -3,6 +3,7 @@ import { createKeyService } from '@/lib/keys/key-service';
 import { broadcast, serveMessages } from '@/lib/messaging/bus';
 import { EXTENSION_PAGES } from '@/lib/messaging/pages';
 import { hasHostAccess } from '@/lib/permissions';
+import { testConnection } from '@/lib/servers/connection-test';
 import { serverSettingsFor, sessionMaxAgeMs } from '@/lib/settings/settings';
 
 export default defineBackground(() => {
@@ -13,5 +14,10 @@ export default defineBackground(() => {
     clientOptions: async (serverUrl) => ({ publicKeyPem: (await serverSettingsFor(serverUrl))?.publicKeyPem }),
     sessionMaxAgeMs: async (serverUrl) => sessionMaxAgeMs((await serverSettingsFor(serverUrl))?.sessionLifetime),
   });
-  serveMessages(createHandlers(keyService), { allowedPages: EXTENSION_PAGES });
+  serveMessages(
+    createHandlers(keyService, {
+      testConnection: (serverUrl) => testConnection(serverUrl, { hasHostAccess }),
+    }),
+    { allowedPages: EXTENSION_PAGES },
+  );
 });
