@@ -7,10 +7,22 @@ export default defineConfig({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',
     default_locale: 'en',
-    permissions: ['storage'],
+    // alarms: the clipboard auto-clear wakes a stopped service worker on time.
+    permissions: ['storage', 'alarms'],
     // A local RAGFlow (Docker on this machine) is the common setup; match patterns carry no
     // port, so these cover :80 and :9380 alike. Any other server is asked for at run time.
     host_permissions: ['http://localhost/*', 'http://127.0.0.1/*'],
     optional_host_permissions: ['http://*/*', 'https://*/*'],
+  },
+  hooks: {
+    'build:manifestGenerated': (wxt, manifest) => {
+      // Clipboard auto-clear in Chrome: the service worker has no clipboard, so an offscreen
+      // document (`offscreen`) reads it to see whether our key is still there (`clipboardRead`)
+      // and clears it outside a user gesture (`clipboardWrite`). Firefox has no offscreen
+      // documents and would warn about the unknown permission.
+      if (wxt.config.browser !== 'firefox') {
+        manifest.permissions = [...(manifest.permissions ?? []), 'offscreen', 'clipboardRead', 'clipboardWrite'];
+      }
+    },
   },
 });

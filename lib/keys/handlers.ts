@@ -1,10 +1,13 @@
 import type { Handlers } from '../messaging/bus';
-import type { ConnectionTestResult } from '../messaging/protocol';
+import type { ClipboardClearPlan, ConnectionTestResult } from '../messaging/protocol';
+import type { Settings } from '../settings/schema';
 import type { KeyService } from './key-service';
 
 /** What the background serves besides the key flow. */
 export interface OtherServices {
   testConnection(serverUrl: string): Promise<ConnectionTestResult>;
+  settings(): Promise<Settings>;
+  scheduleClipboardClear(fingerprint: string): Promise<ClipboardClearPlan>;
 }
 
 /** The background's answers to the message bus protocol. */
@@ -15,5 +18,7 @@ export function createHandlers(service: KeyService, other: OtherServices): Handl
     'session.signOut': (request) => service.signOut(request),
     'server.config': (request) => service.serverConfig(request.serverUrl),
     'server.test': (request) => other.testConnection(request.serverUrl),
+    'settings.get': () => other.settings(),
+    'clipboard.scheduleClear': (request) => other.scheduleClipboardClear(request.fingerprint),
   };
 }

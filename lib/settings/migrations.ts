@@ -3,7 +3,7 @@
  * into its own version's shape. A migration is a frozen snapshot: it spells out its own types
  * and defaults, so that changing today's defaults never changes what an old migration does.
  */
-import type { Settings } from './settings';
+import type { Settings } from './schema';
 
 export const SETTINGS_VERSION = 2;
 

@@ -5,7 +5,7 @@
  */
 import { migrate, SETTINGS_MIGRATIONS, SETTINGS_VERSION } from './migrations';
 import { type Preferences, PREFERENCES_MIGRATIONS, PREFERENCES_VERSION } from './preferences';
-import type { Settings } from './settings';
+import type { Settings } from './schema';
 import { type FieldError, validatePreferences, validateSettings, type Validated } from './validate';
 
 /** Tells our files from any other JSON. */

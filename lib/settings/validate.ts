@@ -13,7 +13,7 @@ import {
   type ServerSettings,
   type SessionLifetime,
   type Settings,
-} from './settings';
+} from './schema';
 
 /** One problem with one field: `field` is a path like `servers[1].url`. */
 export interface FieldError {

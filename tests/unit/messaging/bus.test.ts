@@ -19,6 +19,8 @@ const handlers: Handlers = {
   'session.signOut': async () => undefined,
   'server.config': async () => ({ registrationAllowed: true, passwordLoginAllowed: true }),
   'server.test': async () => ({ ok: false, error: { kind: 'cannot-connect', messageKey: 'errorCannotConnect', substitutions: [] } }),
+  'settings.get': async () => ({ servers: [] }),
+  'clipboard.scheduleClear': async () => ({ status: 'off' }),
 };
 
 let stop: () => void;
