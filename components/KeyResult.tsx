@@ -1,12 +1,14 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 
-import type { Translate } from '../lib/i18n';
+import { durationText, type Translate } from '../lib/i18n';
 import type { KeyResult as KeyResultData } from '../lib/messaging/protocol';
 
 interface KeyResultProps {
   t: Translate;
   result: KeyResultData;
   copied: boolean;
+  /** After a copy: when the clipboard gets cleared of the key; null when it does not. */
+  clipboardClearSeconds: number | null;
   busy: boolean;
   alsoLogOutOfServer: boolean;
   onCopy: () => void;
@@ -48,6 +50,9 @@ export function KeyResult(props: KeyResultProps) {
       <p class="visually-hidden" aria-live="polite">
         {copied && t('popupCopiedAnnouncement')}
       </p>
+      {props.clipboardClearSeconds !== null && (
+        <p class="hint">{t('popupClipboardClearsIn', [durationText(props.clipboardClearSeconds)])}</p>
+      )}
       <dl class="account">
         <dt>{t('popupServer')}</dt>
         <dd>{result.serverUrl}</dd>

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 
 import { parseGrantOrigin } from '../../../lib/grant/origin';
 import { BusError } from '../../../lib/messaging/errors';
-import { alertFromError, checkAccount, defaultNickname } from '../../../lib/popup/form';
+import { alertFromError, checkAccount, defaultNickname, selectedServerId } from '../../../lib/popup/form';
 import { InvalidServerUrlError } from '../../../lib/ragflow/errors';
+import type { ServerSettings } from '../../../lib/settings/settings';
 
 describe('checkAccount', () => {
   it('normalises the server and names the permission it needs', () => {
@@ -77,5 +78,17 @@ describe('parseGrantOrigin', () => {
     ]) {
       expect(parseGrantOrigin(raw), String(raw)).toBeNull();
     }
+  });
+});
+
+describe('selectedServerId', () => {
+  const servers = [
+    { id: 'a', name: 'A', url: 'http://localhost:9380', keyPolicy: 'reuse', sessionLifetime: { kind: 'until-browser-closes' } },
+  ] as const satisfies ServerSettings[];
+
+  it('finds the saved server the URL field holds, however it is typed', () => {
+    expect(selectedServerId(servers, 'localhost:9380/')).toBe('a');
+    expect(selectedServerId(servers, 'localhost:9381')).toBe('');
+    expect(selectedServerId(servers, 'not a url at all')).toBe('');
   });
 });
