@@ -150,6 +150,43 @@ describe('the popup', () => {
     expect(await page.getByLabel('Email').inputValue()).not.toBe('');
     expect(await page.getByLabel('Password', { exact: true }).inputValue()).toBe('');
   });
+
+  it('offers the saved servers with the default preselected, and links to the settings', async () => {
+    await extension.configureServers(
+      [
+        { url: server.url, name: 'Main', publicKeyPem: server.publicKeyPem },
+        { url: 'http://localhost:9', name: 'Spare', email: 'spare@example.com' },
+      ],
+      1,
+    );
+    try {
+      const page = await openPopup();
+      const picker = page.getByLabel('Saved server');
+      await expect.poll(() => picker.inputValue()).toBe('server-1');
+      expect(await picker.locator('option').allInnerTexts()).toEqual(['Main', 'Spare', 'Another server…']);
+      expect(await page.getByLabel('Server URL').inputValue()).toBe('http://localhost:9');
+      expect(await page.getByLabel('Email').inputValue()).toBe('spare@example.com');
+
+      await picker.selectOption({ label: 'Main' });
+      expect(await page.getByLabel('Server URL').inputValue()).toBe(server.url);
+      await picker.selectOption({ label: 'Another server…' });
+      expect(await page.getByLabel('Server URL').inputValue()).toBe('');
+      // Free typing stays: a saved server typed by hand is recognised in the picker.
+      await page.getByLabel('Server URL').fill(`${server.url}/`);
+      expect(await picker.inputValue()).toBe('server-0');
+
+      const [options] = await Promise.all([
+        extension.context.waitForEvent('page'),
+        page.getByRole('button', { name: 'Settings' }).click(),
+      ]);
+      pages.push(options);
+      await options.waitForLoadState();
+      expect(options.url()).toBe(extension.pageUrl('options.html'));
+      await expect.poll(() => options.getByRole('listitem', { name: 'Spare', exact: true }).isVisible()).toBe(true);
+    } finally {
+      await extension.configureServers([{ url: server.url, publicKeyPem: server.publicKeyPem }]);
+    }
+  });
 });
 
 async function freePort(): Promise<number> {

@@ -24,8 +24,13 @@ export interface LoadedExtension {
   openPopup(): Promise<Page>;
   /** Every storage area of the extension, as text. */
   storageDump(): Promise<string>;
+  /** Opens an extension page (options.html, say) in a tab of its own. */
+  openPage(path: string): Promise<Page>;
   /** Sets up servers as the options page would (a custom public key: the fake's own pair). */
-  configureServers(servers: { url: string; publicKeyPem?: string }[]): Promise<void>;
+  configureServers(
+    servers: { url: string; name?: string; email?: string; publicKeyPem?: string }[],
+    defaultServerIndex?: number,
+  ): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -59,17 +64,19 @@ export async function launchExtension(options: { headless?: boolean } = {}): Pro
 
   const extensionId = new URL((await worker()).url()).host;
   const pageUrl = (path: string) => `chrome-extension://${extensionId}/${path.replace(/^\//, '')}`;
+  async function openPage(path: string): Promise<Page> {
+    const page = await context.newPage();
+    await page.goto(pageUrl(path));
+    return page;
+  }
 
   return {
     context,
     extensionId,
     worker,
     pageUrl,
-    async openPopup() {
-      const page = await context.newPage();
-      await page.goto(pageUrl('popup.html'));
-      return page;
-    },
+    openPopup: () => openPage('popup.html'),
+    openPage,
     async storageDump() {
       const sw = await worker();
       return sw.evaluate(async () => {
@@ -81,9 +88,10 @@ export async function launchExtension(options: { headless?: boolean } = {}): Pro
         return JSON.stringify(Object.fromEntries(dump));
       });
     },
-    async configureServers(servers) {
+    async configureServers(servers, defaultServerIndex) {
       const sw = await worker();
       const settings = {
+        ...(defaultServerIndex !== undefined && { defaultServerId: `server-${defaultServerIndex}` }),
         servers: servers.map((server, index) => ({
           id: `server-${index}`,
           name: new URL(server.url).host,
