@@ -19,7 +19,7 @@ export const DEFAULT_PREFERENCES: Preferences = { clipboardClearSeconds: 60, con
 export const PREFERENCES_VERSION = 1;
 
 /** Version 1 is the first shape: later versions add their migrations here, keyed like settings'. */
-export const PREFERENCES_MIGRATIONS: Migrations = {};
+export const PREFERENCES_MIGRATIONS = {} satisfies Migrations;
 
 /**
  * The preferences, a typed and versioned item in storage.local of its own: the background reads
