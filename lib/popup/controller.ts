@@ -121,7 +121,7 @@ export class PopupController {
     this.set({ alsoLogOutOfServer: value });
   }
 
-  /** "Get API key": the cached key when no password was typed, else the background's key flow. */
+  /** "Get API key": the background's key flow (cache → session → login). */
   async submit(): Promise<void> {
     if (this.state.busy) return;
     const checked = checkAccount(this.state.form);
@@ -130,11 +130,8 @@ export class PopupController {
     this.set({ busy: true, alert: null, offerCreateAccount: false });
     try {
       await this.rememberAccount(account);
-      if (this.state.form.password === '') {
-        const cached = await this.platform.send('keys.cached', { serverUrl: account.serverUrl, email: account.email });
-        if (cached) return this.showResult(cached);
-        return this.set({ alert: alertOf('errorPasswordRequired') });
-      }
+      // Without a password the background may still answer: from its cached key, or through a
+      // cached session token. It says "password required" when it has neither.
       await this.runKeyFlow(account);
     } catch (error) {
       this.set({ alert: alertFromError(error) });
@@ -224,7 +221,7 @@ export class PopupController {
       const result = await this.platform.send('keys.get', {
         serverUrl: account.serverUrl,
         email: account.email,
-        password: this.state.form.password,
+        ...(this.state.form.password !== '' && { password: this.state.form.password }),
         flowId,
         ...(createAccount && { createAccount }),
       });

@@ -79,6 +79,16 @@ describe('the popup', () => {
     expect(server.count()).toBe(0);
   });
 
+  it('with a live session and no password, lists and reuses the key in 1 request', async () => {
+    await extension.forgetCachedKeys();
+    server.resetCounts();
+    const page = await openPopup();
+    await expect.poll(() => page.getByLabel('Email').inputValue()).toBe(ALICE.email);
+    await page.getByRole('button', { name: 'Get API key' }).click();
+    await expect.poll(() => apiKeyField(page).inputValue()).toBe(server.apiKeys(ALICE.email)[0]);
+    expect(server.requests.map((request) => request.operation)).toEqual(['tokens.list']);
+  });
+
   it('copies the key and says so', async () => {
     await extension.context.grantPermissions(['clipboard-read', 'clipboard-write']);
     const page = await openPopup();

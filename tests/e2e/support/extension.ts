@@ -24,6 +24,8 @@ export interface LoadedExtension {
   openPopup(): Promise<Page>;
   /** Every storage area of the extension, as text. */
   storageDump(): Promise<string>;
+  /** Drops the cached keys but keeps the session tokens: the "session alive" state. */
+  forgetCachedKeys(): Promise<void>;
   /** Sets up servers as the options page would (a custom public key: the fake's own pair). */
   configureServers(servers: { url: string; publicKeyPem?: string }[]): Promise<void>;
   close(): Promise<void>;
@@ -79,6 +81,18 @@ export async function launchExtension(options: { headless?: boolean } = {}): Pro
         const areas = ['local', 'session', 'sync'];
         const dump = await Promise.all(areas.map(async (area) => [area, await storage[area]!.get(null)]));
         return JSON.stringify(Object.fromEntries(dump));
+      });
+    },
+    async forgetCachedKeys() {
+      const sw = await worker();
+      await sw.evaluate(async () => {
+        type Entry = { currentKey?: string };
+        type Session = { get(keys: null): Promise<Record<string, Entry>>; set(items: object): Promise<void> };
+        const { session } = (globalThis as unknown as { chrome: { storage: { session: Session } } }).chrome.storage;
+        const items = await session.get(null);
+        for (const [key, value] of Object.entries(items)) {
+          if (key.startsWith('account:')) await session.set({ [key]: { ...value, currentKey: undefined } });
+        }
       });
     },
     async configureServers(servers) {

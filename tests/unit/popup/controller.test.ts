@@ -77,12 +77,17 @@ describe('PopupController', () => {
     expect(fake.mocks.remember).not.toHaveBeenCalled();
   });
 
-  it('asks for the password only when no key is cached', async () => {
-    const fake = fakePlatform({ 'keys.cached': () => null });
+  it('without a password, lets the background answer from its cache or say a password is needed', async () => {
+    const fake = fakePlatform({
+      'keys.get': () => {
+        throw busError('password-required', 'errorPasswordRequired');
+      },
+    });
     const controller = await formWith(fake, { serverUrl: 'localhost:9380', email: 'me@x' });
     await controller.submit();
     expect(controller.getState().alert?.messageKey).toBe('errorPasswordRequired');
-    expect(fake.sent.map((message) => message.name)).toEqual(['keys.cached']);
+    expect(fake.sent.map((message) => message.name)).toEqual(['keys.get']);
+    expect(fake.sent[0]?.request).not.toHaveProperty('password');
   });
 
   it('offers to grant access to a server the browser has not allowed, before any request', async () => {
