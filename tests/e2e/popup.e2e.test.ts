@@ -154,6 +154,49 @@ describe('the popup', () => {
     }
   });
 
+  it('names each step while it works, with the button disabled', async () => {
+    const slow = await startFakeRagflow({ generation: 'mixed', users: [ALICE], latencyMs: 400 });
+    try {
+      await extension.configureServers([
+        { url: server.url, publicKeyPem: server.publicKeyPem },
+        { url: slow.url, publicKeyPem: slow.publicKeyPem },
+      ]);
+      const page = await openPopup();
+      await fillForm(page, { serverUrl: slow.url, ...ALICE });
+      const seen = new Set<string>();
+      const indicator = page.getByTestId('step-indicator');
+      const watching = (async () => {
+        while (!(await apiKeyField(page).isVisible())) {
+          const text = (await indicator.textContent().catch(() => null))?.trim();
+          if (text) seen.add(text);
+          if (text) expect(await page.getByRole('button', { name: 'Get API key' }).isDisabled()).toBe(true);
+          await page.waitForTimeout(50);
+        }
+      })();
+      await page.getByRole('button', { name: 'Get API key' }).click();
+      await watching;
+      expect([...seen]).toEqual(expect.arrayContaining(['Connecting to the server…', 'Signing in…', 'Getting the API key…']));
+      await signOut(page);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('for a server without access, asks for it on an extension page instead of failing', async () => {
+    const page = await openPopup();
+    await fillForm(page, { serverUrl: 'https://rag.example.invalid/ragflow', ...ALICE });
+    await page.getByRole('button', { name: 'Get API key' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('needs your permission to talk to rag.example.invalid');
+
+    const opened = extension.context.waitForEvent('page');
+    await page.getByRole('button', { name: 'Grant access' }).click();
+    const grantPage = await opened;
+    pages.push(grantPage);
+    await grantPage.waitForLoadState();
+    expect(grantPage.url()).toContain('https%3A%2F%2Frag.example.invalid%2F*');
+    expect(await grantPage.getByRole('button', { name: 'Grant access to rag.example.invalid' }).isVisible()).toBe(true);
+  });
+
   it('remembers server URL and email, never the password', async () => {
     const page = await openPopup();
     expect(await page.getByLabel('Server URL').inputValue()).not.toBe('');
