@@ -1,10 +1,12 @@
 import type { Translate } from '../lib/i18n';
+import { SHORTCUT_SETTINGS_PAGE } from '../lib/paste/command';
 import type { PopupController } from '../lib/popup/controller';
 import { usePopupState } from '../lib/popup/use-popup-state';
 import { CreateAccount } from './CreateAccount';
 import { ErrorAlert } from './ErrorAlert';
 import { KeyForm } from './KeyForm';
 import { KeyResult } from './KeyResult';
+import { PasteShortcut } from './PasteShortcut';
 import { StepIndicator } from './StepIndicator';
 
 /** The whole popup: the form or the key, the step and the alert. */
@@ -47,6 +49,9 @@ export function PopupApp({ t, controller }: { t: Translate; controller: PopupCon
           onNicknameChange={(nickname) => controller.setField('nickname', nickname)}
           onSubmit={() => void controller.createAccount()}
         />
+      )}
+      {state.pasteShortcut !== null && (
+        <PasteShortcut t={t} shortcut={state.pasteShortcut} settingsPage={SHORTCUT_SETTINGS_PAGE} />
       )}
     </main>
   );

@@ -41,6 +41,8 @@ export interface PopupState {
   /** The key was just copied: the Copy button says so for a moment. */
   copied: boolean;
   alsoLogOutOfServer: boolean;
+  /** The paste shortcut as the browser has it ('' when the user removed it); null until known. */
+  pasteShortcut: string | null;
 }
 
 /** The popup's view of the browser and the background. */
@@ -53,6 +55,10 @@ export interface PopupPlatform {
   onProgress(handler: (event: EventMap['keys.progress']) => void): () => void;
   copyText(text: string): Promise<void>;
   newFlowId(): string;
+  /** The keyboard shortcut of "Paste RAGFlow key" ('' when none is set). */
+  pasteShortcut(): Promise<string>;
+  /** Why the last paste in the current tab did nothing, if it just happened. */
+  pasteNotice(): Promise<AlertState | null>;
 }
 
 /** Long enough to read "Copied", short enough that a second copy shows a fresh confirmation. */
@@ -72,6 +78,7 @@ export class PopupController {
     result: null,
     copied: false,
     alsoLogOutOfServer: false,
+    pasteShortcut: null,
   };
   private readonly listeners = new Set<() => void>();
   private copiedTimer: ReturnType<typeof setTimeout> | undefined;
@@ -87,8 +94,30 @@ export class PopupController {
     return () => this.listeners.delete(listener);
   }
 
-  /** Fills the form from storage and, when that account has a cached key, shows it at once. */
+  /**
+   * Fills the form from storage and, when that account has a cached key, shows it at once.
+   * Opened by a paste that did nothing, it says why.
+   */
   async start(): Promise<void> {
+    void this.loadPasteShortcut();
+    await this.openOnRememberedAccount();
+    try {
+      const notice = await this.platform.pasteNotice();
+      if (notice) this.set({ alert: notice });
+    } catch {
+      // No notice to show is the ordinary case.
+    }
+  }
+
+  private async loadPasteShortcut(): Promise<void> {
+    try {
+      this.set({ pasteShortcut: await this.platform.pasteShortcut() });
+    } catch {
+      // Without the browser's answer the line stays hidden rather than claim a wrong shortcut.
+    }
+  }
+
+  private async openOnRememberedAccount(): Promise<void> {
     let remembered: { serverUrl?: string; email?: string } = {};
     try {
       remembered = await this.platform.loadRemembered();

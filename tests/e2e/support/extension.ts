@@ -31,7 +31,13 @@ export interface LoadedExtension {
   close(): Promise<void>;
 }
 
-export async function launchExtension(options: { headless?: boolean } = {}): Promise<LoadedExtension> {
+export interface LaunchOptions {
+  headless?: boolean;
+  /** More Chromium switches, after the ones every test needs. */
+  args?: string[];
+}
+
+export async function launchExtension(options: LaunchOptions = {}): Promise<LoadedExtension> {
   if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) {
     throw new Error(`No built extension in ${EXTENSION_DIR}: run npm run build first`);
   }
@@ -51,6 +57,7 @@ export async function launchExtension(options: { headless?: boolean } = {}): Pro
       '--disable-sync',
       '--no-first-run',
       '--disable-quic',
+      ...(options.args ?? []),
     ],
   });
 

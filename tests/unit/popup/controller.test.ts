@@ -13,7 +13,15 @@ function busError(kind: string, messageKey: string, substitutions: string[] = []
 }
 
 /** A platform whose background answers from `answers` and records what it was sent. */
-function fakePlatform(answers: Answers, options: { remembered?: { serverUrl?: string; email?: string }; access?: boolean } = {}) {
+function fakePlatform(
+  answers: Answers,
+  options: {
+    remembered?: { serverUrl?: string; email?: string };
+    access?: boolean;
+    shortcut?: string;
+    notice?: { messageKey: string; substitutions: string[] };
+  } = {},
+) {
   const sent: { name: MessageName; request: unknown }[] = [];
   let progress: ((event: EventMap['keys.progress']) => void) | undefined;
   const platform = {
@@ -33,6 +41,8 @@ function fakePlatform(answers: Answers, options: { remembered?: { serverUrl?: st
     }),
     copyText: vi.fn(async () => {}),
     newFlowId: () => 'flow-1',
+    pasteShortcut: vi.fn(async () => options.shortcut ?? 'Alt+Shift+K'),
+    pasteNotice: vi.fn(async () => options.notice ?? null),
   };
   return { platform: platform as unknown as PopupPlatform, mocks: platform, sent, progress: () => progress };
 }
@@ -226,5 +236,33 @@ describe('PopupController', () => {
       alsoLogOutOfServer: false,
       form: { serverUrl: 'http://localhost:9380', email: 'me@example.com' },
     });
+  });
+
+  it('shows the paste shortcut the browser reports, also when the user removed it', async () => {
+    const controller = new PopupController(fakePlatform({}, { shortcut: 'Ctrl+Shift+9' }).platform);
+    expect(controller.getState().pasteShortcut).toBeNull();
+    await controller.start();
+    expect(controller.getState().pasteShortcut).toBe('Ctrl+Shift+9');
+
+    const unset = new PopupController(fakePlatform({}, { shortcut: '' }).platform);
+    await unset.start();
+    expect(unset.getState().pasteShortcut).toBe('');
+  });
+
+  it('opened by a paste that did nothing, says why next to the cached key', async () => {
+    const notice = { messageKey: 'pasteNoticeFrameNotAllowed', substitutions: [] };
+    const fake = fakePlatform(
+      { 'keys.cached': () => KEY },
+      { remembered: { serverUrl: 'http://localhost:9380', email: 'me@example.com' }, notice },
+    );
+    const controller = new PopupController(fake.platform);
+    await controller.start();
+    expect(controller.getState()).toMatchObject({ view: 'result', alert: notice, result: { key: 'ragflow-abc' } });
+  });
+
+  it('opens without an alert when there is no notice', async () => {
+    const controller = new PopupController(fakePlatform({}, {}).platform);
+    await controller.start();
+    expect(controller.getState()).toMatchObject({ view: 'form', alert: null });
   });
 });
