@@ -7,12 +7,21 @@ export default defineConfig({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',
     default_locale: 'en',
+    // contextMenus, activeTab, scripting: "Paste RAGFlow key" scripts only the frame the user
+    // clicked or typed in, on the grant of that click or keypress; no content script, no <all_urls>.
     // alarms: the clipboard auto-clear wakes a stopped service worker on time.
-    permissions: ['storage', 'alarms'],
+    permissions: ['storage', 'contextMenus', 'activeTab', 'scripting', 'alarms'],
     // A local RAGFlow (Docker on this machine) is the common setup; match patterns carry no
     // port, so these cover :80 and :9380 alike. Any other server is asked for at run time.
     host_permissions: ['http://localhost/*', 'http://127.0.0.1/*'],
     optional_host_permissions: ['http://*/*', 'https://*/*'],
+    commands: {
+      // lib/paste/command.ts PASTE_COMMAND; users change the keys in the browser's shortcut settings.
+      'paste-key': {
+        suggested_key: { default: 'Alt+Shift+K' },
+        description: '__MSG_commandPasteKey__',
+      },
+    },
   },
   hooks: {
     'build:manifestGenerated': (wxt, manifest) => {

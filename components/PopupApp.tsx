@@ -1,4 +1,5 @@
 import type { Translate } from '../lib/i18n';
+import { SHORTCUT_SETTINGS_PAGE } from '../lib/paste/command';
 import type { PopupController } from '../lib/popup/controller';
 import { selectedServerId } from '../lib/popup/form';
 import { useStoreState } from '../lib/ui/use-store-state';
@@ -6,6 +7,7 @@ import { CreateAccount } from './CreateAccount';
 import { ErrorAlert } from './ErrorAlert';
 import { KeyForm } from './KeyForm';
 import { KeyResult } from './KeyResult';
+import { PasteShortcut } from './PasteShortcut';
 import { ServerPicker } from './ServerPicker';
 import { StepIndicator } from './StepIndicator';
 
@@ -56,6 +58,9 @@ export function PopupApp({ t, controller }: { t: Translate; controller: PopupCon
           onNicknameChange={(nickname) => controller.setField('nickname', nickname)}
           onSubmit={() => void controller.createAccount()}
         />
+      )}
+      {state.pasteShortcut !== null && (
+        <PasteShortcut t={t} shortcut={state.pasteShortcut} settingsPage={SHORTCUT_SETTINGS_PAGE} />
       )}
       <footer class="footer">
         <button type="button" class="link" onClick={() => void controller.openOptions()}>

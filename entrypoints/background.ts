@@ -6,6 +6,7 @@ import { createHandlers } from '@/lib/keys/handlers';
 import { createKeyService } from '@/lib/keys/key-service';
 import { broadcast, serveMessages } from '@/lib/messaging/bus';
 import { EXTENSION_PAGES } from '@/lib/messaging/pages';
+import { registerPasteFeature } from '@/lib/paste/register';
 import { hasHostAccess } from '@/lib/permissions';
 import { testConnection } from '@/lib/servers/connection-test';
 import { preferencesItem } from '@/lib/settings/preferences';
@@ -34,4 +35,5 @@ export default defineBackground(() => {
     }),
     { allowedPages: EXTENSION_PAGES },
   );
+  registerPasteFeature();
 });

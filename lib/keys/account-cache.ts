@@ -48,6 +48,11 @@ function accountItemKey(serverUrl: string, email: string): string {
   return `${ACCOUNT_PREFIX}${serverUrl} ${email.trim().toLowerCase()}`;
 }
 
+/** Whether a `storage.session` key holds an account entry (for storage.onChanged listeners). */
+export function isAccountItemKey(key: string): boolean {
+  return key.startsWith(ACCOUNT_PREFIX);
+}
+
 function serverItemKey(serverUrl: string): string {
   return `${SERVER_PREFIX}${serverUrl}`;
 }
@@ -76,11 +81,15 @@ export const accountCache = {
   },
 
   async accountsOfServer(serverUrl: string): Promise<AccountEntry[]> {
+    return (await this.allAccounts()).filter((entry) => entry.serverUrl === serverUrl);
+  },
+
+  /** Every cached account, of every server. */
+  async allAccounts(): Promise<AccountEntry[]> {
     const items = await browser.storage.session.get(null);
     return Object.entries(items)
-      .filter(([key]) => key.startsWith(ACCOUNT_PREFIX))
-      .map(([, value]) => value as AccountEntry)
-      .filter((entry) => entry.serverUrl === serverUrl);
+      .filter(([key]) => isAccountItemKey(key))
+      .map(([, value]) => value as AccountEntry);
   },
 
   /** Forgets every account of a server (sign out). The detected generation stays: not a secret. */

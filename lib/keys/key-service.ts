@@ -93,6 +93,8 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     step('connecting');
     const client = await openClient(serverUrl);
     try {
+      // The probe would otherwise run inside the first operation, under a later step's name.
+      if (!client.generation) await client.detectGeneration();
       if (cached?.authorization && !request.createAccount) {
         try {
           step('getting-key');

@@ -1,6 +1,8 @@
 import { browser } from 'wxt/browser';
 
 import { onEvent, sendMessage } from '../messaging/bus';
+import { PASTE_COMMAND } from '../paste/command';
+import { noticeForTab } from '../paste/notice';
 import type { PopupPlatform } from './controller';
 
 /** `storage.local` keys of what the popup remembers between openings (never the password). */
@@ -35,4 +37,12 @@ export const browserPlatform: PopupPlatform = {
   onProgress: (handler) => onEvent('keys.progress', handler),
   copyText: (text) => navigator.clipboard.writeText(text),
   newFlowId: () => crypto.randomUUID(),
+  async pasteShortcut() {
+    const commands = await browser.commands.getAll();
+    return commands.find((command) => command.name === PASTE_COMMAND)?.shortcut ?? '';
+  },
+  async pasteNotice() {
+    const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
+    return noticeForTab(tab?.id);
+  },
 };

@@ -48,6 +48,8 @@ export interface PopupState {
   alsoLogOutOfServer: boolean;
   /** The servers set up on the options page, for the picker. */
   servers: ServerSettings[];
+  /** The paste shortcut as the browser has it ('' when the user removed it); null until known. */
+  pasteShortcut: string | null;
 }
 
 /** The popup's view of the browser and the background. */
@@ -62,6 +64,10 @@ export interface PopupPlatform {
   onProgress(handler: (event: EventMap['keys.progress']) => void): () => void;
   copyText(text: string): Promise<void>;
   newFlowId(): string;
+  /** The keyboard shortcut of "Paste RAGFlow key" ('' when none is set). */
+  pasteShortcut(): Promise<string>;
+  /** Why the last paste in the current tab did nothing, if it just happened. */
+  pasteNotice(): Promise<AlertState | null>;
 }
 
 /** Long enough to read "Copied", short enough that a second copy shows a fresh confirmation. */
@@ -86,14 +92,38 @@ export class PopupController extends StateStore<PopupState> {
       clipboardClearSeconds: null,
       alsoLogOutOfServer: false,
       servers: [],
+      pasteShortcut: null,
     });
   }
 
   /**
-   * Shows the cached key of the account used last, if there is one. Otherwise the form: on the
-   * default server when servers are set up, else on the server typed last.
+   * Fills the form and, when the account used last has a cached key, shows it at once.
+   * Opened by a paste that did nothing, it says why.
    */
   async start(): Promise<void> {
+    void this.loadPasteShortcut();
+    await this.openOnRememberedAccount();
+    try {
+      const notice = await this.platform.pasteNotice();
+      if (notice) this.set({ alert: notice });
+    } catch {
+      // No notice to show is the ordinary case.
+    }
+  }
+
+  private async loadPasteShortcut(): Promise<void> {
+    try {
+      this.set({ pasteShortcut: await this.platform.pasteShortcut() });
+    } catch {
+      // Without the browser's answer the line stays hidden rather than claim a wrong shortcut.
+    }
+  }
+
+  /**
+   * Shows the cached key of the account used last, if there is one. Otherwise the form, on the
+   * server used last; on the default server when there is none yet.
+   */
+  private async openOnRememberedAccount(): Promise<void> {
     const [remembered, settings] = await Promise.all([
       // Nothing remembered, or no settings, is the same as a first run.
       this.platform.loadRemembered().catch((): { serverUrl?: string; email?: string } => ({})),
@@ -111,7 +141,8 @@ export class PopupController extends StateStore<PopupState> {
         // No cached key to show (or the background is restarting): the form is the way in.
       }
     }
-    const preselected = defaultServer(settings);
+    // The server used last (or the one a paste asked the popup for) stays; else the default.
+    const preselected = serverUrl === '' ? defaultServer(settings) : undefined;
     if (preselected) this.selectServer(preselected.id);
     this.set({ view: 'form' });
   }
@@ -136,7 +167,7 @@ export class PopupController extends StateStore<PopupState> {
     this.set({ alsoLogOutOfServer: value });
   }
 
-  /** "Get API key": the cached key when no password was typed, else the background's key flow. */
+  /** "Get API key": the background's key flow (cache → session → login). */
   async submit(): Promise<void> {
     if (this.state.busy) return;
     const checked = checkAccount(this.state.form);
@@ -145,11 +176,8 @@ export class PopupController extends StateStore<PopupState> {
     this.set({ busy: true, alert: null, offerCreateAccount: false });
     try {
       await this.rememberAccount(account);
-      if (this.state.form.password === '') {
-        const cached = await this.platform.send('keys.cached', { serverUrl: account.serverUrl, email: account.email });
-        if (cached) return this.showResult(cached);
-        return this.set({ alert: alertOf('errorPasswordRequired') });
-      }
+      // Without a password the background may still answer: from its cached key, or through a
+      // cached session token. It says "password required" when it has neither.
       await this.runKeyFlow(account);
     } catch (error) {
       this.set({ alert: alertFromError(error) });
@@ -259,7 +287,7 @@ export class PopupController extends StateStore<PopupState> {
       const result = await this.platform.send('keys.get', {
         serverUrl: account.serverUrl,
         email: account.email,
-        password: this.state.form.password,
+        ...(this.state.form.password !== '' && { password: this.state.form.password }),
         flowId,
         ...(createAccount && { createAccount }),
       });

@@ -2,35 +2,14 @@
  * `npm run bench`: sizes, timings and request counts of the built extension. Not a test: it
  * prints a table and writes bench-results/latest.json; nothing here asserts a timing.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { mkdirSync, writeFileSync } from 'node:fs';
 
 import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
 import { EXTENSION_DIR, launchExtension, type LoadedExtension } from '../e2e/support/extension';
+import { filesOfPage, gzippedBytes } from '../support/bundle';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 25);
 const USER = { email: 'bench@example.com', password: 'bench-password' };
-
-/** Gzipped bytes of the scripts and styles an HTML entrypoint loads. */
-function gzippedSizeOfPage(html: string): number {
-  const text = readFileSync(join(EXTENSION_DIR, html), 'utf8');
-  const assets = [...text.matchAll(/(?:src|href)="([^"]+\.(?:js|css))"/g)].map((match) => match[1]!);
-  const chunks = new Set(assets.map((asset) => asset.replace(/^\//, '')));
-  // Chunks imported by those chunks (static imports) count too.
-  for (const chunk of [...chunks]) {
-    const code = readFileSync(join(EXTENSION_DIR, chunk), 'utf8');
-    for (const match of code.matchAll(/from\s*["']\.{0,2}\/?([^"']+\.js)["']/g)) {
-      const imported = join('chunks', match[1]!.replace(/^chunks\//, ''));
-      if (readdirSync(join(EXTENSION_DIR, 'chunks')).includes(imported.replace('chunks/', ''))) chunks.add(imported);
-    }
-  }
-  return [...chunks].reduce((sum, chunk) => sum + gzipSync(readFileSync(join(EXTENSION_DIR, chunk)), { level: 9 }).length, 0);
-}
-
-function gzippedSize(file: string): number {
-  return gzipSync(readFileSync(join(EXTENSION_DIR, file)), { level: 9 }).length;
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -74,12 +53,13 @@ async function getKeyThroughPopup(extension: LoadedExtension, server: FakeRagflo
 
 async function main(): Promise<void> {
   const sizes = {
-    popupJsCssGzip: gzippedSizeOfPage('popup.html'),
-    backgroundGzip: gzippedSize('background.js'),
+    popupJsCssGzip: gzippedBytes(EXTENSION_DIR, filesOfPage(EXTENSION_DIR, 'popup.html')),
+    backgroundGzip: gzippedBytes(EXTENSION_DIR, ['background.js']),
   };
 
   const server = await startFakeRagflow({ generation: 'restful', users: [USER] });
   const extension = await launchExtension();
+  await extension.configureServers([{ url: server.url, publicKeyPem: server.publicKeyPem }]);
   try {
     const formReady = await timePopupOpen(extension, 'form');
 
@@ -91,15 +71,7 @@ async function main(): Promise<void> {
       await page.close();
     });
     // Session alive: the session token is cached but the key was forgotten.
-    const worker = await extension.worker();
-    await worker.evaluate(async () => {
-      type Session = { get(keys: null): Promise<Record<string, { currentKey?: string }>>; set(items: object): Promise<void> };
-      const session = (globalThis as unknown as { chrome: { storage: { session: Session } } }).chrome.storage.session;
-      const items = await session.get(null);
-      for (const [key, value] of Object.entries(items)) {
-        if (key.startsWith('account:')) await session.set({ [key]: { ...value, currentKey: undefined } });
-      }
-    });
+    await extension.forgetCachedKeys();
     const sessionAlive = await requestsFor(server, () => getKeyThroughPopup(extension, server, ''));
 
     const results = {

@@ -229,7 +229,7 @@ describe('the options page: export and import', () => {
     await addServer(options, { url: server.url, name: 'Exported', publicKeyPem: server.publicKeyPem });
     await expect.poll(() => card(options, 'Exported').isVisible()).toBe(true);
     await options.getByLabel('Clear a copied key from the clipboard after').selectOption({ label: '10 s' });
-    await options.getByLabel('Show “Paste RAGFlow API key” in the right-click menu of text fields').uncheck();
+    await options.getByLabel('Show “Paste RAGFlow key” in the right-click menu of text fields').uncheck();
 
     // A signed-in session and a key exist while exporting: neither may end up in the file.
     const popup = await openPopup();
@@ -261,14 +261,14 @@ describe('the options page: export and import', () => {
     // Undo everything, then import the file.
     await card(options, 'Exported').getByRole('button', { name: 'Remove' }).click();
     await options.getByLabel('Clear a copied key from the clipboard after').selectOption({ label: 'Never' });
-    await options.getByLabel('Show “Paste RAGFlow API key” in the right-click menu of text fields').check();
+    await options.getByLabel('Show “Paste RAGFlow key” in the right-click menu of text fields').check();
     await expect.poll(() => options.getByText('No servers yet').isVisible()).toBe(true);
 
     await options.getByLabel('Import settings from a file').setInputFiles(exportedPath);
     await expect.poll(() => options.getByText('Settings imported.').isVisible()).toBe(true);
     expect(await card(options, 'Exported').isVisible()).toBe(true);
     expect(await options.getByLabel('Clear a copied key from the clipboard after').inputValue()).toBe('10');
-    expect(await options.getByLabel('Show “Paste RAGFlow API key” in the right-click menu of text fields').isChecked()).toBe(false);
+    expect(await options.getByLabel('Show “Paste RAGFlow key” in the right-click menu of text fields').isChecked()).toBe(false);
     expect((await storedSettings()).value).toEqual(exported.settings);
 
     // An invalid file: every problem is listed by field, and nothing changes.
@@ -297,7 +297,7 @@ describe('the options page: preferences and language', () => {
     const choices = await page.getByLabel('Clear a copied key from the clipboard after').locator('option').allInnerTexts();
     expect(choices).toEqual(['Never', '10 s', '30 s', '1 min', '2 min', '5 min']);
     await page.getByLabel('Clear a copied key from the clipboard after').selectOption({ label: '2 min' });
-    await page.getByLabel('Show “Paste RAGFlow API key” in the right-click menu of text fields').uncheck();
+    await page.getByLabel('Show “Paste RAGFlow key” in the right-click menu of text fields').uncheck();
     const worker = await extension.worker();
     await expect
       .poll(() =>

@@ -79,6 +79,16 @@ describe('the popup', () => {
     expect(server.count()).toBe(0);
   });
 
+  it('with a live session and no password, lists and reuses the key in 1 request', async () => {
+    await extension.forgetCachedKeys();
+    server.resetCounts();
+    const page = await openPopup();
+    await expect.poll(() => page.getByLabel('Email').inputValue()).toBe(ALICE.email);
+    await page.getByRole('button', { name: 'Get API key' }).click();
+    await expect.poll(() => apiKeyField(page).inputValue()).toBe(server.apiKeys(ALICE.email)[0]);
+    expect(server.requests.map((request) => request.operation)).toEqual(['tokens.list']);
+  });
+
   it('copies the key and says so', async () => {
     await extension.context.grantPermissions(['clipboard-read', 'clipboard-write']);
     const page = await openPopup();
@@ -144,6 +154,51 @@ describe('the popup', () => {
     }
   });
 
+  it('names each step while it works, with the button disabled', async () => {
+    const slow = await startFakeRagflow({ generation: 'mixed', users: [ALICE], latencyMs: 400 });
+    try {
+      await extension.configureServers([
+        { url: server.url, publicKeyPem: server.publicKeyPem },
+        { url: slow.url, publicKeyPem: slow.publicKeyPem },
+      ]);
+      const page = await openPopup();
+      await fillForm(page, { serverUrl: slow.url, ...ALICE });
+      const seen = new Set<string>();
+      const indicator = page.getByTestId('step-indicator');
+      const watching = (async () => {
+        while (!(await apiKeyField(page).isVisible())) {
+          const text = (await indicator.textContent().catch(() => null))?.trim();
+          if (text) seen.add(text);
+          if (text) expect(await page.getByRole('button', { name: 'Get API key' }).isDisabled()).toBe(true);
+          await page.waitForTimeout(50);
+        }
+      })();
+      await page.getByRole('button', { name: 'Get API key' }).click();
+      await watching;
+      expect([...seen]).toEqual(expect.arrayContaining(['Connecting to the server…', 'Signing in…', 'Getting the API key…']));
+      await signOut(page);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('for a server without access, leads to the options page instead of failing', async () => {
+    const page = await openPopup();
+    await fillForm(page, { serverUrl: 'https://rag.example.invalid/ragflow', ...ALICE });
+    await page.getByRole('button', { name: 'Get API key' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('needs your permission to talk to rag.example.invalid');
+
+    const opened = extension.context.waitForEvent('page');
+    await page.getByRole('button', { name: 'Grant access' }).click();
+    const options = await opened;
+    pages.push(options);
+    await options.waitForLoadState();
+    expect(options.url()).toBe(`${extension.pageUrl('options.html')}#server=${encodeURIComponent('https://rag.example.invalid/ragflow')}`);
+    // Not saved yet: the page offers to add it, its address filled in; saving asks for access.
+    await expect.poll(() => options.getByLabel('Server URL').inputValue()).toBe('https://rag.example.invalid/ragflow');
+    expect(await options.getByRole('button', { name: 'Save' }).isVisible()).toBe(true);
+  });
+
   it('remembers server URL and email, never the password', async () => {
     const page = await openPopup();
     expect(await page.getByLabel('Server URL').inputValue()).not.toBe('');
@@ -159,6 +214,13 @@ describe('the popup', () => {
       ],
       1,
     );
+    // A first run: no server used yet, so the default is preselected.
+    const worker = await extension.worker();
+    await worker.evaluate(async () => {
+      type Local = { remove(keys: string[]): Promise<void> };
+      const { local } = (globalThis as unknown as { chrome: { storage: { local: Local } } }).chrome.storage;
+      await local.remove(['popup.serverUrl', 'popup.email']);
+    });
     try {
       const page = await openPopup();
       const picker = page.getByLabel('Saved server');

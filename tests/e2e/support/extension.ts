@@ -26,6 +26,8 @@ export interface LoadedExtension {
   storageDump(): Promise<string>;
   /** Opens an extension page (options.html, say) in a tab of its own. */
   openPage(path: string): Promise<Page>;
+  /** Drops the cached keys but keeps the session tokens: the "session alive" state. */
+  forgetCachedKeys(): Promise<void>;
   /** Sets up servers as the options page would (a custom public key: the fake's own pair). */
   configureServers(
     servers: { url: string; name?: string; email?: string; publicKeyPem?: string }[],
@@ -34,7 +36,13 @@ export interface LoadedExtension {
   close(): Promise<void>;
 }
 
-export async function launchExtension(options: { headless?: boolean } = {}): Promise<LoadedExtension> {
+export interface LaunchOptions {
+  headless?: boolean;
+  /** More Chromium switches, after the ones every test needs. */
+  args?: string[];
+}
+
+export async function launchExtension(options: LaunchOptions = {}): Promise<LoadedExtension> {
   if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) {
     throw new Error(`No built extension in ${EXTENSION_DIR}: run npm run build first`);
   }
@@ -54,6 +62,7 @@ export async function launchExtension(options: { headless?: boolean } = {}): Pro
       '--disable-sync',
       '--no-first-run',
       '--disable-quic',
+      ...(options.args ?? []),
     ],
   });
 
@@ -86,6 +95,18 @@ export async function launchExtension(options: { headless?: boolean } = {}): Pro
         const areas = ['local', 'session', 'sync'];
         const dump = await Promise.all(areas.map(async (area) => [area, await storage[area]!.get(null)]));
         return JSON.stringify(Object.fromEntries(dump));
+      });
+    },
+    async forgetCachedKeys() {
+      const sw = await worker();
+      await sw.evaluate(async () => {
+        type Entry = { currentKey?: string };
+        type Session = { get(keys: null): Promise<Record<string, Entry>>; set(items: object): Promise<void> };
+        const { session } = (globalThis as unknown as { chrome: { storage: { session: Session } } }).chrome.storage;
+        const items = await session.get(null);
+        for (const [key, value] of Object.entries(items)) {
+          if (key.startsWith('account:')) await session.set({ [key]: { ...value, currentKey: undefined } });
+        }
       });
     },
     async configureServers(servers, defaultServerIndex) {

@@ -19,6 +19,8 @@ interface FakeOptions {
   remembered?: { serverUrl?: string; email?: string };
   access?: boolean;
   settings?: Settings;
+  shortcut?: string;
+  notice?: { messageKey: string; substitutions: string[] };
 }
 
 function fakePlatform(answers: Answers, options: FakeOptions = {}) {
@@ -42,6 +44,8 @@ function fakePlatform(answers: Answers, options: FakeOptions = {}) {
     }),
     copyText: vi.fn(async () => {}),
     newFlowId: () => 'flow-1',
+    pasteShortcut: vi.fn(async () => options.shortcut ?? 'Alt+Shift+K'),
+    pasteNotice: vi.fn(async () => options.notice ?? null),
   };
   return { platform: platform as unknown as PopupPlatform, mocks: platform, sent, progress: () => progress };
 }
@@ -86,12 +90,17 @@ describe('PopupController', () => {
     expect(fake.mocks.remember).not.toHaveBeenCalled();
   });
 
-  it('asks for the password only when no key is cached', async () => {
-    const fake = fakePlatform({ 'keys.cached': () => null });
+  it('without a password, lets the background answer from its cache or say a password is needed', async () => {
+    const fake = fakePlatform({
+      'keys.get': () => {
+        throw busError('password-required', 'errorPasswordRequired');
+      },
+    });
     const controller = await formWith(fake, { serverUrl: 'localhost:9380', email: 'me@x' });
     await controller.submit();
     expect(controller.getState().alert?.messageKey).toBe('errorPasswordRequired');
-    expect(fake.sent.map((message) => message.name)).toEqual(['keys.cached']);
+    expect(fake.sent.map((message) => message.name)).toEqual(['keys.get']);
+    expect(fake.sent[0]?.request).not.toHaveProperty('password');
   });
 
   it('offers to grant access to a server the browser has not allowed, before any request', async () => {
@@ -233,6 +242,34 @@ describe('PopupController', () => {
     });
   });
 
+  it('shows the paste shortcut the browser reports, also when the user removed it', async () => {
+    const controller = new PopupController(fakePlatform({}, { shortcut: 'Ctrl+Shift+9' }).platform);
+    expect(controller.getState().pasteShortcut).toBeNull();
+    await controller.start();
+    expect(controller.getState().pasteShortcut).toBe('Ctrl+Shift+9');
+
+    const unset = new PopupController(fakePlatform({}, { shortcut: '' }).platform);
+    await unset.start();
+    expect(unset.getState().pasteShortcut).toBe('');
+  });
+
+  it('opened by a paste that did nothing, says why next to the cached key', async () => {
+    const notice = { messageKey: 'pasteNoticeFrameNotAllowed', substitutions: [] };
+    const fake = fakePlatform(
+      { 'keys.cached': () => KEY },
+      { remembered: { serverUrl: 'http://localhost:9380', email: 'me@example.com' }, notice },
+    );
+    const controller = new PopupController(fake.platform);
+    await controller.start();
+    expect(controller.getState()).toMatchObject({ view: 'result', alert: notice, result: { key: 'ragflow-abc' } });
+  });
+
+  it('opens without an alert when there is no notice', async () => {
+    const controller = new PopupController(fakePlatform({}, {}).platform);
+    await controller.start();
+    expect(controller.getState()).toMatchObject({ view: 'form', alert: null });
+  });
+
   it('asks the background to clear the clipboard later, sending the key\'s hash, never the key', async () => {
     const fake = fakePlatform(
       { 'keys.cached': () => KEY, 'clipboard.scheduleClear': () => ({ status: 'scheduled', seconds: 60 }) },
@@ -281,8 +318,8 @@ describe('the server picker', () => {
   const PROD: ServerSettings = { ...LOCAL, id: 'prod', name: 'Production', url: 'https://rag.example.com', email: 'me@corp.example' };
   const settings: Settings = { servers: [LOCAL, PROD], defaultServerId: 'prod' };
 
-  it('preselects the default server, with its email', async () => {
-    const fake = fakePlatform({ 'keys.cached': () => null }, { settings, remembered: { serverUrl: 'localhost:9380', email: 'old@x' } });
+  it('preselects the default server, with its email, when no server was used yet', async () => {
+    const fake = fakePlatform({}, { settings });
     const controller = new PopupController(fake.platform);
     await controller.start();
     expect(controller.getState()).toMatchObject({
@@ -290,6 +327,13 @@ describe('the server picker', () => {
       servers: [LOCAL, PROD],
       form: { serverUrl: 'https://rag.example.com', email: 'me@corp.example' },
     });
+  });
+
+  it('keeps the server used last (or the one a paste pointed it at) over the default', async () => {
+    const fake = fakePlatform({ 'keys.cached': () => null }, { settings, remembered: { serverUrl: 'http://localhost:9380', email: 'old@x' } });
+    const controller = new PopupController(fake.platform);
+    await controller.start();
+    expect(controller.getState()).toMatchObject({ view: 'form', form: { serverUrl: 'http://localhost:9380', email: 'old@x' } });
   });
 
   it('still shows the cached key of the account used last, at once', async () => {

@@ -1,0 +1,120 @@
+/**
+ * The "Paste RAGFlow key" context menu: its items as a function of the known servers, the server
+ * an item id stands for, and rebuilding the items when the servers change.
+ */
+import { changesKnownServers, type KnownServer } from './servers';
+
+/** The item of the top level; alone when there is no server to choose. */
+export const PASTE_MENU_ID = 'paste-key';
+const SERVER_ITEM_PREFIX = `${PASTE_MENU_ID}:`;
+
+export interface PasteMenuItem {
+  id: string;
+  title: string;
+  /** Editable contexts only: the item is about putting text into a field. */
+  contexts: ['editable'];
+  parentId?: string;
+}
+
+/**
+ * One server: a single top-level item that pastes its key. Several: a parent item with one child
+ * per server, named after the server. None: a single item, which leads to signing in.
+ */
+export function pasteMenuItems(servers: readonly KnownServer[], title: string): PasteMenuItem[] {
+  const contexts: ['editable'] = ['editable'];
+  if (servers.length === 0) return [{ id: PASTE_MENU_ID, title, contexts }];
+  if (servers.length === 1) return [{ id: serverItemId(servers[0]!.url), title, contexts }];
+  return [
+    { id: PASTE_MENU_ID, title, contexts },
+    ...servers.map((server) => ({
+      id: serverItemId(server.url),
+      // Chromium replaces `%s` in a title with the selected text; a name is shown as typed.
+      title: server.name.replaceAll('%s', '% s'),
+      contexts,
+      parentId: PASTE_MENU_ID,
+    })),
+  ];
+}
+
+/**
+ * The items to create: those of the servers, or none when the user switched the item off on the
+ * options page (`contextMenuEnabled` of lib/settings/preferences.ts).
+ */
+export function menuItemsToCreate(contextMenuEnabled: boolean, servers: readonly KnownServer[], title: string): PasteMenuItem[] {
+  return contextMenuEnabled ? pasteMenuItems(servers, title) : [];
+}
+
+/** Whether a storage change can change the menu: the known servers, or the on/off preference. */
+export function changesPasteMenu(changedKeys: readonly string[], area: string): boolean {
+  return changesKnownServers(changedKeys, area) || (area === 'local' && changedKeys.includes('preferences'));
+}
+
+function serverItemId(serverUrl: string): string {
+  return `${SERVER_ITEM_PREFIX}${serverUrl}`;
+}
+
+/**
+ * What a clicked item stands for: `null` for ours without a server (nothing set up yet), the
+ * server's URL for a server's item, `undefined` for an item that is not ours.
+ */
+export function serverOfMenuItem(menuItemId: string | number): string | null | undefined {
+  const id = String(menuItemId);
+  if (id === PASTE_MENU_ID) return null;
+  if (id.startsWith(SERVER_ITEM_PREFIX)) return id.slice(SERVER_ITEM_PREFIX.length);
+  return undefined;
+}
+
+/** The two calls of `contextMenus` the rebuild needs, as promises. */
+export interface MenuApi {
+  removeAll(): Promise<void>;
+  create(item: PasteMenuItem): Promise<void>;
+}
+
+export interface MenuSync {
+  /** Remove all, then create: on install, update and browser start-up. */
+  rebuild(): Promise<void>;
+  /** After a storage change: one rebuild for a burst of changes, skipped when nothing differs. */
+  rebuildSoon(): void;
+}
+
+/** Storage changes come in bursts (a login saves the server, then the account). */
+export const REBUILD_DELAY_MS = 150;
+
+/**
+ * Keeps the menu in step with the servers. Rebuilds run one after another: two interleaved
+ * remove-all-then-create sequences would fail with "duplicate id".
+ */
+export function createMenuSync(
+  api: MenuApi,
+  buildItems: () => Promise<PasteMenuItem[]>,
+  options: { delayMs?: number; onError?: (error: unknown) => void } = {},
+): MenuSync {
+  let queue: Promise<void> = Promise.resolve();
+  let lastBuilt: string | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  const run = (force: boolean) => {
+    queue = queue.then(async () => {
+      try {
+        const items = await buildItems();
+        const signature = JSON.stringify(items);
+        if (!force && signature === lastBuilt) return;
+        lastBuilt = undefined;
+        await api.removeAll();
+        for (const item of items) await api.create(item);
+        lastBuilt = signature;
+      } catch (error) {
+        options.onError?.(error);
+      }
+    });
+    return queue;
+  };
+
+  return {
+    rebuild: () => run(true),
+    rebuildSoon() {
+      clearTimeout(timer);
+      timer = setTimeout(() => void run(false), options.delayMs ?? REBUILD_DELAY_MS);
+    },
+  };
+}

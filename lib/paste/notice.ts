@@ -1,0 +1,116 @@
+/**
+ * Telling the user why a paste did nothing. The paste happens in a page, where the extension has
+ * no UI of its own, so a notice goes to the toolbar button of that tab (a badge, and the reason as
+ * its tooltip) and to the popup, which shows it as its alert when opened on that tab.
+ */
+import { storage } from 'wxt/utils/storage';
+
+import type { InsertFailure } from './insert-into-field';
+
+export type PasteNoticeKind =
+  | InsertFailure
+  /** No key cached for the chosen server: sign in first. */
+  | 'no-key'
+  /** The frame belongs to another site, which the click gives no access to. */
+  | 'frame-not-allowed'
+  /** A browser page, the web store, or a page that failed to load. */
+  | 'page-not-allowed'
+  /** The shortcut was pressed with several servers known and none chosen. */
+  | 'choose-server'
+  /** No server set up or signed in to yet. */
+  | 'sign-in-first'
+  /** A bug of ours: said plainly rather than doing nothing. */
+  | 'unexpected';
+
+export interface NoticeMessage {
+  messageKey: string;
+  substitutions: string[];
+}
+
+const MESSAGE_KEYS: Record<PasteNoticeKind, string> = {
+  'no-field': 'pasteNoticeNoField',
+  'read-only': 'pasteNoticeReadOnly',
+  disabled: 'pasteNoticeDisabled',
+  'not-editable': 'pasteNoticeNotEditable',
+  unconfirmed: 'pasteNoticeUnconfirmed',
+  'no-key': 'pasteNoticeNoKey',
+  'frame-not-allowed': 'pasteNoticeFrameNotAllowed',
+  'page-not-allowed': 'pasteNoticePageNotAllowed',
+  'choose-server': 'pasteNoticeChooseServer',
+  'sign-in-first': 'pasteNoticeSignInFirst',
+  unexpected: 'errorUnexpected',
+};
+
+export const PASTE_NOTICE_KINDS = Object.keys(MESSAGE_KEYS) as PasteNoticeKind[];
+
+/** The sentence for a notice; `no-key` names the server (`$1`), the others take nothing. */
+export function noticeMessage(kind: PasteNoticeKind, serverName?: string): NoticeMessage {
+  return { messageKey: MESSAGE_KEYS[kind], substitutions: kind === 'no-key' ? [serverName ?? ''] : [] };
+}
+
+export interface StoredNotice extends NoticeMessage {
+  tabId: number;
+  at: number;
+}
+
+/**
+ * The latest notice, for the popup. In `storage.session`: it concerns what the user just did and
+ * names no secret, but it has no business outliving the browser session.
+ */
+export const pasteNoticeItem = storage.defineItem<StoredNotice | null>('session:paste.notice', { fallback: null });
+
+/** A notice is about the paste just tried; one from long ago would read as a new problem. */
+export const NOTICE_FRESH_MS = 5 * 60_000;
+
+/** The notice the popup shows when it opens on this tab, if any. */
+export async function noticeForTab(tabId: number | undefined, now = Date.now()): Promise<NoticeMessage | null> {
+  const notice = await pasteNoticeItem.getValue();
+  if (!notice || tabId === undefined || notice.tabId !== tabId || now - notice.at > NOTICE_FRESH_MS) return null;
+  return { messageKey: notice.messageKey, substitutions: notice.substitutions };
+}
+
+/** Where notices appear: the toolbar button of the tab, and the popup's alert. */
+export interface NoticeBoard {
+  show(tabId: number, message: NoticeMessage): Promise<void>;
+  clear(tabId: number): Promise<void>;
+}
+
+interface ActionApi {
+  setBadgeText(details: { tabId: number; text: string }): Promise<void>;
+  setBadgeBackgroundColor(details: { tabId: number; color: string }): Promise<void>;
+  setTitle(details: { tabId: number; title: string }): Promise<void>;
+}
+
+/** Red like the popup's alerts, so that the badge reads as "something went wrong". */
+const BADGE_COLOR = '#c5221f';
+
+/**
+ * The notices on the toolbar button. Tab-specific values, which the browser drops when the tab
+ * navigates; `defaultTitle` restores the tooltip after a successful paste.
+ */
+export function createNoticeBoard(deps: {
+  action: ActionApi;
+  translate: (key: string, substitutions?: string[]) => string;
+  defaultTitle: () => string;
+  now?: () => number;
+}): NoticeBoard {
+  const now = deps.now ?? Date.now;
+  return {
+    async show(tabId, message) {
+      await pasteNoticeItem.setValue({ ...message, tabId, at: now() });
+      await Promise.all([
+        deps.action.setBadgeText({ tabId, text: '!' }),
+        deps.action.setBadgeBackgroundColor({ tabId, color: BADGE_COLOR }),
+        deps.action.setTitle({ tabId, title: deps.translate(message.messageKey, message.substitutions) }),
+      ]);
+    },
+    async clear(tabId) {
+      const stored = await pasteNoticeItem.getValue();
+      if (stored?.tabId === tabId) await pasteNoticeItem.removeValue();
+      await Promise.all([
+        deps.action.setBadgeText({ tabId, text: '' }),
+        deps.action.setTitle({ tabId, title: deps.defaultTitle() }),
+      ]);
+    },
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * Wires "Paste RAGFlow key" to the real browser: the context menu, the keyboard shortcut,
+ * `scripting.executeScript` and the toolbar button. Called once from the background, at its top
+ * level, because Chrome only delivers events to listeners registered in the service worker's
+ * first turn.
+ */
+import { browser } from 'wxt/browser';
+
+import { t } from '../i18n';
+import { accountCache } from '../keys/account-cache';
+import { STORAGE_KEYS as POPUP_STORAGE_KEYS } from '../popup/browser-platform';
+import { preferencesItem } from '../settings/preferences';
+import { settingsItem } from '../settings/settings';
+import { PASTE_COMMAND } from './command';
+import { type FrameFocus, reportFocus } from './focus-probe';
+import { type InsertResult, insertIntoField } from './insert-into-field';
+import { changesPasteMenu, createMenuSync, menuItemsToCreate, type PasteMenuItem } from './menu';
+import { createNoticeBoard, noticeMessage } from './notice';
+import { createPasteService, NoAccessError, type PasteState } from './paste-service';
+import { knownServers } from './servers';
+
+async function readState(): Promise<PasteState> {
+  const [settings, accounts, remembered] = await Promise.all([
+    settingsItem.getValue(),
+    accountCache.allAccounts(),
+    browser.storage.local.get(POPUP_STORAGE_KEYS.serverUrl),
+  ]);
+  const lastUsed = remembered[POPUP_STORAGE_KEYS.serverUrl];
+  return { settings, accounts, lastUsedServerUrl: typeof lastUsed === 'string' ? lastUsed : undefined };
+}
+
+/** `contextMenus.create` reports errors through a callback and `runtime.lastError` only. */
+function createMenuItem(item: PasteMenuItem): Promise<void> {
+  return new Promise((resolve, reject) => {
+    browser.contextMenus.create(item, () => {
+      const error = browser.runtime.lastError;
+      if (error) reject(new Error(error.message));
+      else resolve();
+    });
+  });
+}
+
+/** The results of `scripting.executeScript`, with a refusal turned into {@link NoAccessError}. */
+async function executeInFrames<T>(
+  run: () => Promise<{ frameId: number; result?: unknown }[]>,
+): Promise<{ frameId: number; result: T }[]> {
+  let injections: { frameId: number; result?: unknown; error?: unknown }[];
+  try {
+    injections = await run();
+  } catch (error) {
+    // "Cannot access contents of the page": a frame of another site, a browser page, the store.
+    throw new NoAccessError(error);
+  }
+  // Firefox reports a frame it could not script as an entry with `error`.
+  return injections
+    .filter((injection) => !('error' in injection && injection.error) && injection.result !== undefined)
+    .map((injection) => ({ frameId: injection.frameId, result: injection.result as T }));
+}
+
+export function registerPasteFeature(): void {
+  const menus = createMenuSync(
+    { removeAll: () => browser.contextMenus.removeAll(), create: createMenuItem },
+    async () => {
+      const [{ settings, accounts }, { contextMenuEnabled }] = await Promise.all([readState(), preferencesItem.getValue()]);
+      return menuItemsToCreate(contextMenuEnabled, knownServers(settings, accounts), t('pasteMenuTitle'));
+    },
+    { onError: (error) => console.error('Could not build the paste menu', error) },
+  );
+
+  const notices = createNoticeBoard({
+    action: browser.action,
+    translate: t,
+    defaultTitle: () => t('extName'),
+  });
+
+  const service = createPasteService({
+    readState,
+    async insertInFrame(tabId, frameId, key) {
+      const target = { tabId, frameIds: [frameId] };
+      const [injection] = await executeInFrames<InsertResult>(() =>
+        browser.scripting.executeScript({ target, func: insertIntoField, args: [key] }),
+      );
+      // The frame went away (navigated, closed) between the click and the injection.
+      return injection?.result ?? { ok: false, reason: 'unconfirmed' };
+    },
+    async probeFocus(tabId): Promise<FrameFocus[]> {
+      const target = { tabId, allFrames: true as const };
+      const injections = await executeInFrames<FrameFocus['report']>(() =>
+        browser.scripting.executeScript({ target, func: reportFocus }),
+      );
+      return injections.map(({ frameId, result }) => ({ frameId, report: result }));
+    },
+    notices,
+    openPopup: () => browser.action.openPopup(),
+    async preparePopup({ url, email }) {
+      await browser.storage.local.set({
+        [POPUP_STORAGE_KEYS.serverUrl]: url,
+        ...(email !== undefined && { [POPUP_STORAGE_KEYS.email]: email }),
+      });
+    },
+  });
+
+  /** An unexpected failure still tells the user something happened. */
+  const reportFailure = (tabId: number | undefined) => (error: unknown) => {
+    console.error('Paste failed', error);
+    if (tabId !== undefined) void notices.show(tabId, noticeMessage('unexpected')).catch(() => {});
+  };
+
+  // Remove all, then create: on install and update (when the old items still exist) and at
+  // browser start-up (Firefox does not keep a persistent background's menus across restarts).
+  browser.runtime.onInstalled.addListener(() => void menus.rebuild());
+  browser.runtime.onStartup.addListener(() => void menus.rebuild());
+  browser.storage.onChanged.addListener((changes, area) => {
+    if (changesPasteMenu(Object.keys(changes), area)) menus.rebuildSoon();
+  });
+
+  browser.contextMenus.onClicked.addListener((info, tab) => {
+    service.pasteFromMenu(info, tab?.id).catch(reportFailure(tab?.id));
+  });
+  browser.commands.onCommand.addListener((command, tab) => {
+    if (command !== PASTE_COMMAND) return;
+    service.pasteFromShortcut(tab?.id).catch(reportFailure(tab?.id));
+  });
+}

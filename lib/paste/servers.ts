@@ -1,0 +1,91 @@
+/**
+ * Which servers the paste menu offers, and which key belongs to which server. Plain functions of
+ * the stored state, so the rules are tested without a browser.
+ */
+import { type AccountEntry, isAccountItemKey } from '../keys/account-cache';
+import { normalizeServerUrl } from '../ragflow/server-url';
+import type { Settings } from '../settings/settings';
+
+export interface KnownServer {
+  /** Normalised base URL: what a menu item id carries and what the cache is keyed by. */
+  url: string;
+  /** What the menu shows: the name from the settings, else the address. */
+  name: string;
+}
+
+/**
+ * Whether a storage change can change the known servers: an account of the session cache, or the
+ * settings (the `local:settings` item of lib/settings/settings.ts).
+ */
+export function changesKnownServers(changedKeys: readonly string[], area: string): boolean {
+  if (area === 'session') return changedKeys.some(isAccountItemKey);
+  if (area === 'local') return changedKeys.includes('settings');
+  return false;
+}
+
+/** The normalised form of a stored URL, or undefined for one that is not a server address. */
+export function normalizedOrUndefined(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return normalizeServerUrl(url);
+  } catch {
+    return undefined;
+  }
+}
+
+/** An address without the scheme reads as a name: `ragflow.example.com`, `localhost:9380/rag`. */
+function addressAsName(url: string): string {
+  return url.replace(/^https?:\/\//, '');
+}
+
+/**
+ * The servers set up in the settings (in their order), then those with a cached key or session
+ * only (by address). Each server once, named so that no two menu items read alike.
+ */
+export function knownServers(settings: Settings, accounts: readonly AccountEntry[]): KnownServer[] {
+  const servers: KnownServer[] = [];
+  const seen = new Set<string>();
+  for (const server of settings.servers) {
+    const url = normalizedOrUndefined(server.url);
+    if (!url || seen.has(url)) continue;
+    seen.add(url);
+    servers.push({ url, name: server.name.trim() || addressAsName(url) });
+  }
+  const cachedOnly = [...new Set(accounts.map((account) => account.serverUrl))].filter((url) => !seen.has(url)).sort();
+  for (const url of cachedOnly) servers.push({ url, name: addressAsName(url) });
+
+  // Two servers given the same name: the address tells them apart.
+  const nameCounts = new Map<string, number>();
+  for (const { name } of servers) nameCounts.set(name, (nameCounts.get(name) ?? 0) + 1);
+  return servers.map((server) =>
+    (nameCounts.get(server.name) ?? 0) > 1 ? { ...server, name: `${server.name} (${addressAsName(server.url)})` } : server,
+  );
+}
+
+/**
+ * The key to paste for a server: the current key of its account, or of the account saved last
+ * when several are cached. Only accounts of that very server count.
+ */
+export function currentKeyFor(accounts: readonly AccountEntry[], serverUrl: string): string | undefined {
+  const savedAt = (account: AccountEntry) => Math.max(account.keysSavedAt ?? 0, account.sessionSavedAt ?? 0);
+  const candidates = accounts
+    .filter((account) => account.serverUrl === serverUrl && account.currentKey)
+    .sort((a, b) => savedAt(b) - savedAt(a));
+  return candidates[0]?.currentKey;
+}
+
+/**
+ * The server the keyboard shortcut pastes for, which has no menu to choose from: the only known
+ * server; else the default server of the settings; else the one the popup was last used with.
+ * `undefined` when several are known and none of those rules picks one.
+ */
+export function serverForShortcut(
+  known: readonly KnownServer[],
+  settings: Settings,
+  lastUsedServerUrl: string | undefined,
+): string | undefined {
+  if (known.length === 1) return known[0]!.url;
+  const defaultServer = settings.servers.find((server) => server.id === settings.defaultServerId);
+  const preferred = [normalizedOrUndefined(defaultServer?.url), normalizedOrUndefined(lastUsedServerUrl)];
+  return preferred.find((url) => url !== undefined && known.some((server) => server.url === url));
+}

@@ -1,0 +1,70 @@
+/**
+ * Real input for what only the browser's own UI does: its context menu and the extension's
+ * keyboard shortcut. Playwright's right-click opens Chromium's native menu in a headful browser,
+ * but Playwright cannot see or drive that menu (it is not part of any page), and a key pressed
+ * through Playwright reaches the page, not the browser's shortcut handling. xdotool sends X key
+ * events, as a keyboard would.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+import type { Locator } from 'playwright-core';
+import { expect, vi } from 'vitest';
+
+const run = promisify(execFile);
+
+/** Presses keys with xdotool, e.g. `alt+shift+k`, `Up`, `Return`. */
+export async function pressKeys(...keys: string[]): Promise<void> {
+  await run('xdotool', ['key', '--delay', '40', ...keys]);
+}
+
+/** The X windows on screen: Chromium's context menu is a window of its own. */
+async function visibleWindows(): Promise<Set<string>> {
+  try {
+    const { stdout } = await run('xdotool', ['search', '--onlyvisible', '--name', '']);
+    return new Set(stdout.split('\n').filter(Boolean));
+  } catch (error) {
+    // xdotool exits with 1 when no window matches.
+    if ((error as { code?: unknown }).code === 1) return new Set();
+    throw error;
+  }
+}
+
+/**
+ * Right-clicks `target` and picks a context-menu item with the keyboard, e.g. `Up Up Return`:
+ * Chromium lists the extension's items just above "Inspect". Waits for the menu to show before
+ * pressing keys, and for it to close after.
+ */
+export async function chooseFromContextMenu(
+  target: Locator,
+  keys: string[],
+  options: { position?: { x: number; y: number } } = {},
+): Promise<void> {
+  const before = await visibleWindows();
+  await target.click({ button: 'right', position: options.position });
+  const newWindows = async () => [...(await visibleWindows())].filter((id) => !before.has(id));
+  // vi.waitFor rather than expect.poll: this also runs in hooks, where expect.poll may not.
+  const menuWindows = await vi.waitFor(
+    async () => {
+      const opened = await newWindows();
+      expect(opened, 'the context menu did not open').not.toEqual([]);
+      return opened;
+    },
+    { timeout: 5000, interval: 50 },
+  );
+  await pressKeys(...keys);
+  // Only the menu's own windows: the extension may open its popup right after.
+  const stillOpen = async () => [...(await visibleWindows())].filter((id) => menuWindows.includes(id));
+  await vi.waitFor(async () => expect(await stillOpen(), 'the context menu did not close').toEqual([]), {
+    timeout: 5000,
+    interval: 50,
+  });
+}
+
+/** The keys that choose the one "Paste RAGFlow key" item (one server known). */
+export const PASTE_ITEM = ['Up', 'Up', 'Return'];
+
+/** The keys that choose the n-th server (from 0) under "Paste RAGFlow key" (several known). */
+export function pasteSubmenuItem(index: number): string[] {
+  return ['Up', 'Up', 'Right', ...Array<string>(index).fill('Down'), 'Return'];
+}

@@ -1,0 +1,187 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { browser } from 'wxt/browser';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+
+import type { AccountEntry } from '@/lib/keys/account-cache';
+import type { FrameFocus } from '@/lib/paste/focus-probe';
+import type { InsertResult } from '@/lib/paste/insert-into-field';
+import { createNoticeBoard, noticeForTab } from '@/lib/paste/notice';
+import { createPasteService, NoAccessError, type PasteDeps, type PasteState } from '@/lib/paste/paste-service';
+import type { Settings } from '@/lib/settings/settings';
+
+const TAB = 3;
+const A = 'http://a.test';
+const B = 'http://b.test';
+
+function account(serverUrl: string, currentKey: string | undefined, savedAt = 1): AccountEntry {
+  return { serverUrl, email: 'me@x', keys: [], currentKey, keysSavedAt: savedAt };
+}
+
+function settingsWith(...urls: string[]): Settings {
+  return {
+    servers: urls.map((url, index) => ({
+      id: `s${index}`,
+      name: '',
+      url,
+      keyPolicy: 'reuse',
+      email: `me${index}@x`,
+      sessionLifetime: { kind: 'until-browser-closes' },
+    })),
+  };
+}
+
+/** The browser around the service: storage and the toolbar button from fakeBrowser, the rest recorded. */
+function harness(state: PasteState, options: { insert?: InsertResult | Error; frames?: FrameFocus[] | Error; popup?: Error } = {}) {
+  const inserted: { tabId: number; frameId: number; key: string }[] = [];
+  const deps = {
+    readState: async () => state,
+    insertInFrame: vi.fn(async (tabId: number, frameId: number, key: string): Promise<InsertResult> => {
+      if (options.insert instanceof Error) throw options.insert;
+      inserted.push({ tabId, frameId, key });
+      return options.insert ?? { ok: true };
+    }),
+    probeFocus: vi.fn(async (): Promise<FrameFocus[]> => {
+      if (options.frames instanceof Error) throw options.frames;
+      return options.frames ?? [{ frameId: 0, report: { hasFocus: true, focusInChildFrame: false } }];
+    }),
+    notices: createNoticeBoard({ action: browser.action, translate: (key) => key, defaultTitle: () => 'RAGFlow Keys' }),
+    openPopup: vi.fn(async () => {
+      if (options.popup) throw options.popup;
+    }),
+    preparePopup: vi.fn(async (_server: { url: string; email?: string }) => {}),
+  } satisfies PasteDeps;
+  return { service: createPasteService(deps), deps, inserted };
+}
+
+const badge = () => browser.action.getBadgeText({ tabId: TAB });
+
+beforeEach(() => {
+  fakeBrowser.reset();
+});
+
+describe('pasting from the context menu', () => {
+  const twoServers: PasteState = {
+    settings: settingsWith(A, B),
+    accounts: [account(A, 'key-a'), account(B, 'key-b-old', 1), account(B, 'key-b', 2)],
+  };
+
+  it("hands the chosen server's key to the clicked frame only", async () => {
+    const { service, inserted } = harness(twoServers);
+    const outcome = await service.pasteFromMenu({ menuItemId: `paste-key:${B}`, frameId: 4 }, TAB);
+    expect(outcome).toEqual({ pasted: true, serverUrl: B });
+    expect(inserted).toEqual([{ tabId: TAB, frameId: 4, key: 'key-b' }]);
+  });
+
+  it('clears an earlier notice of the tab once a paste works', async () => {
+    const { service } = harness(twoServers);
+    await createNoticeBoard({ action: browser.action, translate: (key) => key, defaultTitle: () => '' }).show(TAB, {
+      messageKey: 'pasteNoticeNoField',
+      substitutions: [],
+    });
+    await service.pasteFromMenu({ menuItemId: `paste-key:${A}`, frameId: 0 }, TAB);
+    expect(await badge()).toBe('');
+    expect(await noticeForTab(TAB)).toBeNull();
+  });
+
+  it('with no key for the chosen server, pastes nothing, says so and opens the popup on that server', async () => {
+    const { service, deps } = harness({ settings: settingsWith(A, B), accounts: [account(A, 'key-a')] });
+    const outcome = await service.pasteFromMenu({ menuItemId: `paste-key:${B}`, frameId: 0 }, TAB);
+    expect(outcome).toEqual({ pasted: false, notice: 'no-key', popupOpened: true });
+    expect(deps.insertInFrame).not.toHaveBeenCalled();
+    expect(deps.preparePopup).toHaveBeenCalledWith({ url: B, email: 'me1@x' });
+    expect(deps.openPopup).toHaveBeenCalledOnce();
+    expect(await noticeForTab(TAB)).toEqual({ messageKey: 'pasteNoticeNoKey', substitutions: ['b.test'] });
+  });
+
+  it('keeps the badge as the notice where the popup cannot open', async () => {
+    const { service } = harness({ settings: settingsWith(A), accounts: [] }, { popup: new Error('not supported') });
+    const outcome = await service.pasteFromMenu({ menuItemId: `paste-key:${A}`, frameId: 0 }, TAB);
+    expect(outcome).toEqual({ pasted: false, notice: 'no-key', popupOpened: false });
+    expect(await badge()).toBe('!');
+  });
+
+  it('with no server at all, asks to sign in first', async () => {
+    const { service, deps } = harness({ settings: { servers: [] }, accounts: [] });
+    const outcome = await service.pasteFromMenu({ menuItemId: 'paste-key', frameId: 0 }, TAB);
+    expect(outcome).toMatchObject({ pasted: false, notice: 'sign-in-first' });
+    expect(deps.insertInFrame).not.toHaveBeenCalled();
+  });
+
+  it('says which refusal the field gave', async () => {
+    const { service } = harness(twoServers, { insert: { ok: false, reason: 'read-only' } });
+    const outcome = await service.pasteFromMenu({ menuItemId: `paste-key:${A}`, frameId: 0 }, TAB);
+    expect(outcome).toMatchObject({ pasted: false, notice: 'read-only' });
+    expect(await browser.action.getTitle({ tabId: TAB })).toBe('pasteNoticeReadOnly');
+  });
+
+  it('tells a frame of another site from a page it may not script', async () => {
+    const refused = new NoAccessError(new Error('Cannot access contents of the page'));
+    const { service } = harness(twoServers, { insert: refused });
+    expect(await service.pasteFromMenu({ menuItemId: `paste-key:${A}`, frameId: 9 }, TAB)).toMatchObject({
+      notice: 'frame-not-allowed',
+    });
+    expect(await service.pasteFromMenu({ menuItemId: `paste-key:${A}`, frameId: 0 }, TAB)).toMatchObject({
+      notice: 'page-not-allowed',
+    });
+  });
+
+  it('ignores items that are not ours, and clicks outside a tab', async () => {
+    const { service, deps } = harness(twoServers);
+    expect(await service.pasteFromMenu({ menuItemId: 'another-extension-item', frameId: 0 }, TAB)).toBeUndefined();
+    expect(await service.pasteFromMenu({ menuItemId: `paste-key:${A}`, frameId: 0 }, undefined)).toBeUndefined();
+    expect(deps.insertInFrame).not.toHaveBeenCalled();
+  });
+});
+
+describe('pasting with the keyboard shortcut', () => {
+  const oneServer: PasteState = { settings: settingsWith(A), accounts: [account(A, 'key-a')] };
+
+  it('probes for the focused frame without the key, then hands the key to that frame only', async () => {
+    const frames: FrameFocus[] = [
+      { frameId: 0, report: { hasFocus: true, focusInChildFrame: true } },
+      { frameId: 6, report: { hasFocus: true, focusInChildFrame: false } },
+      { frameId: 8, report: { hasFocus: false, focusInChildFrame: false } },
+    ];
+    const { service, deps, inserted } = harness(oneServer, { frames });
+    expect(await service.pasteFromShortcut(TAB)).toEqual({ pasted: true, serverUrl: A });
+    expect(deps.probeFocus).toHaveBeenCalledWith(TAB);
+    expect(inserted).toEqual([{ tabId: TAB, frameId: 6, key: 'key-a' }]);
+  });
+
+  it('pastes nothing when the focus is in a frame of another site', async () => {
+    const frames: FrameFocus[] = [{ frameId: 0, report: { hasFocus: true, focusInChildFrame: true } }];
+    const { service, deps } = harness(oneServer, { frames });
+    expect(await service.pasteFromShortcut(TAB)).toMatchObject({ pasted: false, notice: 'frame-not-allowed' });
+    expect(deps.insertInFrame).not.toHaveBeenCalled();
+  });
+
+  it('says so when the page cannot be scripted at all', async () => {
+    const { service } = harness(oneServer, { frames: new NoAccessError() });
+    expect(await service.pasteFromShortcut(TAB)).toMatchObject({ pasted: false, notice: 'page-not-allowed' });
+  });
+
+  it('with several servers, pastes for the default one', async () => {
+    const state: PasteState = {
+      settings: { ...settingsWith(A, B), defaultServerId: 's1' },
+      accounts: [account(A, 'key-a'), account(B, 'key-b')],
+    };
+    const { service, inserted } = harness(state);
+    await service.pasteFromShortcut(TAB);
+    expect(inserted.map((insertion) => insertion.key)).toEqual(['key-b']);
+  });
+
+  it('with several servers and none chosen, asks to choose from the menu and pastes nothing', async () => {
+    const state: PasteState = { settings: settingsWith(A, B), accounts: [account(A, 'key-a'), account(B, 'key-b')] };
+    const { service, deps } = harness(state);
+    expect(await service.pasteFromShortcut(TAB)).toMatchObject({ pasted: false, notice: 'choose-server' });
+    expect(deps.probeFocus).not.toHaveBeenCalled();
+    expect(deps.insertInFrame).not.toHaveBeenCalled();
+  });
+
+  it('with no key cached, opens the popup without touching the page', async () => {
+    const { service, deps } = harness({ settings: settingsWith(A), accounts: [] });
+    expect(await service.pasteFromShortcut(TAB)).toMatchObject({ pasted: false, notice: 'no-key', popupOpened: true });
+    expect(deps.probeFocus).not.toHaveBeenCalled();
+    expect(deps.openPopup).toHaveBeenCalledOnce();
+  });
+});
