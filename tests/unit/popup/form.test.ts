@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 
-import { parseGrantOrigin } from '../../../lib/grant/origin';
 import { BusError } from '../../../lib/messaging/errors';
 import { alertFromError, checkAccount, defaultNickname, selectedServerId } from '../../../lib/popup/form';
 import { InvalidServerUrlError } from '../../../lib/ragflow/errors';
@@ -49,35 +48,6 @@ describe('defaultNickname', () => {
   it("is the email's local part", () => {
     expect(defaultNickname(' jane.doe@example.com')).toBe('jane.doe');
     expect(defaultNickname('no-at-sign')).toBe('no-at-sign');
-  });
-});
-
-describe('parseGrantOrigin', () => {
-  it('accepts the patterns the popup makes', () => {
-    expect(parseGrantOrigin('https://rag.example.com/*')).toEqual({
-      pattern: 'https://rag.example.com/*',
-      host: 'rag.example.com',
-    });
-    expect(parseGrantOrigin('http://10.0.0.5/*')?.host).toBe('10.0.0.5');
-    expect(parseGrantOrigin('http://[::1]/*')?.host).toBe('[::1]');
-  });
-
-  it('refuses anything broader or stranger', () => {
-    for (const raw of [
-      null,
-      '',
-      '<all_urls>',
-      'https://*/*',
-      'https://*.example.com/*',
-      'https://rag.example.com:8443/*',
-      'https://rag.example.com/path/*',
-      'https://Rag.Example.com/*',
-      'ftp://rag.example.com/*',
-      'https://user@rag.example.com/*',
-      'javascript://x/*',
-    ]) {
-      expect(parseGrantOrigin(raw), String(raw)).toBeNull();
-    }
   });
 });
 
