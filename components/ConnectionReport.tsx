@@ -24,7 +24,7 @@ export function ConnectionReport({ t, test }: { t: Translate; test: ConnectionTe
       {test?.status === 'done' && test.result.ok && (
         <>
           <p class="success">{t('optionsReachable')}</p>
-          <dl class="facts">
+          <dl class="facts pairs">
             <dt>{t('optionsGeneration')}</dt>
             <dd>{t(GENERATION_KEYS[test.result.generation])}</dd>
             <dt>{t('optionsVersion')}</dt>

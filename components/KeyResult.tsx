@@ -53,7 +53,7 @@ export function KeyResult(props: KeyResultProps) {
       {props.clipboardClearSeconds !== null && (
         <p class="hint">{t('popupClipboardClearsIn', [durationText(props.clipboardClearSeconds)])}</p>
       )}
-      <dl class="account">
+      <dl class="account pairs">
         <dt>{t('popupServer')}</dt>
         <dd>{result.serverUrl}</dd>
         <dt>{t('popupAccount')}</dt>
