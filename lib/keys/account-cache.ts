@@ -92,6 +92,22 @@ export const accountCache = {
       .map(([, value]) => value as AccountEntry);
   },
 
+  /**
+   * Every cached account still within its server's session-cache lifetime (`maxAgeMsOf`:
+   * undefined for no limit). Older ones are treated as absent and removed, as in getAccount.
+   */
+  async freshAccounts(maxAgeMsOf: (serverUrl: string) => number | undefined, now: number): Promise<AccountEntry[]> {
+    const accounts = await this.allAccounts();
+    const expired = accounts.filter((entry) => {
+      const maxAgeMs = maxAgeMsOf(entry.serverUrl);
+      return maxAgeMs !== undefined && isExpired(entry, { maxAgeMs, now });
+    });
+    if (expired.length > 0) {
+      await browser.storage.session.remove(expired.map((entry) => accountItemKey(entry.serverUrl, entry.email)));
+    }
+    return accounts.filter((entry) => !expired.includes(entry));
+  },
+
   /** Forgets every account of a server (sign out). The detected generation stays: not a secret. */
   async forgetServer(serverUrl: string): Promise<void> {
     const accounts = await this.accountsOfServer(serverUrl);

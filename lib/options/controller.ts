@@ -9,7 +9,7 @@ import { type AlertState, alertFromError } from '../popup/form';
 import { originPattern } from '../ragflow/server-url';
 import { originsToRelease, originToRequest } from '../settings/origins';
 import { DEFAULT_PREFERENCES, type Preferences } from '../settings/preferences';
-import { DEFAULT_SETTINGS, sameServer, type ServerSettings, type Settings } from '../settings/schema';
+import { DEFAULT_SETTINGS, findServer, type ServerSettings, type Settings } from '../settings/schema';
 import { parseSettingsImport, exportSettings as settingsFile } from '../settings/transfer';
 import { type FieldError, validateServerAmong } from '../settings/validate';
 import { StateStore } from '../ui/state-store';
@@ -93,7 +93,7 @@ export class OptionsController extends StateStore<OptionsState> {
       this.set({ alert: alertFromError(error) });
     }
     if (serverUrl !== null) {
-      const known = this.state.settings.servers.find((server) => sameServer(server.url, serverUrl));
+      const known = findServer(this.state.settings, serverUrl);
       if (known) this.set({ focusedServerId: known.id });
       else this.set({ editor: { draft: emptyDraft(serverUrl), errors: [] } });
     }

@@ -10,7 +10,7 @@ import { t } from '../i18n';
 import { accountCache } from '../keys/account-cache';
 import { STORAGE_KEYS as POPUP_STORAGE_KEYS } from '../popup/browser-platform';
 import { preferencesItem } from '../settings/preferences';
-import { settingsItem } from '../settings/settings';
+import { findServer, sessionMaxAgeMs, settingsItem } from '../settings/settings';
 import { PASTE_COMMAND } from './command';
 import { type FrameFocus, reportFocus } from './focus-probe';
 import { type InsertResult, insertIntoField } from './insert-into-field';
@@ -20,11 +20,15 @@ import { createPasteService, NoAccessError, type PasteState } from './paste-serv
 import { knownServers } from './servers';
 
 async function readState(): Promise<PasteState> {
-  const [settings, accounts, remembered] = await Promise.all([
+  const [settings, remembered] = await Promise.all([
     settingsItem.getValue(),
-    accountCache.allAccounts(),
     browser.storage.local.get(POPUP_STORAGE_KEYS.serverUrl),
   ]);
+  // A key past its server's session-cache lifetime is pasted no more than the popup shows it.
+  const accounts = await accountCache.freshAccounts(
+    (serverUrl) => sessionMaxAgeMs(findServer(settings, serverUrl)?.sessionLifetime),
+    Date.now(),
+  );
   const lastUsed = remembered[POPUP_STORAGE_KEYS.serverUrl];
   return { settings, accounts, lastUsedServerUrl: typeof lastUsed === 'string' ? lastUsed : undefined };
 }

@@ -5,7 +5,7 @@
 import { BusError } from '../messaging/errors';
 import { isRagflowError } from '../ragflow/errors';
 import { normalizeServerUrl, originPattern } from '../ragflow/server-url';
-import { sameServer, type ServerSettings } from '../settings/schema';
+import { findServer, type ServerSettings } from '../settings/schema';
 
 /** One plain sentence for the alert region, plus the fix it offers when there is one. */
 export interface AlertState {
@@ -70,5 +70,5 @@ export function defaultNickname(email: string): string {
 
 /** The saved server the URL field holds, for the picker; '' when it holds another one. */
 export function selectedServerId(servers: readonly ServerSettings[], serverUrl: string): string {
-  return servers.find((server) => sameServer(server.url, serverUrl))?.id ?? '';
+  return findServer({ servers }, serverUrl)?.id ?? '';
 }

@@ -39,6 +39,14 @@ export interface Settings {
 
 export const DEFAULT_SETTINGS: Settings = { servers: [] };
 
+/** The saved server at this base URL, however it is typed. */
+export function findServer(
+  settings: { readonly servers: readonly ServerSettings[] },
+  serverUrl: string,
+): ServerSettings | undefined {
+  return settings.servers.find((server) => sameServer(server.url, serverUrl));
+}
+
 /** The default server, else the first one; undefined when none is set up. */
 export function defaultServer(settings: Settings): ServerSettings | undefined {
   return settings.servers.find((server) => server.id === settings.defaultServerId) ?? settings.servers[0];

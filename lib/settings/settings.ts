@@ -1,7 +1,7 @@
 import { storage } from 'wxt/utils/storage';
 
 import { SETTINGS_MIGRATIONS, SETTINGS_VERSION } from './migrations';
-import { DEFAULT_SETTINGS, sameServer, type ServerSettings, type Settings } from './schema';
+import { DEFAULT_SETTINGS, findServer, type ServerSettings, type Settings } from './schema';
 
 export * from './schema';
 
@@ -26,6 +26,5 @@ export function defineSettingsItem() {
 
 /** The settings of the server at this base URL, if the user set it up. */
 export async function serverSettingsFor(serverUrl: string): Promise<ServerSettings | undefined> {
-  const { servers } = await settingsItem.getValue();
-  return servers.find((server) => sameServer(server.url, serverUrl));
+  return findServer(await settingsItem.getValue(), serverUrl);
 }

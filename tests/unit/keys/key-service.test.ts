@@ -247,6 +247,18 @@ describe('the session-cache lifetime', () => {
     expect(server.count('login')).toBe(1);
   });
 
+  it('leaves expired accounts out of the list of every account (the paste feature reads it), and removes them', async () => {
+    const keys = timedService(FIFTEEN_MINUTES);
+    await keys.getKey({ serverUrl: server.url, ...ALICE });
+    const other = { serverUrl: 'http://other.test', email: 'bob@x', keys: [], currentKey: 'ragflow-other', sessionSavedAt: clock };
+    await accountCache.saveAccount(other);
+    clock += FIFTEEN_MINUTES + 1;
+
+    const lifetimeOf = (serverUrl: string) => (serverUrl === server.url ? FIFTEEN_MINUTES : undefined);
+    expect(await accountCache.freshAccounts(lifetimeOf, clock)).toEqual([other]);
+    expect(await accountCache.allAccounts()).toEqual([other]);
+  });
+
   it('until the browser closes, keeps the entry however old', async () => {
     const keys = timedService(undefined);
     const { key } = await keys.getKey({ serverUrl: server.url, ...ALICE });
