@@ -43,6 +43,7 @@ export function ServerCard(props: ServerCardProps) {
       {server.email && <p class="muted">{server.email}</p>}
       <p class="access" data-testid="access">
         {access === 'granted' && <span class="success">{t('optionsAccessGranted')}</span>}
+        {access === 'asking' && <span>{t('optionsAccessAsking')}</span>}
         {access === 'not-granted' && (
           <>
             <span>{t('optionsAccessNotGranted')}</span>

@@ -15,7 +15,8 @@ import { type FieldError, validateServerAmong } from '../settings/validate';
 import { StateStore } from '../ui/state-store';
 import { type DraftField, draftOf, emptyDraft, type ServerDraft, serverFromDraft } from './draft';
 
-export type AccessStatus = 'granted' | 'not-granted' | 'unknown';
+/** `asking`: the browser's prompt for it is open, waiting for the user. */
+export type AccessStatus = 'granted' | 'not-granted' | 'asking' | 'unknown';
 
 export interface ServerEditor {
   /** The server being edited; undefined while adding one. */
@@ -70,6 +71,11 @@ export function serverFromLocationHash(hash: string): string | null {
 }
 
 export class OptionsController extends StateStore<OptionsState> {
+  /** Origins whose permission prompt is open. */
+  private readonly askingOrigins = new Set<string>();
+  /** Only the latest access check may set the state: an earlier one can answer after it. */
+  private accessChecks = 0;
+
   constructor(private readonly platform: OptionsPlatform) {
     super({
       view: 'loading',
@@ -134,8 +140,8 @@ export class OptionsController extends StateStore<OptionsState> {
       this.set({ editor: { ...editor, errors: checked.errors } });
       return Promise.resolve();
     }
-    const answer = this.requestAccessFor(checked.value);
-    return this.storeServer(checked.value, answer);
+    const answered = this.requestAccessFor(checked.value);
+    return this.storeServer(checked.value, answered);
   }
 
   async removeServer(serverId: string): Promise<void> {
@@ -162,8 +168,7 @@ export class OptionsController extends StateStore<OptionsState> {
   /** The Grant access button: asks the browser at once, inside the click. */
   grantAccess(serverId: string): Promise<void> {
     const server = this.server(serverId);
-    const answer = server && this.requestAccessFor(server);
-    return answer ? answer.then(() => this.refreshAccess()) : Promise.resolve();
+    return (server && this.requestAccessFor(server)) ?? Promise.resolve();
   }
 
   async testConnection(serverId: string): Promise<void> {
@@ -225,14 +230,25 @@ export class OptionsController extends StateStore<OptionsState> {
     return this.state.settings.servers.find((server) => server.id === serverId);
   }
 
-  /** Calls the browser synchronously; undefined when the manifest grants the origin already. */
-  private requestAccessFor(server: ServerSettings): Promise<boolean> | undefined {
+  /**
+   * Calls the browser synchronously, then shows "asking" until the user answers its prompt.
+   * Resolves once the answer shows; undefined when the manifest grants the origin already.
+   */
+  private requestAccessFor(server: ServerSettings): Promise<void> | undefined {
     const pattern = originToRequest(server.url);
     if (pattern === null) return undefined;
-    return this.platform.requestHostAccess(pattern).catch(() => false);
+    const answer = this.platform.requestHostAccess(pattern);
+    this.askingOrigins.add(pattern);
+    void this.refreshAccess();
+    return answer
+      .catch(() => false)
+      .then(() => {
+        this.askingOrigins.delete(pattern);
+        return this.refreshAccess();
+      });
   }
 
-  private async storeServer(server: ServerSettings, accessAnswer: Promise<boolean> | undefined): Promise<void> {
+  private async storeServer(server: ServerSettings, accessAnswered: Promise<void> | undefined): Promise<void> {
     const before = this.state.settings.servers;
     const editing = before.some((other) => other.id === server.id);
     const servers = editing ? before.map((other) => (other.id === server.id ? server : other)) : [...before, server];
@@ -244,7 +260,7 @@ export class OptionsController extends StateStore<OptionsState> {
     await this.releaseUnused(before, servers);
     await this.refreshAccess();
     // The browser may answer much later (or never, in a test): the page stays usable meanwhile.
-    if (accessAnswer) await accessAnswer.then(() => this.refreshAccess());
+    await accessAnswered;
   }
 
   private async saveSettings(settings: Settings): Promise<boolean> {
@@ -266,16 +282,19 @@ export class OptionsController extends StateStore<OptionsState> {
   }
 
   private async refreshAccess(): Promise<void> {
+    const check = ++this.accessChecks;
     const entries = await Promise.all(
       this.state.settings.servers.map(async (server): Promise<[string, AccessStatus]> => {
+        const pattern = originPattern(server.url);
+        if (this.askingOrigins.has(pattern)) return [server.id, 'asking'];
         try {
-          return [server.id, (await this.platform.hasHostAccess(originPattern(server.url))) ? 'granted' : 'not-granted'];
+          return [server.id, (await this.platform.hasHostAccess(pattern)) ? 'granted' : 'not-granted'];
         } catch {
           return [server.id, 'unknown'];
         }
       }),
     );
-    this.set({ access: Object.fromEntries(entries) });
+    if (check === this.accessChecks) this.set({ access: Object.fromEntries(entries) });
   }
 }
 

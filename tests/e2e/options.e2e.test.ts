@@ -347,10 +347,14 @@ describe('the options page: host permissions', () => {
     expect(opened.url()).toBe(`${extension.pageUrl('options.html')}#server=${encodeURIComponent(elsewhere)}`);
     await expect.poll(() => opened.evaluate(() => document.activeElement?.textContent)).toBe('Grant access');
     expect(await card(opened, 'Elsewhere').getAttribute('class')).toContain('focused');
+    // The click reaches the browser within the gesture: its prompt opens and the page waits for it
+    // (a request outside a gesture would be refused at once, and the card would say "No access").
+    await card(opened, 'Elsewhere').getByRole('button', { name: 'Grant access' }).click();
+    await expect.poll(() => card(opened, 'Elsewhere').getByTestId('access').textContent()).toContain('Waiting for your answer');
 
     // Saving a server elsewhere asks the browser (the prompt stays open here) and saves it anyway.
     await addServer(options, { url: 'https://ragflow.invalid:8443/', name: 'Unanswered' });
-    await expect.poll(() => card(options, 'Unanswered').getByTestId('access').textContent()).toContain('No access yet');
+    await expect.poll(() => card(options, 'Unanswered').getByTestId('access').textContent()).toContain('Waiting for your answer');
     expect((await storedSettings()).value.servers.map((server) => server.url)).toContain('https://ragflow.invalid:8443');
   });
 });

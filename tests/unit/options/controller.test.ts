@@ -105,15 +105,31 @@ describe('OptionsController: servers', () => {
     expect(controller.getState().access).toEqual({ 'new-1': 'granted' });
   });
 
-  it('saves the server while the prompt is still open, showing "no access" meanwhile', async () => {
+  it('saves the server while the prompt is still open, showing that it waits for the answer', async () => {
     const fake = fakePlatform({ answer: () => new Promise<boolean>(() => {}) });
     const controller = await started(fake);
     controller.addServer();
     fillDraft(controller, { url: 'https://rag.example.com' });
     void controller.saveServer();
-    await vi.waitFor(() => expect(controller.getState().access).toEqual({ 'new-1': 'not-granted' }));
+    await vi.waitFor(() => expect(controller.getState().access).toEqual({ 'new-1': 'asking' }));
     expect(fake.store.settings.servers).toHaveLength(1);
     expect(controller.getState().editor).toBeNull();
+  });
+
+  it('shows "asking" on every server of the origin while its prompt is open, then the answer', async () => {
+    let answer: (granted: boolean) => void = () => {};
+    const fake = fakePlatform({
+      settings: { servers: [PROD, STAGING, LOCAL] },
+      answer: () => new Promise<boolean>((resolve) => (answer = resolve)),
+    });
+    const controller = await started(fake);
+    const granting = controller.grantAccess('staging');
+    await vi.waitFor(() =>
+      expect(controller.getState().access).toEqual({ prod: 'asking', staging: 'asking', local: 'granted' }),
+    );
+    answer(false);
+    await granting;
+    expect(controller.getState().access).toEqual({ prod: 'not-granted', staging: 'not-granted', local: 'granted' });
   });
 
   it('shows "no access" when the user refuses', async () => {
