@@ -9,7 +9,8 @@ export default defineConfig({
     default_locale: 'en',
     // contextMenus, activeTab, scripting: "Paste RAGFlow key" scripts only the frame the user
     // clicked or typed in, on the grant of that click or keypress; no content script, no <all_urls>.
-    permissions: ['storage', 'contextMenus', 'activeTab', 'scripting'],
+    // alarms: the clipboard auto-clear wakes a stopped service worker on time.
+    permissions: ['storage', 'contextMenus', 'activeTab', 'scripting', 'alarms'],
     // A local RAGFlow (Docker on this machine) is the common setup; match patterns carry no
     // port, so these cover :80 and :9380 alike. Any other server is asked for at run time.
     host_permissions: ['http://localhost/*', 'http://127.0.0.1/*'],
@@ -20,6 +21,17 @@ export default defineConfig({
         suggested_key: { default: 'Alt+Shift+K' },
         description: '__MSG_commandPasteKey__',
       },
+    },
+  },
+  hooks: {
+    'build:manifestGenerated': (wxt, manifest) => {
+      // Clipboard auto-clear in Chrome: the service worker has no clipboard, so an offscreen
+      // document (`offscreen`) reads it to see whether our key is still there (`clipboardRead`)
+      // and clears it outside a user gesture (`clipboardWrite`). Firefox has no offscreen
+      // documents and would warn about the unknown permission.
+      if (wxt.config.browser !== 'firefox') {
+        manifest.permissions = [...(manifest.permissions ?? []), 'offscreen', 'clipboardRead', 'clipboardWrite'];
+      }
     },
   },
 });

@@ -15,7 +15,7 @@ export function ErrorAlert({ t, alert, onGrantAccess }: ErrorAlertProps) {
   return (
     <div class="alert" role="alert" data-testid="alert">
       {alert && <p>{t(alert.messageKey, alert.substitutions)}</p>}
-      {alert?.grantOrigin && (
+      {alert?.grantServerUrl && (
         <button type="button" onClick={onGrantAccess}>
           {t('popupGrantAccess')}
         </button>

@@ -1,12 +1,14 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 
-import type { Translate } from '../lib/i18n';
+import { durationText, type Translate } from '../lib/i18n';
 import type { KeyResult as KeyResultData } from '../lib/messaging/protocol';
 
 interface KeyResultProps {
   t: Translate;
   result: KeyResultData;
   copied: boolean;
+  /** After a copy: when the clipboard gets cleared of the key; null when it does not. */
+  clipboardClearSeconds: number | null;
   busy: boolean;
   alsoLogOutOfServer: boolean;
   onCopy: () => void;
@@ -48,7 +50,10 @@ export function KeyResult(props: KeyResultProps) {
       <p class="visually-hidden" aria-live="polite">
         {copied && t('popupCopiedAnnouncement')}
       </p>
-      <dl class="account">
+      {props.clipboardClearSeconds !== null && (
+        <p class="hint">{t('popupClipboardClearsIn', [durationText(props.clipboardClearSeconds)])}</p>
+      )}
+      <dl class="account pairs">
         <dt>{t('popupServer')}</dt>
         <dd>{result.serverUrl}</dd>
         <dt>{t('popupAccount')}</dt>

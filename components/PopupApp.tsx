@@ -1,23 +1,31 @@
 import type { Translate } from '../lib/i18n';
 import { SHORTCUT_SETTINGS_PAGE } from '../lib/paste/command';
 import type { PopupController } from '../lib/popup/controller';
-import { usePopupState } from '../lib/popup/use-popup-state';
+import { selectedServerId } from '../lib/popup/form';
+import { useStoreState } from '../lib/ui/use-store-state';
 import { CreateAccount } from './CreateAccount';
 import { ErrorAlert } from './ErrorAlert';
 import { KeyForm } from './KeyForm';
 import { KeyResult } from './KeyResult';
 import { PasteShortcut } from './PasteShortcut';
+import { ServerPicker } from './ServerPicker';
 import { StepIndicator } from './StepIndicator';
 
 /** The whole popup: the form or the key, the step and the alert. */
 export function PopupApp({ t, controller }: { t: Translate; controller: PopupController }) {
-  const state = usePopupState(controller);
+  const state = useStoreState(controller);
 
   return (
     <main class="popup" aria-busy={state.view === 'loading'}>
       <h1>{t('extName')}</h1>
       {state.view === 'form' && (
         <>
+          <ServerPicker
+            t={t}
+            servers={state.servers}
+            selectedId={selectedServerId(state.servers, state.form.serverUrl)}
+            onSelect={(serverId) => controller.selectServer(serverId)}
+          />
           <KeyForm
             t={t}
             values={state.form}
@@ -33,6 +41,7 @@ export function PopupApp({ t, controller }: { t: Translate; controller: PopupCon
           t={t}
           result={state.result}
           copied={state.copied}
+          clipboardClearSeconds={state.clipboardClearSeconds}
           busy={state.busy}
           alsoLogOutOfServer={state.alsoLogOutOfServer}
           onCopy={() => void controller.copyKey()}
@@ -53,6 +62,11 @@ export function PopupApp({ t, controller }: { t: Translate; controller: PopupCon
       {state.pasteShortcut !== null && (
         <PasteShortcut t={t} shortcut={state.pasteShortcut} settingsPage={SHORTCUT_SETTINGS_PAGE} />
       )}
+      <footer class="footer">
+        <button type="button" class="link" onClick={() => void controller.openOptions()}>
+          {t('popupSettings')}
+        </button>
+      </footer>
     </main>
   );
 }

@@ -1,10 +1,16 @@
+import { browser } from 'wxt/browser';
+
+import { createClipboardAutoClear } from '@/lib/clipboard/auto-clear';
+import { clearClipboardOffscreen, offscreenAvailable } from '@/lib/clipboard/offscreen-clearer';
 import { createHandlers } from '@/lib/keys/handlers';
 import { createKeyService } from '@/lib/keys/key-service';
 import { broadcast, serveMessages } from '@/lib/messaging/bus';
 import { EXTENSION_PAGES } from '@/lib/messaging/pages';
 import { registerPasteFeature } from '@/lib/paste/register';
 import { hasHostAccess } from '@/lib/permissions';
-import { serverSettingsFor } from '@/lib/settings/settings';
+import { testConnection } from '@/lib/servers/connection-test';
+import { preferencesItem } from '@/lib/settings/preferences';
+import { serverSettingsFor, sessionMaxAgeMs, settingsItem } from '@/lib/settings/settings';
 
 export default defineBackground(() => {
   const keyService = createKeyService({
@@ -12,7 +18,22 @@ export default defineBackground(() => {
     onStep: (step, flowId) => broadcast('keys.progress', { step, flowId }),
     keyPolicy: async (serverUrl) => (await serverSettingsFor(serverUrl))?.keyPolicy ?? 'reuse',
     clientOptions: async (serverUrl) => ({ publicKeyPem: (await serverSettingsFor(serverUrl))?.publicKeyPem }),
+    sessionMaxAgeMs: async (serverUrl) => sessionMaxAgeMs((await serverSettingsFor(serverUrl))?.sessionLifetime),
   });
-  serveMessages(createHandlers(keyService), { allowedPages: EXTENSION_PAGES });
+  const clipboard = createClipboardAutoClear({
+    clearAfterSeconds: async () => (await preferencesItem.getValue()).clipboardClearSeconds,
+    supported: offscreenAvailable(),
+    clearIfUnchanged: clearClipboardOffscreen,
+  });
+  // At top level: the alarm may be what wakes a stopped service worker.
+  browser.alarms.onAlarm.addListener((alarm) => void clipboard.onAlarm(alarm));
+  serveMessages(
+    createHandlers(keyService, {
+      testConnection: (serverUrl) => testConnection(serverUrl, { hasHostAccess }),
+      settings: () => settingsItem.getValue(),
+      scheduleClipboardClear: (fingerprint) => clipboard.schedule(fingerprint),
+    }),
+    { allowedPages: EXTENSION_PAGES },
+  );
   registerPasteFeature();
 });

@@ -21,3 +21,20 @@ export function localizeDocument(title: string): void {
   document.documentElement.lang = browser.i18n.getUILanguage();
   document.title = title;
 }
+
+/** A clipboard delay as the options page and popup say it: "10 s", "1 min". */
+export function durationText(seconds: number): string {
+  return seconds < 60 ? t('durationSeconds', [String(seconds)]) : t('durationMinutes', [String(seconds / 60)]);
+}
+
+/** The browser's UI language, named in that language, with its tag: "American English (en-US)". */
+export function uiLanguageName(): string {
+  const tag = browser.i18n.getUILanguage();
+  let name: string | undefined;
+  try {
+    name = new Intl.DisplayNames([tag], { type: 'language' }).of(tag);
+  } catch {
+    // An engine without Intl.DisplayNames, or a tag it does not know: the tag says it.
+  }
+  return name && name !== tag ? `${name} (${tag})` : tag;
+}

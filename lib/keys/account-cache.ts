@@ -30,6 +30,16 @@ export interface ServerEntry {
   detectedAt: number;
 }
 
+/**
+ * How long a signed-in session may be kept, and the time now. An entry whose sign-in is older
+ * is treated as absent, and removed. Without one, an entry lasts as long as storage.session:
+ * until the browser closes.
+ */
+export interface SessionFreshness {
+  maxAgeMs: number;
+  now: number;
+}
+
 const ACCOUNT_PREFIX = 'account:';
 const SERVER_PREFIX = 'server:';
 
@@ -50,10 +60,15 @@ function serverItemKey(serverUrl: string): string {
 /** Typed access to the session cache. State lives here, not in module variables, so that a
  * restarted service worker carries on where it was. */
 export const accountCache = {
-  async getAccount(serverUrl: string, email: string): Promise<AccountEntry | undefined> {
+  async getAccount(serverUrl: string, email: string, freshness?: SessionFreshness): Promise<AccountEntry | undefined> {
     const key = accountItemKey(serverUrl, email);
     const items = await browser.storage.session.get(key);
-    return items[key] as AccountEntry | undefined;
+    const entry = items[key] as AccountEntry | undefined;
+    if (entry && freshness && isExpired(entry, freshness)) {
+      await browser.storage.session.remove(key);
+      return undefined;
+    }
+    return entry;
   },
 
   async saveAccount(entry: AccountEntry): Promise<void> {
@@ -77,6 +92,22 @@ export const accountCache = {
       .map(([, value]) => value as AccountEntry);
   },
 
+  /**
+   * Every cached account still within its server's session-cache lifetime (`maxAgeMsOf`:
+   * undefined for no limit). Older ones are treated as absent and removed, as in getAccount.
+   */
+  async freshAccounts(maxAgeMsOf: (serverUrl: string) => number | undefined, now: number): Promise<AccountEntry[]> {
+    const accounts = await this.allAccounts();
+    const expired = accounts.filter((entry) => {
+      const maxAgeMs = maxAgeMsOf(entry.serverUrl);
+      return maxAgeMs !== undefined && isExpired(entry, { maxAgeMs, now });
+    });
+    if (expired.length > 0) {
+      await browser.storage.session.remove(expired.map((entry) => accountItemKey(entry.serverUrl, entry.email)));
+    }
+    return accounts.filter((entry) => !expired.includes(entry));
+  },
+
   /** Forgets every account of a server (sign out). The detected generation stays: not a secret. */
   async forgetServer(serverUrl: string): Promise<void> {
     const accounts = await this.accountsOfServer(serverUrl);
@@ -93,3 +124,8 @@ export const accountCache = {
     await browser.storage.session.set({ [serverItemKey(entry.serverUrl)]: entry });
   },
 };
+
+/** An entry without a sign-in time cannot prove it is young enough: it counts as expired. */
+function isExpired(entry: AccountEntry, { maxAgeMs, now }: SessionFreshness): boolean {
+  return entry.sessionSavedAt === undefined || now - entry.sessionSavedAt > maxAgeMs;
+}

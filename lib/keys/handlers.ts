@@ -1,12 +1,24 @@
 import type { Handlers } from '../messaging/bus';
+import type { ClipboardClearPlan, ConnectionTestResult } from '../messaging/protocol';
+import type { Settings } from '../settings/schema';
 import type { KeyService } from './key-service';
 
+/** What the background serves besides the key flow. */
+export interface OtherServices {
+  testConnection(serverUrl: string): Promise<ConnectionTestResult>;
+  settings(): Promise<Settings>;
+  scheduleClipboardClear(fingerprint: string): Promise<ClipboardClearPlan>;
+}
+
 /** The background's answers to the message bus protocol. */
-export function createHandlers(service: KeyService): Handlers {
+export function createHandlers(service: KeyService, other: OtherServices): Handlers {
   return {
     'keys.get': (request) => service.getKey(request),
     'keys.cached': (request) => service.cachedKey(request),
     'session.signOut': (request) => service.signOut(request),
     'server.config': (request) => service.serverConfig(request.serverUrl),
+    'server.test': (request) => other.testConnection(request.serverUrl),
+    'settings.get': () => other.settings(),
+    'clipboard.scheduleClear': (request) => other.scheduleClipboardClear(request.fingerprint),
   };
 }

@@ -9,7 +9,7 @@ import { type ApiKey, type PublicConfig, RagflowClient, type RagflowClientOption
 import { SessionExpiredError } from '../ragflow/errors';
 import { normalizeServerUrl } from '../ragflow/server-url';
 import type { KeyPolicy } from '../settings/settings';
-import { type AccountEntry, accountCache } from './account-cache';
+import { type AccountEntry, accountCache, type SessionFreshness } from './account-cache';
 import { emailRequired, noHostAccess, passwordRequired } from './errors';
 import { SingleFlight } from './single-flight';
 
@@ -24,6 +24,8 @@ export interface KeyServiceDeps {
   keyPolicy(serverUrl: string): Promise<KeyPolicy>;
   /** Extra client options of a server (custom public key, timeout). */
   clientOptions?(serverUrl: string): Promise<Partial<RagflowClientOptions>>;
+  /** How long a server's sessions stay cached, from the sign-in; undefined: until the browser closes. */
+  sessionMaxAgeMs?(serverUrl: string): Promise<number | undefined>;
   now?(): number;
 }
 
@@ -42,6 +44,13 @@ export interface KeyService {
 export function createKeyService(deps: KeyServiceDeps): KeyService {
   const now = deps.now ?? Date.now;
   const flights = new SingleFlight<KeyResult>();
+
+  /** The cached account, unless its session outlived the server's session-cache lifetime. */
+  async function cachedAccount(serverUrl: string, email: string): Promise<AccountEntry | undefined> {
+    const maxAgeMs = await deps.sessionMaxAgeMs?.(serverUrl);
+    const freshness: SessionFreshness | undefined = maxAgeMs === undefined ? undefined : { maxAgeMs, now: now() };
+    return accountCache.getAccount(serverUrl, email, freshness);
+  }
 
   async function openClient(serverUrl: string): Promise<RagflowClient> {
     if (!(await deps.hasHostAccess(serverUrl))) throw noHostAccess(new URL(serverUrl).host);
@@ -74,7 +83,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
 
   async function runFlow(request: GetKeyRequest, serverUrl: string, email: string): Promise<KeyResult> {
     const step = (name: KeyFlowStep) => deps.onStep(name, request.flowId);
-    const cached = await accountCache.getAccount(serverUrl, email);
+    const cached = await cachedAccount(serverUrl, email);
     if (cached?.currentKey && !request.createAccount) {
       return { key: cached.currentKey, serverUrl, email: cached.email, source: 'cache' };
     }
@@ -147,7 +156,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
 
     async cachedKey(account) {
       const serverUrl = normalizeServerUrl(account.serverUrl);
-      const entry = await accountCache.getAccount(serverUrl, account.email);
+      const entry = await cachedAccount(serverUrl, account.email);
       if (!entry?.currentKey) return null;
       return { key: entry.currentKey, serverUrl, email: entry.email, source: 'cache' };
     },

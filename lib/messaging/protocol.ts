@@ -3,6 +3,8 @@
  * Senders and the background both use this map, so a wrong payload is a compile error.
  */
 import type { PublicConfig } from '../ragflow/client';
+import type { Generation } from '../ragflow/routes';
+import type { Settings } from '../settings/schema';
 
 /** Steps of the key flow, named to the user while it runs. */
 export type KeyFlowStep = 'connecting' | 'signing-in' | 'creating-account' | 'getting-key';
@@ -39,6 +41,29 @@ export interface SignOutRequest {
   alsoLogOutOfServer: boolean;
 }
 
+/** What "Test connection" found: the server as it is now, or why it could not be reached. */
+export type ConnectionTestResult =
+  | {
+      ok: true;
+      /** Normalised. */
+      serverUrl: string;
+      generation: Generation;
+      /** Only where the server tells it without a session (not legacy servers). */
+      version?: string;
+      registrationAllowed: boolean;
+      passwordLoginAllowed: boolean;
+      /** One request there and back, in milliseconds. */
+      roundTripMs: number;
+    }
+  | { ok: false; error: ErrorData };
+
+/** What happens to a copied key: cleared after `seconds`, never (the preference), or not here. */
+export type ClipboardClearPlan =
+  | { status: 'scheduled'; seconds: number }
+  | { status: 'off' }
+  /** Firefox: the background has no clipboard (no offscreen documents). */
+  | { status: 'unsupported' };
+
 export interface ProtocolMap {
   /** The fewest requests to a key: cache → session token → login (→ account, if asked). */
   'keys.get': { request: GetKeyRequest; response: KeyResult };
@@ -48,6 +73,12 @@ export interface ProtocolMap {
   'session.signOut': { request: SignOutRequest; response: void };
   /** Whether the server allows registration and password sign-in. */
   'server.config': { request: { serverUrl: string }; response: PublicConfig };
+  /** The options page's "Test connection"; a failure is part of the answer, not an error. */
+  'server.test': { request: { serverUrl: string }; response: ConnectionTestResult };
+  /** The saved servers and the default, for the popup's picker (the background owns the item). */
+  'settings.get': { request: Record<string, never>; response: Settings };
+  /** After the popup copied a key: clear it later if still there. Only its SHA-256 travels. */
+  'clipboard.scheduleClear': { request: { fingerprint: string }; response: ClipboardClearPlan };
 }
 
 export type MessageName = keyof ProtocolMap;

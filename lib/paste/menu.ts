@@ -2,7 +2,7 @@
  * The "Paste RAGFlow key" context menu: its items as a function of the known servers, the server
  * an item id stands for, and rebuilding the items when the servers change.
  */
-import type { KnownServer } from './servers';
+import { changesKnownServers, type KnownServer } from './servers';
 
 /** The item of the top level; alone when there is no server to choose. */
 export const PASTE_MENU_ID = 'paste-key';
@@ -34,6 +34,19 @@ export function pasteMenuItems(servers: readonly KnownServer[], title: string): 
       parentId: PASTE_MENU_ID,
     })),
   ];
+}
+
+/**
+ * The items to create: those of the servers, or none when the user switched the item off on the
+ * options page (`contextMenuEnabled` of lib/settings/preferences.ts).
+ */
+export function menuItemsToCreate(contextMenuEnabled: boolean, servers: readonly KnownServer[], title: string): PasteMenuItem[] {
+  return contextMenuEnabled ? pasteMenuItems(servers, title) : [];
+}
+
+/** Whether a storage change can change the menu: the known servers, or the on/off preference. */
+export function changesPasteMenu(changedKeys: readonly string[], area: string): boolean {
+  return changesKnownServers(changedKeys, area) || (area === 'local' && changedKeys.includes('preferences'));
 }
 
 function serverItemId(serverUrl: string): string {

@@ -9,21 +9,26 @@ import { browser } from 'wxt/browser';
 import { t } from '../i18n';
 import { accountCache } from '../keys/account-cache';
 import { STORAGE_KEYS as POPUP_STORAGE_KEYS } from '../popup/browser-platform';
-import { settingsItem } from '../settings/settings';
+import { preferencesItem } from '../settings/preferences';
+import { findServer, sessionMaxAgeMs, settingsItem } from '../settings/settings';
 import { PASTE_COMMAND } from './command';
 import { type FrameFocus, reportFocus } from './focus-probe';
 import { type InsertResult, insertIntoField } from './insert-into-field';
-import { createMenuSync, type PasteMenuItem, pasteMenuItems } from './menu';
+import { changesPasteMenu, createMenuSync, menuItemsToCreate, type PasteMenuItem } from './menu';
 import { createNoticeBoard, noticeMessage } from './notice';
 import { createPasteService, NoAccessError, type PasteState } from './paste-service';
-import { changesKnownServers, knownServers } from './servers';
+import { knownServers } from './servers';
 
 async function readState(): Promise<PasteState> {
-  const [settings, accounts, remembered] = await Promise.all([
+  const [settings, remembered] = await Promise.all([
     settingsItem.getValue(),
-    accountCache.allAccounts(),
     browser.storage.local.get(POPUP_STORAGE_KEYS.serverUrl),
   ]);
+  // A key past its server's session-cache lifetime is pasted no more than the popup shows it.
+  const accounts = await accountCache.freshAccounts(
+    (serverUrl) => sessionMaxAgeMs(findServer(settings, serverUrl)?.sessionLifetime),
+    Date.now(),
+  );
   const lastUsed = remembered[POPUP_STORAGE_KEYS.serverUrl];
   return { settings, accounts, lastUsedServerUrl: typeof lastUsed === 'string' ? lastUsed : undefined };
 }
@@ -60,8 +65,8 @@ export function registerPasteFeature(): void {
   const menus = createMenuSync(
     { removeAll: () => browser.contextMenus.removeAll(), create: createMenuItem },
     async () => {
-      const { settings, accounts } = await readState();
-      return pasteMenuItems(knownServers(settings, accounts), t('pasteMenuTitle'));
+      const [{ settings, accounts }, { contextMenuEnabled }] = await Promise.all([readState(), preferencesItem.getValue()]);
+      return menuItemsToCreate(contextMenuEnabled, knownServers(settings, accounts), t('pasteMenuTitle'));
     },
     { onError: (error) => console.error('Could not build the paste menu', error) },
   );
@@ -110,7 +115,7 @@ export function registerPasteFeature(): void {
   browser.runtime.onInstalled.addListener(() => void menus.rebuild());
   browser.runtime.onStartup.addListener(() => void menus.rebuild());
   browser.storage.onChanged.addListener((changes, area) => {
-    if (changesKnownServers(Object.keys(changes), area)) menus.rebuildSoon();
+    if (changesPasteMenu(Object.keys(changes), area)) menus.rebuildSoon();
   });
 
   browser.contextMenus.onClicked.addListener((info, tab) => {

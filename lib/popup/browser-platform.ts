@@ -24,9 +24,13 @@ export const browserPlatform: PopupPlatform = {
   async remember({ serverUrl, email }) {
     await browser.storage.local.set({ [STORAGE_KEYS.serverUrl]: serverUrl, [STORAGE_KEYS.email]: email });
   },
+  // From the background, which owns the versioned item: the popup stays without the storage library.
+  loadSettings: () => sendMessage('settings.get', {}),
   hasHostAccess: (originPattern) => browser.permissions.contains({ origins: [originPattern] }),
-  async openGrantPage(originPattern) {
-    const url = `${browser.runtime.getURL('/grant.html')}?origin=${encodeURIComponent(originPattern)}`;
+  async openOptions(serverUrl) {
+    if (serverUrl === undefined) return browser.runtime.openOptionsPage();
+    // The options page finds the server by its URL (or offers to add it) and shows its Grant button.
+    const url = `${browser.runtime.getURL('/options.html')}#server=${encodeURIComponent(serverUrl)}`;
     await browser.tabs.create({ url });
   },
   send: sendMessage,

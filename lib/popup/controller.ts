@@ -3,8 +3,11 @@
  * {@link PopupState} and call the actions. Everything that touches the browser goes through a
  * {@link PopupPlatform}, so the flows can be tested without one.
  */
+import { clipboardFingerprint } from '../clipboard/fingerprint';
 import { BusError } from '../messaging/errors';
 import type { EventMap, KeyFlowStep, KeyResult, MessageName, RequestOf, ResponseOf } from '../messaging/protocol';
+import { DEFAULT_SETTINGS, defaultServer, type ServerSettings, type Settings } from '../settings/schema';
+import { StateStore } from '../ui/state-store';
 import {
   type Account,
   type AlertState,
@@ -40,7 +43,11 @@ export interface PopupState {
   result: KeyResult | null;
   /** The key was just copied: the Copy button says so for a moment. */
   copied: boolean;
+  /** After a copy, when the background will clear the clipboard; null when it will not. */
+  clipboardClearSeconds: number | null;
   alsoLogOutOfServer: boolean;
+  /** The servers set up on the options page, for the picker. */
+  servers: ServerSettings[];
   /** The paste shortcut as the browser has it ('' when the user removed it); null until known. */
   pasteShortcut: string | null;
 }
@@ -49,8 +56,10 @@ export interface PopupState {
 export interface PopupPlatform {
   loadRemembered(): Promise<{ serverUrl?: string; email?: string }>;
   remember(account: { serverUrl: string; email: string }): Promise<void>;
+  loadSettings(): Promise<Settings>;
   hasHostAccess(originPattern: string): Promise<boolean>;
-  openGrantPage(originPattern: string): Promise<void>;
+  /** The options page; with a server, the place there to grant access to it. */
+  openOptions(serverUrl?: string): Promise<void>;
   send<K extends MessageName>(name: K, request: RequestOf<K>): Promise<ResponseOf<K>>;
   onProgress(handler: (event: EventMap['keys.progress']) => void): () => void;
   copyText(text: string): Promise<void>;
@@ -67,35 +76,28 @@ export const COPIED_CONFIRMATION_MS = 2000;
 /** Errors after which offering to create the account again makes no sense. */
 const ENDS_CREATE_OFFER = new Set(['registration-disabled', 'email-already-registered']);
 
-export class PopupController {
-  private state: PopupState = {
-    view: 'loading',
-    form: { serverUrl: '', email: '', password: '', nickname: '' },
-    busy: false,
-    step: null,
-    alert: null,
-    offerCreateAccount: false,
-    result: null,
-    copied: false,
-    alsoLogOutOfServer: false,
-    pasteShortcut: null,
-  };
-  private readonly listeners = new Set<() => void>();
+export class PopupController extends StateStore<PopupState> {
   private copiedTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly platform: PopupPlatform) {}
-
-  getState(): PopupState {
-    return this.state;
-  }
-
-  subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  constructor(private readonly platform: PopupPlatform) {
+    super({
+      view: 'loading',
+      form: { serverUrl: '', email: '', password: '', nickname: '' },
+      busy: false,
+      step: null,
+      alert: null,
+      offerCreateAccount: false,
+      result: null,
+      copied: false,
+      clipboardClearSeconds: null,
+      alsoLogOutOfServer: false,
+      servers: [],
+      pasteShortcut: null,
+    });
   }
 
   /**
-   * Fills the form from storage and, when that account has a cached key, shows it at once.
+   * Fills the form and, when the account used last has a cached key, shows it at once.
    * Opened by a paste that did nothing, it says why.
    */
   async start(): Promise<void> {
@@ -117,16 +119,19 @@ export class PopupController {
     }
   }
 
+  /**
+   * Shows the cached key of the account used last, if there is one. Otherwise the form, on the
+   * server used last; on the default server when there is none yet.
+   */
   private async openOnRememberedAccount(): Promise<void> {
-    let remembered: { serverUrl?: string; email?: string } = {};
-    try {
-      remembered = await this.platform.loadRemembered();
-    } catch {
-      // Nothing remembered is the same as a first run.
-    }
+    const [remembered, settings] = await Promise.all([
+      // Nothing remembered, or no settings, is the same as a first run.
+      this.platform.loadRemembered().catch((): { serverUrl?: string; email?: string } => ({})),
+      this.platform.loadSettings().catch(() => DEFAULT_SETTINGS),
+    ]);
     const serverUrl = remembered.serverUrl ?? '';
     const email = remembered.email ?? '';
-    this.set({ form: { ...this.state.form, serverUrl, email } });
+    this.set({ servers: settings.servers, form: { ...this.state.form, serverUrl, email } });
     if (serverUrl !== '' && email !== '') {
       try {
         // Answered from the extension's own cache: no request reaches the server.
@@ -136,7 +141,19 @@ export class PopupController {
         // No cached key to show (or the background is restarting): the form is the way in.
       }
     }
+    // The server used last (or the one a paste asked the popup for) stays; else the default.
+    const preselected = serverUrl === '' ? defaultServer(settings) : undefined;
+    if (preselected) this.selectServer(preselected.id);
     this.set({ view: 'form' });
+  }
+
+  /** The picker: a saved server fills the URL (and its email); `''` is "another server". */
+  selectServer(serverId: string): void {
+    const server = this.state.servers.find((candidate) => candidate.id === serverId);
+    const form = server
+      ? { ...this.state.form, serverUrl: server.url, email: server.email ?? this.state.form.email }
+      : { ...this.state.form, serverUrl: '' };
+    this.set({ form, alert: null, offerCreateAccount: false });
   }
 
   setField(field: FormField, value: string): void {
@@ -188,12 +205,20 @@ export class PopupController {
     }
   }
 
-  /** Opens the page that asks for host access (a popup cannot: it closes when the prompt opens). */
+  /**
+   * Opens the options page at the server that needs access, where a click asks the browser for
+   * it (a popup cannot: it closes when the prompt opens).
+   */
   async openGrantPage(): Promise<void> {
-    const origin = this.state.alert?.grantOrigin;
-    if (!origin) return;
+    const serverUrl = this.state.alert?.grantServerUrl;
+    if (!serverUrl) return;
+    await this.openOptions(serverUrl);
+  }
+
+  /** The popup's Settings link. */
+  async openOptions(serverUrl?: string): Promise<void> {
     try {
-      await this.platform.openGrantPage(origin);
+      await this.platform.openOptions(serverUrl);
     } catch (error) {
       this.set({ alert: alertFromError(error) });
     }
@@ -210,6 +235,18 @@ export class PopupController {
     clearTimeout(this.copiedTimer);
     this.set({ copied: true, alert: null });
     this.copiedTimer = setTimeout(() => this.set({ copied: false }), COPIED_CONFIRMATION_MS);
+    await this.scheduleClipboardClear(key);
+  }
+
+  /** Asks the background to clear the key from the clipboard later; only its hash is sent. */
+  private async scheduleClipboardClear(key: string): Promise<void> {
+    try {
+      const plan = await this.platform.send('clipboard.scheduleClear', { fingerprint: await clipboardFingerprint(key) });
+      this.set({ clipboardClearSeconds: plan.status === 'scheduled' ? plan.seconds : null });
+    } catch {
+      // The copy worked; without the background, the key just stays in the clipboard.
+      this.set({ clipboardClearSeconds: null });
+    }
   }
 
   /** Forgets the key (and, if asked, the server session), then back to the form. */
@@ -223,7 +260,7 @@ export class PopupController {
         alsoLogOutOfServer: this.state.alsoLogOutOfServer,
       });
       clearTimeout(this.copiedTimer);
-      this.set({ view: 'form', result: null, copied: false, alsoLogOutOfServer: false });
+      this.set({ view: 'form', result: null, copied: false, clipboardClearSeconds: null, alsoLogOutOfServer: false });
     } catch (error) {
       this.set({ alert: alertFromError(error) });
     } finally {
@@ -231,9 +268,9 @@ export class PopupController {
     }
   }
 
-  dispose(): void {
+  override dispose(): void {
     clearTimeout(this.copiedTimer);
-    this.listeners.clear();
+    super.dispose();
   }
 
   private async runKeyFlow(account: Account, createAccount?: { nickname: string }): Promise<void> {
@@ -302,6 +339,7 @@ export class PopupController {
       alert: null,
       offerCreateAccount: false,
       copied: false,
+      clipboardClearSeconds: null,
       alsoLogOutOfServer: false,
     });
   }
@@ -312,10 +350,5 @@ export class PopupController {
     } catch {
       // Remembering is a convenience; failing to store must not stand between the user and a key.
     }
-  }
-
-  private set(patch: Partial<PopupState>): void {
-    this.state = { ...this.state, ...patch };
-    for (const listener of this.listeners) listener();
   }
 }

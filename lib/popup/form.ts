@@ -5,13 +5,14 @@
 import { BusError } from '../messaging/errors';
 import { isRagflowError } from '../ragflow/errors';
 import { normalizeServerUrl, originPattern } from '../ragflow/server-url';
+import { findServer, type ServerSettings } from '../settings/schema';
 
 /** One plain sentence for the alert region, plus the fix it offers when there is one. */
 export interface AlertState {
   messageKey: string;
   substitutions: string[];
-  /** Set when the fix is granting host access: the origin pattern the Grant access button asks for. */
-  grantOrigin?: string;
+  /** Set when the fix is granting host access: the server the Grant access button is about. */
+  grantServerUrl?: string;
 }
 
 export function alertOf(messageKey: string, substitutions: string[] = []): AlertState {
@@ -57,7 +58,7 @@ export function checkAccount(input: { serverUrl: string; email: string }): Check
 
 /** The alert for a server the browser has not let us talk to yet, with its Grant access button. */
 export function noHostAccessAlert(account: Account): AlertState {
-  return { ...alertOf('errorNoHostAccess', [account.host]), grantOrigin: account.originPattern };
+  return { ...alertOf('errorNoHostAccess', [account.host]), grantServerUrl: account.serverUrl };
 }
 
 /** What a new account is called unless the user says otherwise: the email's local part. */
@@ -65,4 +66,9 @@ export function defaultNickname(email: string): string {
   const trimmed = email.trim();
   const at = trimmed.lastIndexOf('@');
   return at > 0 ? trimmed.slice(0, at) : trimmed;
+}
+
+/** The saved server the URL field holds, for the picker; '' when it holds another one. */
+export function selectedServerId(servers: readonly ServerSettings[], serverUrl: string): string {
+  return findServer({ servers }, serverUrl)?.id ?? '';
 }

@@ -1,48 +1,30 @@
 import { storage } from 'wxt/utils/storage';
 
-import { normalizeServerUrl } from '../ragflow/server-url';
+import { SETTINGS_MIGRATIONS, SETTINGS_VERSION } from './migrations';
+import { DEFAULT_SETTINGS, findServer, type ServerSettings, type Settings } from './schema';
 
-/** Reuse the account's newest key (the default), or always create a new one. */
-export type KeyPolicy = 'reuse' | 'new';
-
-/** One RAGFlow server the user set up. Holds no secret: no password, session or API key. */
-export interface ServerSettings {
-  id: string;
-  name: string;
-  /** Normalised base URL (lib/ragflow/server-url). */
-  url: string;
-  email?: string;
-  keyPolicy: KeyPolicy;
-  /** The server's own RSA public key (PEM), when it does not use RAGFlow's default pair. */
-  publicKeyPem?: string;
-}
-
-export interface Settings {
-  servers: ServerSettings[];
-  defaultServerId?: string;
-}
-
-export const DEFAULT_SETTINGS: Settings = { servers: [] };
+export * from './schema';
 
 /**
- * The settings, a typed and versioned item in storage.local. A later schema bumps `version`
- * and adds a migration from this one (WXT's storage runs them in order on first read).
+ * The settings, a typed and versioned item in storage.local. A schema change bumps
+ * SETTINGS_VERSION and adds a migration (./migrations.ts); WXT's storage runs the missing ones
+ * in order before the first read or write of the item.
  */
-export const settingsItem = storage.defineItem<Settings>('local:settings', {
-  fallback: DEFAULT_SETTINGS,
-  version: 1,
-});
+export const settingsItem = defineSettingsItem();
+
+/**
+ * Defines the item. Its migrations run when it is defined, so tests that seed an old shape
+ * define a fresh one after seeding; the extension uses {@link settingsItem}.
+ */
+export function defineSettingsItem() {
+  return storage.defineItem<Settings>('local:settings', {
+    fallback: DEFAULT_SETTINGS,
+    version: SETTINGS_VERSION,
+    migrations: SETTINGS_MIGRATIONS,
+  });
+}
 
 /** The settings of the server at this base URL, if the user set it up. */
 export async function serverSettingsFor(serverUrl: string): Promise<ServerSettings | undefined> {
-  const { servers } = await settingsItem.getValue();
-  return servers.find((server) => sameServer(server.url, serverUrl));
-}
-
-function sameServer(a: string, b: string): boolean {
-  try {
-    return normalizeServerUrl(a) === normalizeServerUrl(b);
-  } catch {
-    return false;
-  }
+  return findServer(await settingsItem.getValue(), serverUrl);
 }

@@ -182,7 +182,7 @@ describe('the popup', () => {
     }
   });
 
-  it('for a server without access, asks for it on an extension page instead of failing', async () => {
+  it('for a server without access, leads to the options page instead of failing', async () => {
     const page = await openPopup();
     await fillForm(page, { serverUrl: 'https://rag.example.invalid/ragflow', ...ALICE });
     await page.getByRole('button', { name: 'Get API key' }).click();
@@ -190,11 +190,13 @@ describe('the popup', () => {
 
     const opened = extension.context.waitForEvent('page');
     await page.getByRole('button', { name: 'Grant access' }).click();
-    const grantPage = await opened;
-    pages.push(grantPage);
-    await grantPage.waitForLoadState();
-    expect(grantPage.url()).toContain('https%3A%2F%2Frag.example.invalid%2F*');
-    expect(await grantPage.getByRole('button', { name: 'Grant access to rag.example.invalid' }).isVisible()).toBe(true);
+    const options = await opened;
+    pages.push(options);
+    await options.waitForLoadState();
+    expect(options.url()).toBe(`${extension.pageUrl('options.html')}#server=${encodeURIComponent('https://rag.example.invalid/ragflow')}`);
+    // Not saved yet: the page offers to add it, its address filled in; saving asks for access.
+    await expect.poll(() => options.getByLabel('Server URL').inputValue()).toBe('https://rag.example.invalid/ragflow');
+    expect(await options.getByRole('button', { name: 'Save' }).isVisible()).toBe(true);
   });
 
   it('remembers server URL and email, never the password', async () => {
@@ -202,6 +204,50 @@ describe('the popup', () => {
     expect(await page.getByLabel('Server URL').inputValue()).not.toBe('');
     expect(await page.getByLabel('Email').inputValue()).not.toBe('');
     expect(await page.getByLabel('Password', { exact: true }).inputValue()).toBe('');
+  });
+
+  it('offers the saved servers with the default preselected, and links to the settings', async () => {
+    await extension.configureServers(
+      [
+        { url: server.url, name: 'Main', publicKeyPem: server.publicKeyPem },
+        { url: 'http://localhost:9', name: 'Spare', email: 'spare@example.com' },
+      ],
+      1,
+    );
+    // A first run: no server used yet, so the default is preselected.
+    const worker = await extension.worker();
+    await worker.evaluate(async () => {
+      type Local = { remove(keys: string[]): Promise<void> };
+      const { local } = (globalThis as unknown as { chrome: { storage: { local: Local } } }).chrome.storage;
+      await local.remove(['popup.serverUrl', 'popup.email']);
+    });
+    try {
+      const page = await openPopup();
+      const picker = page.getByLabel('Saved server');
+      await expect.poll(() => picker.inputValue()).toBe('server-1');
+      expect(await picker.locator('option').allInnerTexts()).toEqual(['Main', 'Spare', 'Another server…']);
+      expect(await page.getByLabel('Server URL').inputValue()).toBe('http://localhost:9');
+      expect(await page.getByLabel('Email').inputValue()).toBe('spare@example.com');
+
+      await picker.selectOption({ label: 'Main' });
+      expect(await page.getByLabel('Server URL').inputValue()).toBe(server.url);
+      await picker.selectOption({ label: 'Another server…' });
+      expect(await page.getByLabel('Server URL').inputValue()).toBe('');
+      // Free typing stays: a saved server typed by hand is recognised in the picker.
+      await page.getByLabel('Server URL').fill(`${server.url}/`);
+      expect(await picker.inputValue()).toBe('server-0');
+
+      const [options] = await Promise.all([
+        extension.context.waitForEvent('page'),
+        page.getByRole('button', { name: 'Settings' }).click(),
+      ]);
+      pages.push(options);
+      await options.waitForLoadState();
+      expect(options.url()).toBe(extension.pageUrl('options.html'));
+      await expect.poll(() => options.getByRole('listitem', { name: 'Spare', exact: true }).isVisible()).toBe(true);
+    } finally {
+      await extension.configureServers([{ url: server.url, publicKeyPem: server.publicKeyPem }]);
+    }
   });
 });
 

@@ -24,10 +24,15 @@ export interface LoadedExtension {
   openPopup(): Promise<Page>;
   /** Every storage area of the extension, as text. */
   storageDump(): Promise<string>;
+  /** Opens an extension page (options.html, say) in a tab of its own. */
+  openPage(path: string): Promise<Page>;
   /** Drops the cached keys but keeps the session tokens: the "session alive" state. */
   forgetCachedKeys(): Promise<void>;
   /** Sets up servers as the options page would (a custom public key: the fake's own pair). */
-  configureServers(servers: { url: string; publicKeyPem?: string }[]): Promise<void>;
+  configureServers(
+    servers: { url: string; name?: string; email?: string; publicKeyPem?: string }[],
+    defaultServerIndex?: number,
+  ): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -68,17 +73,19 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Load
 
   const extensionId = new URL((await worker()).url()).host;
   const pageUrl = (path: string) => `chrome-extension://${extensionId}/${path.replace(/^\//, '')}`;
+  async function openPage(path: string): Promise<Page> {
+    const page = await context.newPage();
+    await page.goto(pageUrl(path));
+    return page;
+  }
 
   return {
     context,
     extensionId,
     worker,
     pageUrl,
-    async openPopup() {
-      const page = await context.newPage();
-      await page.goto(pageUrl('popup.html'));
-      return page;
-    },
+    openPopup: () => openPage('popup.html'),
+    openPage,
     async storageDump() {
       const sw = await worker();
       return sw.evaluate(async () => {
@@ -102,20 +109,23 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Load
         }
       });
     },
-    async configureServers(servers) {
+    async configureServers(servers, defaultServerIndex) {
       const sw = await worker();
       const settings = {
+        ...(defaultServerIndex !== undefined && { defaultServerId: `server-${defaultServerIndex}` }),
         servers: servers.map((server, index) => ({
           id: `server-${index}`,
           name: new URL(server.url).host,
           keyPolicy: 'reuse',
+          sessionLifetime: { kind: 'until-browser-closes' },
           ...server,
         })),
       };
       await sw.evaluate(async (value) => {
         type Local = { set(items: object): Promise<void> };
         const { local } = (globalThis as unknown as { chrome: { storage: { local: Local } } }).chrome.storage;
-        await local.set({ settings: value });
+        // With the metadata WXT's storage keeps beside a versioned item: this is version 2.
+        await local.set({ settings: value, settings$: { v: 2 } });
       }, settings);
     },
     async close() {

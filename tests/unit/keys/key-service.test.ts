@@ -190,6 +190,83 @@ describe('an expired session token', () => {
   });
 });
 
+describe('the session-cache lifetime', () => {
+  const FIFTEEN_MINUTES = 15 * 60_000;
+  let clock: number;
+
+  /** A service whose clock the test moves; undefined: until the browser closes. */
+  function timedService(maxAgeMs: number | undefined) {
+    return service({ now: () => clock, sessionMaxAgeMs: async () => maxAgeMs });
+  }
+
+  beforeEach(() => {
+    clock = 1_700_000_000_000;
+  });
+
+  it('answers from the cache while the sign-in is younger than the lifetime', async () => {
+    const keys = timedService(FIFTEEN_MINUTES);
+    const { key } = await keys.getKey({ serverUrl: server.url, ...ALICE });
+    clock += FIFTEEN_MINUTES;
+    server.resetCounts();
+
+    expect(await keys.cachedKey({ serverUrl: server.url, email: ALICE.email })).toMatchObject({ key });
+    expect(await keys.getKey({ serverUrl: server.url, email: ALICE.email })).toMatchObject({ key, source: 'cache' });
+    expect(server.count()).toBe(0);
+  });
+
+  it('treats an older entry as absent, and removes it', async () => {
+    const keys = timedService(FIFTEEN_MINUTES);
+    await keys.getKey({ serverUrl: server.url, ...ALICE });
+    clock += FIFTEEN_MINUTES + 1;
+
+    expect(await keys.cachedKey({ serverUrl: server.url, email: ALICE.email })).toBeNull();
+    expect(await accountCache.getAccount(server.url, ALICE.email)).toBeUndefined();
+    const error = await rejection(keys.getKey({ serverUrl: server.url, email: ALICE.email }));
+    expect(error.kind).toBe('password-required');
+  });
+
+  it('counts from the sign-in: reusing the session does not extend it', async () => {
+    const keys = timedService(FIFTEEN_MINUTES);
+    await keys.getKey({ serverUrl: server.url, ...ALICE });
+    const entry = await accountCache.getAccount(server.url, ALICE.email);
+    await accountCache.saveAccount({ ...entry!, currentKey: undefined });
+    clock += 10 * 60_000;
+    // The session token gets the key again (a list, no login) ...
+    expect((await keys.getKey({ serverUrl: server.url, email: ALICE.email })).source).toBe('session');
+    clock += 5 * 60_000 + 1;
+    // ... but 15 minutes after the sign-in, the entry is gone all the same.
+    expect(await keys.cachedKey({ serverUrl: server.url, email: ALICE.email })).toBeNull();
+  });
+
+  it('signs in again with a password once the entry expired', async () => {
+    const keys = timedService(FIFTEEN_MINUTES);
+    await keys.getKey({ serverUrl: server.url, ...ALICE });
+    clock += FIFTEEN_MINUTES + 1;
+    server.resetCounts();
+    expect((await keys.getKey({ serverUrl: server.url, ...ALICE })).source).toBe('login');
+    expect(server.count('login')).toBe(1);
+  });
+
+  it('leaves expired accounts out of the list of every account (the paste feature reads it), and removes them', async () => {
+    const keys = timedService(FIFTEEN_MINUTES);
+    await keys.getKey({ serverUrl: server.url, ...ALICE });
+    const other = { serverUrl: 'http://other.test', email: 'bob@x', keys: [], currentKey: 'ragflow-other', sessionSavedAt: clock };
+    await accountCache.saveAccount(other);
+    clock += FIFTEEN_MINUTES + 1;
+
+    const lifetimeOf = (serverUrl: string) => (serverUrl === server.url ? FIFTEEN_MINUTES : undefined);
+    expect(await accountCache.freshAccounts(lifetimeOf, clock)).toEqual([other]);
+    expect(await accountCache.allAccounts()).toEqual([other]);
+  });
+
+  it('until the browser closes, keeps the entry however old', async () => {
+    const keys = timedService(undefined);
+    const { key } = await keys.getKey({ serverUrl: server.url, ...ALICE });
+    clock += 30 * 24 * 60 * 60_000;
+    expect(await keys.cachedKey({ serverUrl: server.url, email: ALICE.email })).toMatchObject({ key });
+  });
+});
+
 describe('signing out', () => {
   it('forgets the server locally and keeps the server session unless asked', async () => {
     const keys = service();

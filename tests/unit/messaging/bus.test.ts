@@ -18,6 +18,9 @@ const handlers: Handlers = {
   'keys.cached': async () => null,
   'session.signOut': async () => undefined,
   'server.config': async () => ({ registrationAllowed: true, passwordLoginAllowed: true }),
+  'server.test': async () => ({ ok: false, error: { kind: 'cannot-connect', messageKey: 'errorCannotConnect', substitutions: [] } }),
+  'settings.get': async () => ({ servers: [] }),
+  'clipboard.scheduleClear': async () => ({ status: 'off' }),
 };
 
 let stop: () => void;

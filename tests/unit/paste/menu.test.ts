@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { createMenuSync, type MenuApi, type PasteMenuItem, pasteMenuItems, serverOfMenuItem } from '@/lib/paste/menu';
+import {
+  changesPasteMenu,
+  createMenuSync,
+  type MenuApi,
+  menuItemsToCreate,
+  type PasteMenuItem,
+  pasteMenuItems,
+  serverOfMenuItem,
+} from '@/lib/paste/menu';
 
 const TITLE = 'Paste RAGFlow key';
 const A = { url: 'http://a.test', name: 'Team A' };
@@ -61,6 +69,41 @@ function inMemoryMenus() {
 }
 
 afterEach(() => vi.useRealTimers());
+
+describe('the on/off preference', () => {
+  it('leaves no item when the user switched the menu off, and the usual ones otherwise', () => {
+    expect(menuItemsToCreate(false, [A, B], TITLE)).toEqual([]);
+    expect(menuItemsToCreate(false, [], TITLE)).toEqual([]);
+    expect(menuItemsToCreate(true, [A], TITLE)).toEqual(pasteMenuItems([A], TITLE));
+  });
+
+  it('rebuilds the menu when the preferences change, as when the servers do', () => {
+    expect(changesPasteMenu(['preferences'], 'local')).toBe(true);
+    expect(changesPasteMenu(['settings'], 'local')).toBe(true);
+    expect(changesPasteMenu(['account:http://a.test a@x'], 'session')).toBe(true);
+    expect(changesPasteMenu(['popup.serverUrl'], 'local')).toBe(false);
+    expect(changesPasteMenu(['preferences'], 'session')).toBe(false);
+  });
+
+  it('takes every item away when switched off, and brings them back when switched on', async () => {
+    vi.useFakeTimers();
+    const menus = inMemoryMenus();
+    let enabled = true;
+    const sync = createMenuSync(menus.api, async () => menuItemsToCreate(enabled, [A, B], TITLE), { delayMs: 100 });
+    await sync.rebuild();
+    expect(menus.items.size).toBe(3);
+
+    enabled = false;
+    sync.rebuildSoon();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(menus.items.size).toBe(0);
+
+    enabled = true;
+    sync.rebuildSoon();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(menus.items.size).toBe(3);
+  });
+});
 
 describe('createMenuSync', () => {
   it('removes all, then creates, each time it is asked to rebuild', async () => {

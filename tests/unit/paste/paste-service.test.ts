@@ -18,7 +18,16 @@ function account(serverUrl: string, currentKey: string | undefined, savedAt = 1)
 }
 
 function settingsWith(...urls: string[]): Settings {
-  return { servers: urls.map((url, index) => ({ id: `s${index}`, name: '', url, keyPolicy: 'reuse', email: `me${index}@x` })) };
+  return {
+    servers: urls.map((url, index) => ({
+      id: `s${index}`,
+      name: '',
+      url,
+      keyPolicy: 'reuse',
+      email: `me${index}@x`,
+      sessionLifetime: { kind: 'until-browser-closes' },
+    })),
+  };
 }
 
 /** The browser around the service: storage and the toolbar button from fakeBrowser, the rest recorded. */

@@ -10,7 +10,14 @@ function account(serverUrl: string, email: string, currentKey: string | undefine
 
 function settingsOf(servers: Partial<ServerSettings>[], defaultServerId?: string): Settings {
   return {
-    servers: servers.map((server, index) => ({ id: `s${index}`, name: '', url: '', keyPolicy: 'reuse', ...server })),
+    servers: servers.map((server, index) => ({
+      id: `s${index}`,
+      name: '',
+      url: '',
+      keyPolicy: 'reuse',
+      sessionLifetime: { kind: 'until-browser-closes' },
+      ...server,
+    })),
     defaultServerId,
   };
 }

@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { BusError } from '../../../lib/messaging/errors';
+import { clipboardFingerprint } from '../../../lib/clipboard/fingerprint';
 import type { EventMap, KeyResult, MessageName, RequestOf } from '../../../lib/messaging/protocol';
 import { COPIED_CONFIRMATION_MS, PopupController, type PopupPlatform } from '../../../lib/popup/controller';
+import type { ServerSettings, Settings } from '../../../lib/settings/settings';
 
 const KEY: KeyResult = { key: 'ragflow-abc', serverUrl: 'http://localhost:9380', email: 'me@example.com', source: 'login' };
 
@@ -13,22 +15,23 @@ function busError(kind: string, messageKey: string, substitutions: string[] = []
 }
 
 /** A platform whose background answers from `answers` and records what it was sent. */
-function fakePlatform(
-  answers: Answers,
-  options: {
-    remembered?: { serverUrl?: string; email?: string };
-    access?: boolean;
-    shortcut?: string;
-    notice?: { messageKey: string; substitutions: string[] };
-  } = {},
-) {
+interface FakeOptions {
+  remembered?: { serverUrl?: string; email?: string };
+  access?: boolean;
+  settings?: Settings;
+  shortcut?: string;
+  notice?: { messageKey: string; substitutions: string[] };
+}
+
+function fakePlatform(answers: Answers, options: FakeOptions = {}) {
   const sent: { name: MessageName; request: unknown }[] = [];
   let progress: ((event: EventMap['keys.progress']) => void) | undefined;
   const platform = {
     loadRemembered: vi.fn(async () => options.remembered ?? {}),
     remember: vi.fn(async () => {}),
+    loadSettings: vi.fn(async () => options.settings ?? { servers: [] }),
     hasHostAccess: vi.fn(async () => options.access ?? true),
-    openGrantPage: vi.fn(async () => {}),
+    openOptions: vi.fn(async () => {}),
     send: vi.fn(async (name: MessageName, request: unknown) => {
       sent.push({ name, request });
       const answer = answers[name] as ((request: unknown) => unknown) | undefined;
@@ -107,13 +110,14 @@ describe('PopupController', () => {
     expect(controller.getState().alert).toEqual({
       messageKey: 'errorNoHostAccess',
       substitutions: ['rag.example.com'],
-      grantOrigin: 'https://rag.example.com/*',
+      grantServerUrl: 'https://rag.example.com',
     });
     expect(fake.sent).toEqual([]);
     // Remembered, so that the form is filled in when the popup opens again after granting.
     expect(fake.mocks.remember).toHaveBeenCalledWith({ serverUrl: 'https://rag.example.com', email: 'me@x' });
+    // The Grant access button leads to that server on the options page, where a click asks.
     await controller.openGrantPage();
-    expect(fake.mocks.openGrantPage).toHaveBeenCalledWith('https://rag.example.com/*');
+    expect(fake.mocks.openOptions).toHaveBeenCalledWith('https://rag.example.com');
   });
 
   it('gets a key, showing the steps of its own flow only', async () => {
@@ -196,7 +200,7 @@ describe('PopupController', () => {
     });
     const controller = await formWith(fake, { serverUrl: 'https://rag.example.com', email: 'me@x', password: 'pw' });
     await controller.submit();
-    expect(controller.getState().alert?.grantOrigin).toBe('https://rag.example.com/*');
+    expect(controller.getState().alert?.grantServerUrl).toBe('https://rag.example.com');
   });
 
   it('hides errors that are not ours behind the generic sentence', async () => {
@@ -220,7 +224,7 @@ describe('PopupController', () => {
     await controller.start();
     await controller.copyKey();
     expect(fake.mocks.copyText).toHaveBeenCalledWith('ragflow-abc');
-    expect(controller.getState().copied).toBe(true);
+    expect(controller.getState()).toMatchObject({ copied: true, alert: null, clipboardClearSeconds: null });
     vi.advanceTimersByTime(COPIED_CONFIRMATION_MS);
     expect(controller.getState().copied).toBe(false);
 
@@ -264,5 +268,103 @@ describe('PopupController', () => {
     const controller = new PopupController(fakePlatform({}, {}).platform);
     await controller.start();
     expect(controller.getState()).toMatchObject({ view: 'form', alert: null });
+  });
+
+  it('asks the background to clear the clipboard later, sending the key\'s hash, never the key', async () => {
+    const fake = fakePlatform(
+      { 'keys.cached': () => KEY, 'clipboard.scheduleClear': () => ({ status: 'scheduled', seconds: 60 }) },
+      { remembered: { serverUrl: 'http://localhost:9380', email: 'me@example.com' } },
+    );
+    const controller = new PopupController(fake.platform);
+    await controller.start();
+    await controller.copyKey();
+    expect(fake.sent.at(-1)).toEqual({
+      name: 'clipboard.scheduleClear',
+      request: { fingerprint: await clipboardFingerprint('ragflow-abc') },
+    });
+    expect(JSON.stringify(fake.sent.at(-1))).not.toContain('ragflow-abc');
+    expect(controller.getState()).toMatchObject({ copied: true, clipboardClearSeconds: 60 });
+  });
+
+  it('says nothing about clearing when the preference is off or the browser cannot', async () => {
+    for (const plan of [{ status: 'off' }, { status: 'unsupported' }] as const) {
+      const fake = fakePlatform(
+        { 'keys.cached': () => KEY, 'clipboard.scheduleClear': () => plan },
+        { remembered: { serverUrl: 'http://localhost:9380', email: 'me@example.com' } },
+      );
+      const controller = new PopupController(fake.platform);
+      await controller.start();
+      await controller.copyKey();
+      expect(controller.getState()).toMatchObject({ copied: true, alert: null, clipboardClearSeconds: null });
+    }
+  });
+
+  it('opens the options page from the Settings link', async () => {
+    const fake = fakePlatform({});
+    const controller = await formWith(fake, {});
+    await controller.openOptions();
+    expect(fake.mocks.openOptions).toHaveBeenCalledWith(undefined);
+  });
+});
+
+describe('the server picker', () => {
+  const LOCAL: ServerSettings = {
+    id: 'local',
+    name: 'Local',
+    url: 'http://localhost:9380',
+    keyPolicy: 'reuse',
+    sessionLifetime: { kind: 'until-browser-closes' },
+  };
+  const PROD: ServerSettings = { ...LOCAL, id: 'prod', name: 'Production', url: 'https://rag.example.com', email: 'me@corp.example' };
+  const settings: Settings = { servers: [LOCAL, PROD], defaultServerId: 'prod' };
+
+  it('preselects the default server, with its email, when no server was used yet', async () => {
+    const fake = fakePlatform({}, { settings });
+    const controller = new PopupController(fake.platform);
+    await controller.start();
+    expect(controller.getState()).toMatchObject({
+      view: 'form',
+      servers: [LOCAL, PROD],
+      form: { serverUrl: 'https://rag.example.com', email: 'me@corp.example' },
+    });
+  });
+
+  it('keeps the server used last (or the one a paste pointed it at) over the default', async () => {
+    const fake = fakePlatform({ 'keys.cached': () => null }, { settings, remembered: { serverUrl: 'http://localhost:9380', email: 'old@x' } });
+    const controller = new PopupController(fake.platform);
+    await controller.start();
+    expect(controller.getState()).toMatchObject({ view: 'form', form: { serverUrl: 'http://localhost:9380', email: 'old@x' } });
+  });
+
+  it('still shows the cached key of the account used last, at once', async () => {
+    const fake = fakePlatform({ 'keys.cached': () => KEY }, { settings, remembered: { serverUrl: 'http://localhost:9380', email: 'me@example.com' } });
+    const controller = new PopupController(fake.platform);
+    await controller.start();
+    expect(controller.getState()).toMatchObject({ view: 'result', result: KEY });
+  });
+
+  it('fills the URL from a choice, keeps the email when the server has none, and leaves "another server" to typing', async () => {
+    const fake = fakePlatform({}, { settings });
+    const controller = new PopupController(fake.platform);
+    await controller.start();
+    controller.selectServer('local');
+    expect(controller.getState().form).toMatchObject({ serverUrl: 'http://localhost:9380', email: 'me@corp.example' });
+    controller.selectServer('');
+    expect(controller.getState().form).toMatchObject({ serverUrl: '', email: 'me@corp.example' });
+  });
+
+  it('opens on the server typed last when none is saved', async () => {
+    const fake = fakePlatform({ 'keys.cached': () => null }, { remembered: { serverUrl: 'localhost:9380', email: 'me@x' } });
+    const controller = new PopupController(fake.platform);
+    await controller.start();
+    expect(controller.getState()).toMatchObject({ servers: [], form: { serverUrl: 'localhost:9380', email: 'me@x' } });
+  });
+
+  it('opens on an empty form when the settings cannot be read', async () => {
+    const fake = fakePlatform({});
+    fake.mocks.loadSettings.mockRejectedValueOnce(new Error('storage unavailable'));
+    const controller = new PopupController(fake.platform);
+    await controller.start();
+    expect(controller.getState()).toMatchObject({ view: 'form', servers: [], alert: null });
   });
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
-import { parseGrantOrigin } from '../../../lib/grant/origin';
 import { BusError } from '../../../lib/messaging/errors';
-import { alertFromError, checkAccount, defaultNickname } from '../../../lib/popup/form';
+import { alertFromError, checkAccount, defaultNickname, selectedServerId } from '../../../lib/popup/form';
 import { InvalidServerUrlError } from '../../../lib/ragflow/errors';
+import type { ServerSettings } from '../../../lib/settings/settings';
 
 describe('checkAccount', () => {
   it('normalises the server and names the permission it needs', () => {
@@ -51,31 +51,14 @@ describe('defaultNickname', () => {
   });
 });
 
-describe('parseGrantOrigin', () => {
-  it('accepts the patterns the popup makes', () => {
-    expect(parseGrantOrigin('https://rag.example.com/*')).toEqual({
-      pattern: 'https://rag.example.com/*',
-      host: 'rag.example.com',
-    });
-    expect(parseGrantOrigin('http://10.0.0.5/*')?.host).toBe('10.0.0.5');
-    expect(parseGrantOrigin('http://[::1]/*')?.host).toBe('[::1]');
-  });
+describe('selectedServerId', () => {
+  const servers = [
+    { id: 'a', name: 'A', url: 'http://localhost:9380', keyPolicy: 'reuse', sessionLifetime: { kind: 'until-browser-closes' } },
+  ] as const satisfies ServerSettings[];
 
-  it('refuses anything broader or stranger', () => {
-    for (const raw of [
-      null,
-      '',
-      '<all_urls>',
-      'https://*/*',
-      'https://*.example.com/*',
-      'https://rag.example.com:8443/*',
-      'https://rag.example.com/path/*',
-      'https://Rag.Example.com/*',
-      'ftp://rag.example.com/*',
-      'https://user@rag.example.com/*',
-      'javascript://x/*',
-    ]) {
-      expect(parseGrantOrigin(raw), String(raw)).toBeNull();
-    }
+  it('finds the saved server the URL field holds, however it is typed', () => {
+    expect(selectedServerId(servers, 'localhost:9380/')).toBe('a');
+    expect(selectedServerId(servers, 'localhost:9381')).toBe('');
+    expect(selectedServerId(servers, 'not a url at all')).toBe('');
   });
 });

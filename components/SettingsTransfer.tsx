@@ -1,0 +1,56 @@
+import type { Translate } from '../lib/i18n';
+import type { ImportOutcome } from '../lib/options/controller';
+
+interface SettingsTransferProps {
+  t: Translate;
+  outcome: ImportOutcome | null;
+  onExport: () => void;
+  onImport: (text: string) => void;
+}
+
+/** Export to a JSON file and import from one; an invalid file lists what is wrong, field by field. */
+export function SettingsTransfer({ t, outcome, onExport, onImport }: SettingsTransferProps) {
+  return (
+    <section aria-labelledby="transfer-heading">
+      <h2 id="transfer-heading">{t('optionsTransfer')}</h2>
+      <p class="hint">{t('optionsTransferHint')}</p>
+      <button type="button" onClick={onExport}>
+        {t('optionsExport')}
+      </button>
+      <label for="import-file">{t('optionsImport')}</label>
+      <input
+        id="import-file"
+        type="file"
+        accept=".json,application/json"
+        onChange={async (event) => {
+          const input = event.currentTarget;
+          const file = input.files?.[0];
+          if (!file) return;
+          const text = await file.text();
+          // The same file again must be read again.
+          input.value = '';
+          onImport(text);
+        }}
+      />
+      {outcome?.status === 'imported' && (
+        <p class="success" role="status">
+          {t('optionsImported')}
+        </p>
+      )}
+      {outcome?.status === 'invalid' && (
+        <div class="alert" role="alert">
+          <p>{t('optionsImportInvalid')}</p>
+          <ul class="import-errors">
+            {outcome.errors.map((error) => (
+              <li key={`${error.field} ${error.messageKey}`}>
+                {error.field && <code>{error.field}</code>}
+                {error.field && ': '}
+                {t(error.messageKey, error.substitutions)}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </section>
+  );
+}

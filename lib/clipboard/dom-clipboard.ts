@@ -1,0 +1,37 @@
+import type { ClipboardAccess } from './clear-if-unchanged';
+
+/**
+ * The clipboard through `document.execCommand`, for the offscreen document. The async
+ * `navigator.clipboard` needs a focused document, which an offscreen document never is; Chrome's
+ * own offscreen clipboard sample uses execCommand for that reason
+ * (https://developer.chrome.com/docs/extensions/reference/api/offscreen). Reading ("paste")
+ * needs the clipboardRead permission, writing outside a user gesture ("copy") clipboardWrite.
+ */
+export function domClipboard(document: Document): ClipboardAccess {
+  return {
+    readText() {
+      const area = document.createElement('textarea');
+      document.body.append(area);
+      try {
+        area.focus();
+        document.execCommand('paste');
+        return area.value;
+      } finally {
+        area.remove();
+      }
+    },
+    clear() {
+      // A copy with nothing selected still fires `copy`; its handler decides what is written.
+      const writeNothing = (event: ClipboardEvent) => {
+        event.clipboardData?.setData('text/plain', '');
+        event.preventDefault();
+      };
+      document.addEventListener('copy', writeNothing);
+      try {
+        document.execCommand('copy');
+      } finally {
+        document.removeEventListener('copy', writeNothing);
+      }
+    },
+  };
+}

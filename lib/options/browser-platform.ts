@@ -1,0 +1,28 @@
+import { browser } from 'wxt/browser';
+
+import { sendMessage } from '../messaging/bus';
+import { preferencesItem } from '../settings/preferences';
+import { settingsItem } from '../settings/settings';
+import type { OptionsPlatform } from './controller';
+
+/** The real browser and background behind the options page. */
+export const browserPlatform: OptionsPlatform = {
+  loadSettings: () => settingsItem.getValue(),
+  saveSettings: (settings) => settingsItem.setValue(settings),
+  loadPreferences: () => preferencesItem.getValue(),
+  savePreferences: (preferences) => preferencesItem.setValue(preferences),
+  hasHostAccess: (originPattern) => browser.permissions.contains({ origins: [originPattern] }),
+  requestHostAccess: (originPattern) => browser.permissions.request({ origins: [originPattern] }),
+  async releaseHostAccess(originPatterns) {
+    await browser.permissions.remove({ origins: originPatterns });
+  },
+  testConnection: (serverUrl) => sendMessage('server.test', { serverUrl }),
+  download(fileName, text) {
+    const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+    const link = Object.assign(document.createElement('a'), { href: url, download: fileName });
+    link.click();
+    // Revoked later rather than at once: the browser reads the blob after the click returns.
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  },
+  newId: () => crypto.randomUUID(),
+};

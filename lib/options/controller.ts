@@ -1,0 +1,303 @@
+/**
+ * The options page's state and what it does, in plain TypeScript like the popup's controller:
+ * components render an {@link OptionsState} and call the actions; everything that touches the
+ * browser goes through an {@link OptionsPlatform}.
+ */
+import { BusError } from '../messaging/errors';
+import type { ConnectionTestResult } from '../messaging/protocol';
+import { type AlertState, alertFromError } from '../popup/form';
+import { originPattern } from '../ragflow/server-url';
+import { originsToRelease, originToRequest } from '../settings/origins';
+import { DEFAULT_PREFERENCES, type Preferences } from '../settings/preferences';
+import { DEFAULT_SETTINGS, findServer, type ServerSettings, type Settings } from '../settings/schema';
+import { parseSettingsImport, exportSettings as settingsFile } from '../settings/transfer';
+import { type FieldError, validateServerAmong } from '../settings/validate';
+import { StateStore } from '../ui/state-store';
+import { type DraftField, draftOf, emptyDraft, type ServerDraft, serverFromDraft } from './draft';
+
+/** `asking`: the browser's prompt for it is open, waiting for the user. */
+export type AccessStatus = 'granted' | 'not-granted' | 'asking' | 'unknown';
+
+export interface ServerEditor {
+  /** The server being edited; undefined while adding one. */
+  serverId?: string;
+  draft: ServerDraft;
+  errors: FieldError[];
+}
+
+export type ConnectionTestState = { status: 'running' } | { status: 'done'; result: ConnectionTestResult };
+
+export type ImportOutcome = { status: 'imported' } | { status: 'invalid'; errors: FieldError[] };
+
+export interface OptionsState {
+  view: 'loading' | 'ready';
+  settings: Settings;
+  preferences: Preferences;
+  /** Host access per server id. */
+  access: Record<string, AccessStatus>;
+  editor: ServerEditor | null;
+  /** The last "Test connection" per server id. */
+  tests: Record<string, ConnectionTestState>;
+  /** The server the popup sent the user here for (it needs access). */
+  focusedServerId: string | null;
+  importOutcome: ImportOutcome | null;
+  /** Storage failed: the change was not saved. */
+  alert: AlertState | null;
+}
+
+export interface OptionsPlatform {
+  loadSettings(): Promise<Settings>;
+  saveSettings(settings: Settings): Promise<void>;
+  loadPreferences(): Promise<Preferences>;
+  savePreferences(preferences: Preferences): Promise<void>;
+  hasHostAccess(originPattern: string): Promise<boolean>;
+  /**
+   * Asks the browser for an origin. Must run inside the user's click, before any await: the
+   * browser shows its prompt only during the gesture (see PITFALLS, w3c/webextensions#918).
+   */
+  requestHostAccess(originPattern: string): Promise<boolean>;
+  releaseHostAccess(originPatterns: string[]): Promise<void>;
+  testConnection(serverUrl: string): Promise<ConnectionTestResult>;
+  /** Offers the text as a file to save. */
+  download(fileName: string, text: string): void;
+  newId(): string;
+}
+
+export const EXPORT_FILE_NAME = 'ragflow-keys-settings.json';
+
+/** The fragment the popup opens this page with: `#server=<server URL>`. */
+export function serverFromLocationHash(hash: string): string | null {
+  return new URLSearchParams(hash.replace(/^#/, '')).get('server');
+}
+
+export class OptionsController extends StateStore<OptionsState> {
+  /** Origins whose permission prompt is open. */
+  private readonly askingOrigins = new Set<string>();
+  /** Only the latest access check may set the state: an earlier one can answer after it. */
+  private accessChecks = 0;
+
+  constructor(private readonly platform: OptionsPlatform) {
+    super({
+      view: 'loading',
+      settings: DEFAULT_SETTINGS,
+      preferences: DEFAULT_PREFERENCES,
+      access: {},
+      editor: null,
+      tests: {},
+      focusedServerId: null,
+      importOutcome: null,
+      alert: null,
+    });
+  }
+
+  /** Loads everything; `serverUrl` (from the popup) picks a server, or starts adding it. */
+  async start(serverUrl: string | null = null): Promise<void> {
+    try {
+      const [settings, preferences] = await Promise.all([this.platform.loadSettings(), this.platform.loadPreferences()]);
+      this.set({ settings, preferences });
+    } catch (error) {
+      this.set({ alert: alertFromError(error) });
+    }
+    if (serverUrl !== null) {
+      const known = findServer(this.state.settings, serverUrl);
+      if (known) this.set({ focusedServerId: known.id });
+      else this.set({ editor: { draft: emptyDraft(serverUrl), errors: [] } });
+    }
+    this.set({ view: 'ready' });
+    await this.refreshAccess();
+  }
+
+  addServer(): void {
+    this.set({ editor: { draft: emptyDraft(), errors: [] }, importOutcome: null });
+  }
+
+  editServer(serverId: string): void {
+    const server = this.server(serverId);
+    if (server) this.set({ editor: { serverId, draft: draftOf(server), errors: [] }, importOutcome: null });
+  }
+
+  setDraftField<K extends DraftField>(field: K, value: ServerDraft[K]): void {
+    const { editor } = this.state;
+    if (!editor) return;
+    this.set({ editor: { ...editor, draft: { ...editor.draft, [field]: value } } });
+  }
+
+  cancelEdit(): void {
+    this.set({ editor: null });
+  }
+
+  /**
+   * Saves the server being edited. Checks it first (synchronously), then asks the browser for
+   * its origin before anything is awaited; the server is saved whatever the answer, and shows
+   * "no access" with a Grant button until access is given.
+   */
+  saveServer(): Promise<void> {
+    const { editor } = this.state;
+    if (!editor) return Promise.resolve();
+    const others = this.state.settings.servers.filter((server) => server.id !== editor.serverId);
+    const checked = validateServerAmong(serverFromDraft(editor.draft, editor.serverId ?? this.platform.newId()), others);
+    if (!checked.ok) {
+      this.set({ editor: { ...editor, errors: checked.errors } });
+      return Promise.resolve();
+    }
+    const answered = this.requestAccessFor(checked.value);
+    return this.storeServer(checked.value, answered);
+  }
+
+  async removeServer(serverId: string): Promise<void> {
+    const before = this.state.settings.servers;
+    const servers = before.filter((server) => server.id !== serverId);
+    const { defaultServerId } = this.state.settings;
+    const settings: Settings = {
+      servers,
+      ...(servers.length > 0 && { defaultServerId: defaultServerId === serverId ? servers[0]?.id : defaultServerId }),
+    };
+    if (!(await this.saveSettings(settings))) return;
+    this.set({
+      tests: without(this.state.tests, serverId),
+      editor: this.state.editor?.serverId === serverId ? null : this.state.editor,
+      focusedServerId: this.state.focusedServerId === serverId ? null : this.state.focusedServerId,
+    });
+    await this.releaseUnused(before, servers);
+  }
+
+  async makeDefault(serverId: string): Promise<void> {
+    await this.saveSettings({ ...this.state.settings, defaultServerId: serverId });
+  }
+
+  /** The Grant access button: asks the browser at once, inside the click. */
+  grantAccess(serverId: string): Promise<void> {
+    const server = this.server(serverId);
+    return (server && this.requestAccessFor(server)) ?? Promise.resolve();
+  }
+
+  async testConnection(serverId: string): Promise<void> {
+    const server = this.server(serverId);
+    if (!server) return;
+    this.set({ tests: { ...this.state.tests, [serverId]: { status: 'running' } } });
+    let result: ConnectionTestResult;
+    try {
+      result = await this.platform.testConnection(server.url);
+    } catch (error) {
+      // The background could not be asked at all (restarting): still an answer to show.
+      const { messageKey, substitutions } = alertFromError(error);
+      const kind = error instanceof BusError ? error.kind : 'unexpected';
+      result = { ok: false, error: { kind, messageKey, substitutions } };
+    }
+    this.set({ tests: { ...this.state.tests, [serverId]: { status: 'done', result } } });
+  }
+
+  async setPreference<K extends keyof Preferences>(name: K, value: Preferences[K]): Promise<void> {
+    const preferences = { ...this.state.preferences, [name]: value };
+    try {
+      await this.platform.savePreferences(preferences);
+      this.set({ preferences, alert: null });
+    } catch (error) {
+      this.set({ alert: alertFromError(error) });
+    }
+  }
+
+  exportSettings(): void {
+    this.platform.download(EXPORT_FILE_NAME, settingsFile(this.state.settings, this.state.preferences));
+  }
+
+  /** Replaces settings and preferences with a file's, only when every field of it is valid. */
+  async importSettings(text: string): Promise<void> {
+    const parsed = parseSettingsImport(text);
+    if (!parsed.ok) return this.set({ importOutcome: { status: 'invalid', errors: parsed.errors } });
+    const before = this.state.settings.servers;
+    const { settings, preferences } = parsed.value;
+    try {
+      await Promise.all([this.platform.saveSettings(settings), this.platform.savePreferences(preferences)]);
+    } catch (error) {
+      return this.set({ alert: alertFromError(error) });
+    }
+    this.set({
+      settings,
+      preferences,
+      editor: null,
+      tests: {},
+      focusedServerId: null,
+      importOutcome: { status: 'imported' },
+      alert: null,
+    });
+    await this.releaseUnused(before, settings.servers);
+    // Imported servers on new origins show "no access": a file read is no click to ask in.
+    await this.refreshAccess();
+  }
+
+  private server(serverId: string): ServerSettings | undefined {
+    return this.state.settings.servers.find((server) => server.id === serverId);
+  }
+
+  /**
+   * Calls the browser synchronously, then shows "asking" until the user answers its prompt.
+   * Resolves once the answer shows; undefined when the manifest grants the origin already.
+   */
+  private requestAccessFor(server: ServerSettings): Promise<void> | undefined {
+    const pattern = originToRequest(server.url);
+    if (pattern === null) return undefined;
+    const answer = this.platform.requestHostAccess(pattern);
+    this.askingOrigins.add(pattern);
+    void this.refreshAccess();
+    return answer
+      .catch(() => false)
+      .then(() => {
+        this.askingOrigins.delete(pattern);
+        return this.refreshAccess();
+      });
+  }
+
+  private async storeServer(server: ServerSettings, accessAnswered: Promise<void> | undefined): Promise<void> {
+    const before = this.state.settings.servers;
+    const editing = before.some((other) => other.id === server.id);
+    const servers = editing ? before.map((other) => (other.id === server.id ? server : other)) : [...before, server];
+    // The first server becomes the default: the popup then opens on it.
+    const settings: Settings = { ...this.state.settings, servers, defaultServerId: this.state.settings.defaultServerId ?? server.id };
+    if (!(await this.saveSettings(settings))) return;
+    // A test of the server as it was says nothing about it now.
+    this.set({ editor: null, tests: without(this.state.tests, server.id), focusedServerId: null });
+    await this.releaseUnused(before, servers);
+    await this.refreshAccess();
+    // The browser may answer much later (or never, in a test): the page stays usable meanwhile.
+    await accessAnswered;
+  }
+
+  private async saveSettings(settings: Settings): Promise<boolean> {
+    try {
+      await this.platform.saveSettings(settings);
+      this.set({ settings, alert: null });
+      return true;
+    } catch (error) {
+      this.set({ alert: alertFromError(error) });
+      return false;
+    }
+  }
+
+  /** Gives back the origins no server uses any more; a failure leaves an unused permission, no harm. */
+  private async releaseUnused(before: ServerSettings[], after: ServerSettings[]): Promise<void> {
+    const unused = originsToRelease(before, after);
+    if (unused.length === 0) return;
+    await this.platform.releaseHostAccess(unused).catch(() => undefined);
+  }
+
+  private async refreshAccess(): Promise<void> {
+    const check = ++this.accessChecks;
+    const entries = await Promise.all(
+      this.state.settings.servers.map(async (server): Promise<[string, AccessStatus]> => {
+        const pattern = originPattern(server.url);
+        if (this.askingOrigins.has(pattern)) return [server.id, 'asking'];
+        try {
+          return [server.id, (await this.platform.hasHostAccess(pattern)) ? 'granted' : 'not-granted'];
+        } catch {
+          return [server.id, 'unknown'];
+        }
+      }),
+    );
+    if (check === this.accessChecks) this.set({ access: Object.fromEntries(entries) });
+  }
+}
+
+function without<V>(record: Record<string, V>, key: string): Record<string, V> {
+  return Object.fromEntries(Object.entries(record).filter(([other]) => other !== key));
+}

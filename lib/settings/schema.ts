@@ -1,0 +1,66 @@
+/**
+ * The shape of the settings and the plain functions over it, without the storage item: pages
+ * that only read settings through the background (the popup) import this and stay small.
+ */
+import { normalizeServerUrl } from '../ragflow/server-url';
+
+/** Reuse the account's newest key (the default), or always create a new one. */
+export type KeyPolicy = 'reuse' | 'new';
+
+/**
+ * How long a signed-in session (its token and key) stays in the extension's cache. Until the
+ * browser closes is storage.session's own lifetime; minutes are counted from the sign-in.
+ */
+export type SessionLifetime = { kind: 'until-browser-closes' } | { kind: 'minutes'; minutes: number };
+
+export const DEFAULT_SESSION_LIFETIME: SessionLifetime = { kind: 'until-browser-closes' };
+
+/** One week: past that, "until the browser closes" says what the user means more plainly. */
+export const SESSION_MINUTES_RANGE = { min: 1, max: 7 * 24 * 60 } as const;
+
+/** One RAGFlow server the user set up. Holds no secret: no password, session or API key. */
+export interface ServerSettings {
+  id: string;
+  name: string;
+  /** Normalised base URL (lib/ragflow/server-url). */
+  url: string;
+  /** The account to fill in the popup for this server. */
+  email?: string;
+  keyPolicy: KeyPolicy;
+  /** The server's own RSA public key (PEM), when it does not use RAGFlow's default pair. */
+  publicKeyPem?: string;
+  sessionLifetime: SessionLifetime;
+}
+
+export interface Settings {
+  servers: ServerSettings[];
+  defaultServerId?: string;
+}
+
+export const DEFAULT_SETTINGS: Settings = { servers: [] };
+
+/** The saved server at this base URL, however it is typed. */
+export function findServer(
+  settings: { readonly servers: readonly ServerSettings[] },
+  serverUrl: string,
+): ServerSettings | undefined {
+  return settings.servers.find((server) => sameServer(server.url, serverUrl));
+}
+
+/** The default server, else the first one; undefined when none is set up. */
+export function defaultServer(settings: Settings): ServerSettings | undefined {
+  return settings.servers.find((server) => server.id === settings.defaultServerId) ?? settings.servers[0];
+}
+
+/** How old a cached session may get, in milliseconds; undefined: until the browser closes. */
+export function sessionMaxAgeMs(lifetime: SessionLifetime = DEFAULT_SESSION_LIFETIME): number | undefined {
+  return lifetime.kind === 'minutes' ? lifetime.minutes * 60_000 : undefined;
+}
+
+export function sameServer(a: string, b: string): boolean {
+  try {
+    return normalizeServerUrl(a) === normalizeServerUrl(b);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,217 @@
+/**
+ * Checks settings and preferences from anywhere (the options form, an imported file) and says
+ * what is wrong field by field, as message keys. A valid value is rebuilt from the fields the
+ * schema knows, so nothing else (no stray secret in a hand-edited file) gets through.
+ */
+import { isRagflowError } from '../ragflow/errors';
+import { validatePublicKeyPem } from '../ragflow/password';
+import { normalizeServerUrl } from '../ragflow/server-url';
+import { CLIPBOARD_CLEAR_CHOICES, type ClipboardClearSeconds, type Preferences } from './preferences';
+import {
+  type KeyPolicy,
+  SESSION_MINUTES_RANGE,
+  type ServerSettings,
+  type SessionLifetime,
+  type Settings,
+} from './schema';
+
+/** One problem with one field: `field` is a path like `servers[1].url`. */
+export interface FieldError {
+  field: string;
+  messageKey: string;
+  substitutions: string[];
+}
+
+export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
+
+export const MAX_SERVER_NAME_LENGTH = 100;
+/** RFC 5321's limit on a forward path. */
+export const MAX_EMAIL_LENGTH = 254;
+const MAX_ID_LENGTH = 100;
+/** Something@something: the server has the final word on what an email is. */
+const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+$/;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Collects the errors of one value; `at` builds the path of a field inside it. */
+class Problems {
+  readonly errors: FieldError[] = [];
+  constructor(private readonly prefix: string) {}
+
+  at(field: string): string {
+    if (field === '') return this.prefix;
+    return this.prefix === '' ? field : `${this.prefix}.${field}`;
+  }
+
+  add(field: string, messageKey: string, substitutions: string[] = []): void {
+    this.errors.push({ field: this.at(field), messageKey, substitutions });
+  }
+
+  /** The value when nothing was wrong, else every error found. */
+  result<T>(value: T): Validated<T> {
+    return this.errors.length === 0 ? { ok: true, value } : this.failure();
+  }
+
+  failure(): Validated<never> {
+    return { ok: false, errors: this.errors };
+  }
+}
+
+function optionalText(value: unknown): string | undefined | null {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') return null;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+function checkUrl(raw: unknown, problems: Problems): string {
+  try {
+    return normalizeServerUrl(typeof raw === 'string' ? raw : '');
+  } catch (error) {
+    if (isRagflowError(error)) problems.add('url', error.messageKey, [...error.substitutions]);
+    else problems.add('url', 'errorUrlMalformed');
+    return '';
+  }
+}
+
+function checkPublicKey(raw: unknown, problems: Problems): string | undefined {
+  const text = optionalText(raw);
+  if (text === null) {
+    problems.add('publicKeyPem', 'errorInvalidPublicKey');
+    return undefined;
+  }
+  if (text === undefined) return undefined;
+  try {
+    return validatePublicKeyPem(text);
+  } catch (error) {
+    problems.add('publicKeyPem', isRagflowError(error) ? error.messageKey : 'errorInvalidPublicKey');
+    return undefined;
+  }
+}
+
+function checkSessionLifetime(raw: unknown, problems: Problems): SessionLifetime {
+  if (isRecord(raw) && raw.kind === 'until-browser-closes') return { kind: 'until-browser-closes' };
+  if (isRecord(raw) && raw.kind === 'minutes') {
+    const { minutes } = raw;
+    const { min, max } = SESSION_MINUTES_RANGE;
+    if (typeof minutes === 'number' && Number.isInteger(minutes) && minutes >= min && minutes <= max) {
+      return { kind: 'minutes', minutes };
+    }
+    problems.add('sessionLifetime.minutes', 'errorSessionMinutesRange', [String(min), String(max)]);
+    return { kind: 'until-browser-closes' };
+  }
+  problems.add('sessionLifetime', 'errorSessionLifetimeInvalid');
+  return { kind: 'until-browser-closes' };
+}
+
+/**
+ * One server, from the options form or a file. `prefix` is where it sits (`servers[1]`) for
+ * the paths of its errors; the form uses no prefix.
+ */
+export function validateServer(raw: unknown, prefix = ''): Validated<ServerSettings> {
+  const problems = new Problems(prefix);
+  if (!isRecord(raw)) {
+    problems.add('', 'errorSettingsNotAnObject');
+    return problems.failure();
+  }
+
+  const id = typeof raw.id === 'string' ? raw.id.trim() : '';
+  if (id === '' || id.length > MAX_ID_LENGTH) problems.add('id', 'errorServerIdInvalid');
+
+  const name = typeof raw.name === 'string' ? raw.name.trim() : '';
+  if (name === '') problems.add('name', 'errorServerNameRequired');
+  else if (name.length > MAX_SERVER_NAME_LENGTH) problems.add('name', 'errorServerNameTooLong', [String(MAX_SERVER_NAME_LENGTH)]);
+
+  const url = checkUrl(raw.url, problems);
+
+  const email = optionalText(raw.email);
+  if (email === null || (email !== undefined && (email.length > MAX_EMAIL_LENGTH || !EMAIL_SHAPE.test(email)))) {
+    problems.add('email', 'errorServerEmailInvalid');
+  }
+
+  const keyPolicy = raw.keyPolicy;
+  if (keyPolicy !== 'reuse' && keyPolicy !== 'new') problems.add('keyPolicy', 'errorKeyPolicyInvalid');
+
+  const publicKeyPem = checkPublicKey(raw.publicKeyPem, problems);
+  const sessionLifetime = checkSessionLifetime(raw.sessionLifetime, problems);
+
+  return problems.result({
+    id,
+    name,
+    url,
+    ...(typeof email === 'string' && { email }),
+    keyPolicy: keyPolicy as KeyPolicy,
+    ...(publicKeyPem !== undefined && { publicKeyPem }),
+    sessionLifetime,
+  });
+}
+
+/**
+ * A server about to be saved next to `others` (the rest of the list): valid on its own, and
+ * not a second entry for a server that is already there.
+ */
+export function validateServerAmong(raw: unknown, others: readonly ServerSettings[]): Validated<ServerSettings> {
+  const checked = validateServer(raw);
+  if (!checked.ok) return checked;
+  const duplicate = others.find((other) => other.url === checked.value.url);
+  if (duplicate) {
+    return { ok: false, errors: [{ field: 'url', messageKey: 'errorServerUrlDuplicate', substitutions: [duplicate.name] }] };
+  }
+  return checked;
+}
+
+/** The whole settings value, for an import. Paths start at `prefix` (`settings`). */
+export function validateSettings(raw: unknown, prefix = ''): Validated<Settings> {
+  const problems = new Problems(prefix);
+  if (!isRecord(raw)) {
+    problems.add('', 'errorSettingsNotAnObject');
+    return problems.failure();
+  }
+  if (!Array.isArray(raw.servers)) {
+    problems.add('servers', 'errorSettingsServersNotAList');
+    return problems.failure();
+  }
+
+  const servers: ServerSettings[] = [];
+  raw.servers.forEach((item, index) => {
+    const checked = validateServer(item, problems.at(`servers[${index}]`));
+    if (!checked.ok) return problems.errors.push(...checked.errors);
+    const server = checked.value;
+    const sameId = servers.find((other) => other.id === server.id);
+    const sameUrl = servers.find((other) => other.url === server.url);
+    if (sameId) problems.add(`servers[${index}].id`, 'errorServerIdDuplicate');
+    if (sameUrl) problems.add(`servers[${index}].url`, 'errorServerUrlDuplicate', [sameUrl.name]);
+    servers.push(server);
+  });
+
+  const { defaultServerId } = raw;
+  // Against the ids as written: a server with another error still counts as the default's target.
+  const ids = raw.servers.map((item) => (isRecord(item) && typeof item.id === 'string' ? item.id.trim() : undefined));
+  if (defaultServerId !== undefined && !ids.includes(defaultServerId as string)) {
+    problems.add('defaultServerId', 'errorDefaultServerUnknown');
+  }
+  return problems.result({
+    servers,
+    ...(typeof defaultServerId === 'string' && { defaultServerId }),
+  });
+}
+
+/** The preferences, for an import. Paths start at `prefix` (`preferences`). */
+export function validatePreferences(raw: unknown, prefix = ''): Validated<Preferences> {
+  const problems = new Problems(prefix);
+  if (!isRecord(raw)) {
+    problems.add('', 'errorSettingsNotAnObject');
+    return problems.failure();
+  }
+  const { clipboardClearSeconds, contextMenuEnabled } = raw;
+  if (!CLIPBOARD_CLEAR_CHOICES.includes(clipboardClearSeconds as ClipboardClearSeconds)) {
+    problems.add('clipboardClearSeconds', 'errorClipboardClearChoice', [CLIPBOARD_CLEAR_CHOICES.join(', ')]);
+  }
+  if (typeof contextMenuEnabled !== 'boolean') problems.add('contextMenuEnabled', 'errorNotTrueOrFalse');
+  return problems.result({
+    clipboardClearSeconds: clipboardClearSeconds as ClipboardClearSeconds,
+    contextMenuEnabled: contextMenuEnabled as boolean,
+  });
+}

@@ -1,0 +1,103 @@
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { testConnection } from '@/lib/servers/connection-test';
+import { type FakeRagflow, type FakeRagflowOptions, startFakeRagflow } from '../../fake-ragflow';
+
+const started: FakeRagflow[] = [];
+
+async function fake(options: FakeRagflowOptions): Promise<FakeRagflow> {
+  const server = await startFakeRagflow(options);
+  started.push(server);
+  return server;
+}
+
+const granted = { hasHostAccess: async () => true };
+
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((server) => server.close()));
+});
+
+describe('testConnection', () => {
+  it.each([
+    ['legacy', undefined],
+    ['mixed', 'v0.25.0'],
+    ['restful', 'v0.25.1'],
+  ] as const)('reports a %s server: generation, version where public, what it allows', async (generation, version) => {
+    const server = await fake({ generation });
+    const result = await testConnection(`${server.url}/`, granted);
+
+    expect(result).toEqual({
+      ok: true,
+      serverUrl: server.url,
+      generation,
+      ...(version && { version }),
+      registrationAllowed: true,
+      passwordLoginAllowed: true,
+      roundTripMs: expect.any(Number),
+    });
+    // One probe (a 404 on legacy servers), one config request: nobody signs in.
+    expect(server.requests.map((request) => request.path)).toEqual([
+      '/api/v1/system/version',
+      generation === 'restful' ? '/api/v1/system/config' : '/v1/system/config',
+    ]);
+  });
+
+  it('reports registration and password sign-in switched off', async () => {
+    const server = await fake({ generation: 'restful', registerEnabled: false, passwordLoginEnabled: false });
+    expect(await testConnection(server.url, granted)).toMatchObject({
+      ok: true,
+      registrationAllowed: false,
+      passwordLoginAllowed: false,
+    });
+  });
+
+  it('works behind nginx with a path prefix', async () => {
+    const server = await fake({ generation: 'mixed', nginx: true, pathPrefix: '/ragflow' });
+    expect(server.url).toBe(`${server.origin}/ragflow`);
+    expect(await testConnection(`${server.url}/api/v1`, granted)).toMatchObject({
+      ok: true,
+      serverUrl: server.url,
+      generation: 'mixed',
+    });
+  });
+
+  it('times one request with the given clock', async () => {
+    const server = await fake({ generation: 'restful' });
+    let now = 1000;
+    const result = await testConnection(server.url, { ...granted, clock: () => (now += 21.6) - 21.6 });
+    expect(result).toMatchObject({ ok: true, roundTripMs: 22 });
+  });
+
+  it('returns the error kind of a server that is down, as data', async () => {
+    const server = await fake({ generation: 'restful' });
+    const url = server.url;
+    await server.close();
+    expect(await testConnection(url, granted)).toEqual({
+      ok: false,
+      error: expect.objectContaining({ kind: 'cannot-connect', messageKey: 'errorCannotConnect', substitutions: [url] }),
+    });
+  });
+
+  it('says "not RAGFlow" for a web page that answers every path', async () => {
+    const server = await fake({ generation: 'restful', nginx: true, pathPrefix: '/ragflow' });
+    // Without the prefix, nginx serves the web app's index.html for the probe.
+    expect(await testConnection(server.origin, granted)).toMatchObject({ ok: false, error: { kind: 'not-ragflow' } });
+  });
+
+  it('says access is needed, before any request, when the origin is not granted', async () => {
+    const server = await fake({ generation: 'restful' });
+    const result = await testConnection(server.url, { hasHostAccess: async () => false });
+    expect(result).toEqual({
+      ok: false,
+      error: { kind: 'no-host-access', messageKey: 'errorNoHostAccess', substitutions: ['127.0.0.1:' + server.port] },
+    });
+    expect(server.count()).toBe(0);
+  });
+
+  it('refuses an invalid address with its own message', async () => {
+    expect(await testConnection('javascript:alert(1)', granted)).toMatchObject({
+      ok: false,
+      error: { kind: 'invalid-server-url', messageKey: 'errorUrlJavascript' },
+    });
+  });
+});
