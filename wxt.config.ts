@@ -3,7 +3,11 @@ import { defineConfig } from 'wxt';
 // See https://wxt.dev/api/config.html
 export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
-  manifest: {
+  zip: {
+    // The sources zip AMO asks for: what `npm ci && npm run build:firefox` needs, no local output.
+    excludeSources: ['bench-results/**', '.ci/**'],
+  },
+  manifest: ({ browser }) => ({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',
     default_locale: 'en',
@@ -22,7 +26,18 @@ export default defineConfig({
         description: '__MSG_commandPasteKey__',
       },
     },
-  },
+    ...(browser === 'firefox' && {
+      // Firefox requires an add-on ID for MV3; MV3 with optional host permissions needs 128.
+      // Nothing leaves the browser except to the user's own RAGFlow servers: no data to declare.
+      browser_specific_settings: {
+        gecko: {
+          id: '{7df406bd-9a2d-4252-b288-c68a07faa340}',
+          strict_min_version: '128.0',
+          data_collection_permissions: { required: ['none'] },
+        },
+      },
+    }),
+  }),
   hooks: {
     'build:manifestGenerated': (wxt, manifest) => {
       // Clipboard auto-clear in Chrome: the service worker has no clipboard, so an offscreen
