@@ -40,6 +40,8 @@ export interface LaunchOptions {
   headless?: boolean;
   /** More Chromium switches, after the ones every test needs. */
   args?: string[];
+  /** The browser's UI language (what `i18n.getUILanguage()` answers), e.g. `zh-CN`. */
+  uiLanguage?: string;
 }
 
 export async function launchExtension(options: LaunchOptions = {}): Promise<LoadedExtension> {
@@ -51,6 +53,11 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Load
     executablePath: chromiumPath(),
     headless: options.headless ?? true,
     viewport: { width: 360, height: 600 },
+    ...(options.uiLanguage && {
+      locale: options.uiLanguage,
+      // Chromium on Linux takes its UI language from LANGUAGE as well as from --lang.
+      env: { ...process.env, LANGUAGE: options.uiLanguage.replace('-', '_') },
+    }),
     args: [
       `--disable-extensions-except=${EXTENSION_DIR}`,
       `--load-extension=${EXTENSION_DIR}`,
@@ -62,6 +69,7 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Load
       '--disable-sync',
       '--no-first-run',
       '--disable-quic',
+      ...(options.uiLanguage ? [`--lang=${options.uiLanguage}`] : []),
       ...(options.args ?? []),
     ],
   });
