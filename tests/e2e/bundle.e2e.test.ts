@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -23,5 +23,30 @@ describe('the built popup', () => {
     const popupCode = files.map((file) => readFileSync(join(EXTENSION_DIR, file), 'utf8')).join('\n');
     expect(popupCode).not.toMatch(/JSEncrypt|pkcs1pad2/);
     expect(readFileSync(join(EXTENSION_DIR, 'background.js'), 'utf8')).toMatch(/pkcs1pad2|Message too long for RSA/);
+  });
+});
+
+describe('the built extension', () => {
+  const manifest = JSON.parse(readFileSync(join(EXTENSION_DIR, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+  const scripts = readdirSync(EXTENSION_DIR, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.js'));
+
+  it('keeps the default MV3 content security policy and takes no outside messages', () => {
+    // No override means the default: script-src 'self'; no unsafe-eval, no remote script.
+    expect(manifest).not.toHaveProperty('content_security_policy');
+    expect(manifest).not.toHaveProperty('externally_connectable');
+    expect(manifest).not.toHaveProperty('content_scripts');
+    expect(JSON.stringify(manifest)).not.toContain('<all_urls>');
+  });
+
+  it('ships no eval, no Function constructor and no remote script', () => {
+    expect(scripts.length).toBeGreaterThan(2);
+    for (const file of scripts) {
+      const code = readFileSync(join(EXTENSION_DIR, file), 'utf8');
+      expect(code, file).not.toMatch(/\beval\(|new Function\(/);
+      expect(code, file).not.toMatch(/import\(\s*["'`]https?:/);
+    }
+    for (const html of readdirSync(EXTENSION_DIR).filter((file) => file.endsWith('.html'))) {
+      expect(readFileSync(join(EXTENSION_DIR, html), 'utf8'), html).not.toMatch(/<script[^>]+src="https?:/);
+    }
   });
 });
