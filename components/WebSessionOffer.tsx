@@ -36,7 +36,7 @@ export function WebSessionOffer({ t, state, lead, busy, onUse }: WebSessionOffer
       {/* Shown once the server said it takes passwords: before the first password sign-in only. */}
       {state.warn && state.passwordLoginAllowed && (
         <p class="hint" data-testid="web-session-warning">
-          {t('webSessionSignsOut')} {tabOpen && t('webSessionRecommended')}
+          {tabOpen ? `${t('webSessionSignsOut')} ${t('webSessionRecommended')}` : t('webSessionSignsOut')}
         </p>
       )}
       {use}

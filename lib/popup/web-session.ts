@@ -53,7 +53,7 @@ export class WebSessionController extends StateStore<WebSessionState> {
     private readonly platform: WebSessionPlatform,
   ) {
     super({ serverUrl: null, tabId: null, passwordLoginAllowed: null, warn: false, busy: false, step: null });
-    popup.subscribe(() => this.follow(FOLLOW_DELAY_MS));
+    popup.subscribe(() => this.follow());
   }
 
   /** After the popup's own start: on a first run, the server from the page; then the form. */
@@ -61,7 +61,7 @@ export class WebSessionController extends StateStore<WebSessionState> {
     this.warned = new Set(await this.platform.loadWarned().catch((): string[] => []));
     await this.fillServerFromPage();
     this.started = true;
-    this.follow(0);
+    this.follow();
   }
 
   /** "Use my RAGFlow session": the background reads the web app's session and gets the key. */
@@ -94,7 +94,7 @@ export class WebSessionController extends StateStore<WebSessionState> {
   }
 
   /** Keeps up with the popup: its server, a password sign-in, a server refusing passwords. */
-  private follow(delayMs: number): void {
+  private follow(): void {
     if (!this.started) return;
     const { view, form, result, alert } = this.popup.getState();
     if (view === 'result' && (result?.source === 'login' || result?.source === 'register')) {
@@ -111,9 +111,11 @@ export class WebSessionController extends StateStore<WebSessionState> {
     }
     const serverUrl = normalizedOrNull(form.serverUrl);
     if (serverUrl === this.followed) return;
+    // Opening, or back from the key (Sign out): no typing to wait for.
+    const delay = this.followed === undefined ? 0 : FOLLOW_DELAY_MS;
     this.followed = serverUrl;
     clearTimeout(this.followTimer);
-    this.followTimer = setTimeout(() => void this.refresh(serverUrl), delayMs);
+    this.followTimer = setTimeout(() => void this.refresh(serverUrl), delay);
   }
 
   private async refresh(serverUrl: string | null): Promise<void> {
@@ -138,6 +140,7 @@ export class WebSessionController extends StateStore<WebSessionState> {
   private async rememberWarned(serverUrl: string): Promise<void> {
     if (this.warned.has(serverUrl)) return;
     this.warned.add(serverUrl);
+    if (this.state.serverUrl === serverUrl) this.set({ warn: false });
     try {
       await this.platform.saveWarned([...this.warned]);
     } catch {
