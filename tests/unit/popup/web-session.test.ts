@@ -185,6 +185,7 @@ describe('the warning before the first password sign-in', () => {
     await first.popup.submit();
     expect(first.popup.getState().view).toBe('result');
     await vi.waitFor(() => expect(first.stored.warned).toEqual([SERVER]));
+    expect(first.webSession.getState().warn).toBe(false);
 
     // The popup opened again on that server: no warning, and no need to ask the server anything.
     const again = await openPopup({ answers, remembered: { serverUrl: SERVER }, warned: first.stored.warned });
