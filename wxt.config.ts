@@ -38,6 +38,11 @@ export default defineConfig({
       },
     }),
   }),
+  vite: () => ({
+    // Every browser the extension runs in (Chrome MV3, Firefox 128 and later) has
+    // <link rel="modulepreload">: Vite's polyfill for it would be dead weight in every page.
+    build: { modulePreload: { polyfill: false } },
+  }),
   hooks: {
     'build:manifestGenerated': (wxt, manifest) => {
       // Clipboard auto-clear in Chrome: the service worker has no clipboard, so an offscreen

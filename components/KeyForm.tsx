@@ -12,12 +12,14 @@ interface KeyFormProps {
   t: Translate;
   values: KeyFormValues;
   busy: boolean;
+  /** The server takes no passwords (its sign-in is SSO only): no field to type one in. */
+  hidePassword?: boolean;
   onChange: (field: keyof KeyFormValues, value: string) => void;
   onSubmit: () => void;
 }
 
 /** Server URL, email and password; Enter in any field submits. */
-export function KeyForm({ t, values, busy, onChange, onSubmit }: KeyFormProps) {
+export function KeyForm({ t, values, busy, hidePassword, onChange, onSubmit }: KeyFormProps) {
   const serverUrlRef = useRef<HTMLInputElement>(null);
   const emailRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
@@ -75,8 +77,12 @@ export function KeyForm({ t, values, busy, onChange, onSubmit }: KeyFormProps) {
         spellcheck={false}
         {...bind('email')}
       />
-      <label for="password">{t('popupPassword')}</label>
-      <input id="password" ref={passwordRef} type="password" autoComplete="current-password" {...bind('password')} />
+      {!hidePassword && (
+        <>
+          <label for="password">{t('popupPassword')}</label>
+          <input id="password" ref={passwordRef} type="password" autoComplete="current-password" {...bind('password')} />
+        </>
+      )}
       <button ref={submitRef} type="submit" class="primary wide" disabled={busy}>
         {t('popupGetKey')}
       </button>

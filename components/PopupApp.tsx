@@ -2,6 +2,7 @@ import type { Translate } from '../lib/i18n';
 import { SHORTCUT_SETTINGS_PAGE } from '../lib/paste/command';
 import type { PopupController } from '../lib/popup/controller';
 import { selectedServerId } from '../lib/popup/form';
+import type { WebSessionController } from '../lib/popup/web-session';
 import { useStoreState } from '../lib/ui/use-store-state';
 import { CreateAccount } from './CreateAccount';
 import { ErrorAlert } from './ErrorAlert';
@@ -10,10 +11,17 @@ import { KeyResult } from './KeyResult';
 import { PasteShortcut } from './PasteShortcut';
 import { ServerPicker } from './ServerPicker';
 import { StepIndicator } from './StepIndicator';
+import { WebSessionOffer } from './WebSessionOffer';
 
 /** The whole popup: the form or the key, the step and the alert. */
-export function PopupApp({ t, controller }: { t: Translate; controller: PopupController }) {
+export function PopupApp(props: { t: Translate; controller: PopupController; webSession: WebSessionController }) {
+  const { t, controller, webSession } = props;
   const state = useStoreState(controller);
+  const web = useStoreState(webSession);
+  const busy = state.busy || web.busy;
+  const webSessionOffer = (lead: boolean) => (
+    <WebSessionOffer t={t} state={web} lead={lead} busy={busy} onUse={() => void webSession.use()} />
+  );
 
   return (
     <main class="popup" aria-busy={state.view === 'loading'}>
@@ -26,14 +34,17 @@ export function PopupApp({ t, controller }: { t: Translate; controller: PopupCon
             selectedId={selectedServerId(state.servers, state.form.serverUrl)}
             onSelect={(serverId) => controller.selectServer(serverId)}
           />
+          {webSessionOffer(true)}
           <KeyForm
             t={t}
             values={state.form}
-            busy={state.busy}
+            busy={busy}
+            hidePassword={web.passwordLoginAllowed === false}
             onChange={(field, value) => controller.setField(field, value)}
             onSubmit={() => void controller.submit()}
           />
-          <StepIndicator t={t} step={state.step} />
+          {webSessionOffer(false)}
+          <StepIndicator t={t} step={state.step ?? web.step} />
         </>
       )}
       {state.view === 'result' && state.result && (

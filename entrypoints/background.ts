@@ -11,6 +11,8 @@ import { hasHostAccess } from '@/lib/permissions';
 import { testConnection } from '@/lib/servers/connection-test';
 import { preferencesItem } from '@/lib/settings/preferences';
 import { serverSettingsFor, sessionMaxAgeMs, settingsItem } from '@/lib/settings/settings';
+import { browserWebSessionDeps } from '@/lib/web-session/browser';
+import { createWebSessionService } from '@/lib/web-session/web-session-service';
 
 export default defineBackground(() => {
   const keyService = createKeyService({
@@ -32,6 +34,11 @@ export default defineBackground(() => {
       testConnection: (serverUrl) => testConnection(serverUrl, { hasHostAccess }),
       settings: () => settingsItem.getValue(),
       scheduleClipboardClear: (fingerprint) => clipboard.schedule(fingerprint),
+      webSession: createWebSessionService({
+        ...browserWebSessionDeps,
+        hasHostAccess,
+        keyFromSession: (request) => keyService.keyFromSession(request),
+      }),
     }),
     { allowedPages: EXTENSION_PAGES },
   );

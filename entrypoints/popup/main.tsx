@@ -7,8 +7,11 @@ import { PopupApp } from '@/components/PopupApp';
 import { localizeDocument, t } from '@/lib/i18n';
 import { browserPlatform } from '@/lib/popup/browser-platform';
 import { PopupController } from '@/lib/popup/controller';
+import { WebSessionController } from '@/lib/popup/web-session';
+import { browserWebSessionPlatform } from '@/lib/popup/web-session-platform';
 
 localizeDocument(t('extName'));
 const controller = new PopupController(browserPlatform);
-render(<PopupApp t={t} controller={controller} />, document.getElementById('app')!);
-void controller.start();
+const webSession = new WebSessionController(controller, browserWebSessionPlatform);
+render(<PopupApp t={t} controller={controller} webSession={webSession} />, document.getElementById('app')!);
+void controller.start().then(() => webSession.start());

@@ -1,6 +1,7 @@
 import type { Handlers } from '../messaging/bus';
 import type { ClipboardClearPlan, ConnectionTestResult } from '../messaging/protocol';
 import type { Settings } from '../settings/schema';
+import type { WebSessionService } from '../web-session/web-session-service';
 import type { KeyService } from './key-service';
 
 /** What the background serves besides the key flow. */
@@ -8,6 +9,7 @@ export interface OtherServices {
   testConnection(serverUrl: string): Promise<ConnectionTestResult>;
   settings(): Promise<Settings>;
   scheduleClipboardClear(fingerprint: string): Promise<ClipboardClearPlan>;
+  webSession: WebSessionService;
 }
 
 /** The background's answers to the message bus protocol. */
@@ -20,5 +22,8 @@ export function createHandlers(service: KeyService, other: OtherServices): Handl
     'server.test': (request) => other.testConnection(request.serverUrl),
     'settings.get': () => other.settings(),
     'clipboard.scheduleClear': (request) => other.scheduleClipboardClear(request.fingerprint),
+    'webSession.tab': (request) => other.webSession.findTab(request.serverUrl),
+    'keys.fromWebSession': (request) => other.webSession.getKey(request),
+    'webSession.serverOfPage': (request) => other.webSession.serverOfPage(request.pageUrl),
   };
 }

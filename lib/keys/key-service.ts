@@ -6,7 +6,7 @@ import type {
   SignOutRequest,
 } from '../messaging/protocol';
 import { type ApiKey, type PublicConfig, RagflowClient, type RagflowClientOptions } from '../ragflow/client';
-import { SessionExpiredError } from '../ragflow/errors';
+import { NotRagflowError, SessionExpiredError } from '../ragflow/errors';
 import { normalizeServerUrl } from '../ragflow/server-url';
 import type { KeyPolicy } from '../settings/settings';
 import { type AccountEntry, accountCache, type SessionFreshness } from './account-cache';
@@ -34,6 +34,12 @@ export interface KeyService {
   cachedKey(account: AccountRef): Promise<KeyResult | null>;
   signOut(request: SignOutRequest): Promise<void>;
   serverConfig(serverUrl: string): Promise<PublicConfig>;
+  /**
+   * A key with a session token the extension did not sign in for: the RAGFlow web app's. No
+   * login, so the web app stays signed in (API.md, "a trap"). A rejected token throws
+   * SessionExpiredError.
+   */
+  keyFromSession(request: { serverUrl: string; authorization: string; flowId?: string }): Promise<KeyResult>;
 }
 
 /**
@@ -127,6 +133,21 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     }
   }
 
+  /** Who-am-I says whose session it is; then its keys are cached like a login's. */
+  async function runSessionFlow(serverUrl: string, authorization: string, flowId?: string): Promise<KeyResult> {
+    deps.onStep('connecting', flowId);
+    const client = await openClient(serverUrl);
+    try {
+      const { email } = await client.whoAmI(authorization);
+      if (email === '') throw new NotRagflowError(serverUrl, 'Who-am-I answered without an email');
+      deps.onStep('getting-key', flowId);
+      const keys = await keysFromSession(client, authorization);
+      return await save(sessionEntry(serverUrl, email, authorization, keys), 'web-session');
+    } finally {
+      await rememberGeneration(client);
+    }
+  }
+
   function sessionEntry(serverUrl: string, email: string, authorization: string, keys: ApiKey[]): AccountEntry {
     const savedAt = now();
     return {
@@ -175,6 +196,12 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       } finally {
         await rememberGeneration(client);
       }
+    },
+
+    async keyFromSession({ serverUrl: serverUrlInput, authorization, flowId }) {
+      const serverUrl = normalizeServerUrl(serverUrlInput);
+      // Two clicks make one flow: under the "new" policy, one key.
+      return flights.run(`web-session ${serverUrl}`, () => runSessionFlow(serverUrl, authorization, flowId));
     },
 
     async serverConfig(serverUrlInput) {

@@ -9,8 +9,11 @@ import type { Settings } from '../settings/schema';
 /** Steps of the key flow, named to the user while it runs. */
 export type KeyFlowStep = 'connecting' | 'signing-in' | 'creating-account' | 'getting-key';
 
-/** Where a key came from: the session cache, the cached session token, a login, a new account. */
-export type KeySource = 'cache' | 'session' | 'login' | 'register';
+/**
+ * Where a key came from: the session cache, the cached session token, a login, a new account,
+ * or the session of the RAGFlow web app open in a tab.
+ */
+export type KeySource = 'cache' | 'session' | 'login' | 'register' | 'web-session';
 
 export interface AccountRef {
   /** As the user typed it; the background normalises it. */
@@ -39,6 +42,14 @@ export interface SignOutRequest {
   serverUrl: string;
   /** Also invalidate the session on the server (RAGFlow's logout). Off by default. */
   alsoLogOutOfServer: boolean;
+}
+
+/** "Use my RAGFlow session": a key through the session of the web app open in a tab. */
+export interface WebSessionKeyRequest {
+  serverUrl: string;
+  /** The web-app tab the popup found; another tab of that server's web app if it is gone. */
+  tabId?: number;
+  flowId?: string;
 }
 
 /** What "Test connection" found: the server as it is now, or why it could not be reached. */
@@ -79,6 +90,12 @@ export interface ProtocolMap {
   'settings.get': { request: Record<string, never>; response: Settings };
   /** After the popup copied a key: clear it later if still there. Only its SHA-256 travels. */
   'clipboard.scheduleClear': { request: { fingerprint: string }; response: ClipboardClearPlan };
+  /** A tab of the server's RAGFlow web app, for the popup's session option; null when none is open. */
+  'webSession.tab': { request: { serverUrl: string }; response: { tabId: number } | null };
+  /** A key with the web app's own session (no login: the web app stays signed in). */
+  'keys.fromWebSession': { request: WebSessionKeyRequest; response: KeyResult };
+  /** The RAGFlow server a page belongs to (origin and path prefix), by its public config; null if none. */
+  'webSession.serverOfPage': { request: { pageUrl: string }; response: string | null };
 }
 
 export type MessageName = keyof ProtocolMap;

@@ -268,6 +268,18 @@ export class PopupController extends StateStore<PopupState> {
     }
   }
 
+  /** Shows a key got another way (the web-session option), remembering its account. */
+  async showKey(result: KeyResult): Promise<void> {
+    this.set({ form: { ...this.state.form, email: result.email } });
+    await this.rememberAccount({ serverUrl: result.serverUrl, email: result.email });
+    this.showResult(result);
+  }
+
+  /** Says something in the popup's one alert region (null clears it), for flows outside this class. */
+  showAlert(alert: AlertState | null): void {
+    this.set({ alert });
+  }
+
   override dispose(): void {
     clearTimeout(this.copiedTimer);
     super.dispose();
@@ -344,7 +356,7 @@ export class PopupController extends StateStore<PopupState> {
     });
   }
 
-  private async rememberAccount(account: Account): Promise<void> {
+  private async rememberAccount(account: Pick<Account, 'serverUrl' | 'email'>): Promise<void> {
     try {
       await this.platform.remember({ serverUrl: account.serverUrl, email: account.email });
     } catch {

@@ -74,6 +74,14 @@ export interface FakeRagflow {
   clearFaults(): void;
   addUser(user: FakeUser): void;
   sessionToken(email: string): string | null;
+  /**
+   * Signs the user in as the RAGFlow web app does (rotating the token like any login), without
+   * an HTTP request, so that request counts stay the extension's own. Returns the new
+   * `Authorization` value: the one the web app keeps in its page's localStorage under
+   * `Authorization` (API.md, "Login, sessions, and a trap"). In nginx mode the same origin
+   * serves the web app's page, where a test puts it.
+   */
+  signInWebApp(email: string): string;
   apiKeys(email: string): string[];
   close(): Promise<void>;
 }
@@ -682,6 +690,11 @@ export async function startFakeRagflow(input: FakeRagflowOptions): Promise<FakeR
     addUser,
     sessionToken(email: string): string | null {
       return users.get(email.toLowerCase())?.authorization ?? null;
+    },
+    signInWebApp(email: string): string {
+      const user = users.get(email.toLowerCase());
+      if (!user) throw new Error(`No user ${email} on this fake server`);
+      return logIn(user);
     },
     apiKeys(email: string): string[] {
       return (users.get(email.toLowerCase())?.keys ?? []).map((k) => k.token);

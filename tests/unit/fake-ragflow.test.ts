@@ -124,6 +124,18 @@ describe('fake RAGFlow extras', () => {
     expect((await call(s, 'GET', '/v1/system/config')).status).toBe(404);
   });
 
+  it('signs in the web app without a request, rotating the token like a login', async () => {
+    const s = await start({ generation: 'legacy', nginx: true });
+    const first = s.signInWebApp(USER.email);
+    const second = s.signInWebApp(USER.email.toUpperCase());
+    expect(second).toBe(s.sessionToken(USER.email));
+    expect((await call(s, 'GET', PATHS.legacy.me, { auth: first })).status).toBe(401);
+    expect((await call(s, 'GET', PATHS.legacy.me, { auth: second })).json.data.email).toBe(USER.email);
+    expect((await call(s, 'GET', '/')).text).toContain('<div id="root">');
+    expect(s.count('login')).toBe(0);
+    expect(() => s.signInWebApp('nobody@example.com')).toThrow();
+  });
+
   it('decrypts like RAGFlow and rejects garbage', async () => {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', {
       modulusLength: 2048,

@@ -21,6 +21,9 @@ const handlers: Handlers = {
   'server.test': async () => ({ ok: false, error: { kind: 'cannot-connect', messageKey: 'errorCannotConnect', substitutions: [] } }),
   'settings.get': async () => ({ servers: [] }),
   'clipboard.scheduleClear': async () => ({ status: 'off' }),
+  'webSession.tab': async () => null,
+  'keys.fromWebSession': async (request) => ({ key: 'ragflow-abc', serverUrl: request.serverUrl, email: 'me@x', source: 'web-session' }),
+  'webSession.serverOfPage': async () => null,
 };
 
 let stop: () => void;

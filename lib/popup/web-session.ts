@@ -1,0 +1,183 @@
+/**
+ * The popup's side of "Use my RAGFlow session": whether the chosen server's web app is open in a
+ * tab, whether the server takes passwords at all, the one-time word on what a password sign-in
+ * does to the web app, and the first-run guess of the server from the page the user is on. It
+ * follows the {@link PopupController}'s form and hands it the key or the alert; the session value
+ * itself stays in the background.
+ */
+import { BusError } from '../messaging/errors';
+import type { KeyFlowStep } from '../messaging/protocol';
+import { normalizeServerUrl } from '../ragflow/server-url';
+import { StateStore } from '../ui/state-store';
+import type { PopupController, PopupPlatform } from './controller';
+import { alertFromError } from './form';
+
+export interface WebSessionState {
+  /** The server of the form (normalised); null while its URL field holds none. */
+  serverUrl: string | null;
+  /** A tab of that server's web app; null when none is open (or none we may see). */
+  tabId: number | null;
+  /**
+   * From the server's public config, asked before the first password sign-in on it only;
+   * null until known, or when not asked.
+   */
+  passwordLoginAllowed: boolean | null;
+  /** No password sign-in from here on this server yet: say once what one does to the web app. */
+  warn: boolean;
+  busy: boolean;
+  step: KeyFlowStep | null;
+}
+
+export interface WebSessionPlatform extends Pick<PopupPlatform, 'send' | 'onProgress' | 'newFlowId'> {
+  /** The servers (normalised URLs) with a password sign-in from here: told already. */
+  loadWarned(): Promise<string[]>;
+  saveWarned(serverUrls: string[]): Promise<void>;
+  /** The address of the page the user was on: the most recently used web tab of this window. */
+  recentPageUrl(): Promise<string | undefined>;
+}
+
+/** Typing a URL changes the server with every key: ask about it once the typing pauses. */
+export const FOLLOW_DELAY_MS = 400;
+
+export class WebSessionController extends StateStore<WebSessionState> {
+  private started = false;
+  private warned = new Set<string>();
+  /** The server the state is about; undefined while the popup shows no form. */
+  private followed: string | null | undefined;
+  private followTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Counts refreshes, so that a slow answer about a server left since is dropped. */
+  private refreshes = 0;
+
+  constructor(
+    private readonly popup: PopupController,
+    private readonly platform: WebSessionPlatform,
+  ) {
+    super({ serverUrl: null, tabId: null, passwordLoginAllowed: null, warn: false, busy: false, step: null });
+    popup.subscribe(() => this.follow());
+  }
+
+  /** After the popup's own start: on a first run, the server from the page; then the form. */
+  async start(): Promise<void> {
+    this.warned = new Set(await this.platform.loadWarned().catch((): string[] => []));
+    await this.fillServerFromPage();
+    this.started = true;
+    this.follow();
+  }
+
+  /** "Use my RAGFlow session": the background reads the web app's session and gets the key. */
+  async use(): Promise<void> {
+    const { serverUrl, tabId } = this.state;
+    if (this.state.busy || this.popup.getState().busy || serverUrl === null) return;
+    const flowId = this.platform.newFlowId();
+    this.set({ busy: true, step: 'connecting' });
+    this.popup.showAlert(null);
+    const stopListening = this.platform.onProgress((event) => {
+      if (event.flowId === flowId) this.set({ step: event.step });
+    });
+    try {
+      const result = await this.platform.send('keys.fromWebSession', { serverUrl, flowId, ...(tabId !== null && { tabId }) });
+      await this.popup.showKey(result);
+    } catch (error) {
+      const alert = alertFromError(error);
+      // Access is granted on the options page, as for a password sign-in.
+      const needsGrant = error instanceof BusError && error.kind === 'no-host-access';
+      this.popup.showAlert(needsGrant ? { ...alert, grantServerUrl: serverUrl } : alert);
+    } finally {
+      stopListening();
+      this.set({ busy: false, step: null });
+    }
+  }
+
+  override dispose(): void {
+    clearTimeout(this.followTimer);
+    super.dispose();
+  }
+
+  /** Keeps up with the popup: its server, a password sign-in, a server refusing passwords. */
+  private follow(): void {
+    if (!this.started) return;
+    const { view, form, result, alert } = this.popup.getState();
+    if (view === 'result' && (result?.source === 'login' || result?.source === 'register')) {
+      void this.rememberWarned(result.serverUrl);
+    }
+    // The server switched password sign-in off since the check (or was not checked): lead with the session.
+    if (alert?.messageKey === 'errorPasswordLoginDisabled' && this.state.passwordLoginAllowed !== false) {
+      this.set({ passwordLoginAllowed: false });
+    }
+    if (view !== 'form') {
+      // Back on the form later (after Sign out), everything is looked at afresh.
+      this.followed = undefined;
+      return;
+    }
+    const serverUrl = normalizedOrNull(form.serverUrl);
+    if (serverUrl === this.followed) return;
+    // Opening, or back from the key (Sign out): no typing to wait for.
+    const delay = this.followed === undefined ? 0 : FOLLOW_DELAY_MS;
+    this.followed = serverUrl;
+    clearTimeout(this.followTimer);
+    this.followTimer = setTimeout(() => void this.refresh(serverUrl), delay);
+  }
+
+  private async refresh(serverUrl: string | null): Promise<void> {
+    const run = ++this.refreshes;
+    const warn = serverUrl !== null && !this.warned.has(serverUrl);
+    this.set({ serverUrl, tabId: null, passwordLoginAllowed: null, warn });
+    if (serverUrl === null) return;
+    const [tab, config] = await Promise.all([
+      // No request to the server: the background only looks at the open tabs.
+      this.platform.send('webSession.tab', { serverUrl }).catch(() => null),
+      // Only before the first password sign-in: after one, the server is known to take passwords.
+      warn ? this.platform.send('server.config', { serverUrl }).catch(() => null) : null,
+    ]);
+    if (run !== this.refreshes) return;
+    this.set({
+      tabId: tab?.tabId ?? null,
+      // A server that cannot say is taken to work as usual: with passwords.
+      passwordLoginAllowed: warn ? (config?.passwordLoginAllowed ?? true) : null,
+    });
+  }
+
+  private async rememberWarned(serverUrl: string): Promise<void> {
+    if (this.warned.has(serverUrl)) return;
+    this.warned.add(serverUrl);
+    if (this.state.serverUrl === serverUrl) this.set({ warn: false });
+    try {
+      await this.platform.saveWarned([...this.warned]);
+    } catch {
+      // Not remembered: the sentence shows once more next time, which does no harm.
+    }
+  }
+
+  /** First run, no server set up: the page the user is on may be a RAGFlow web app. */
+  private async fillServerFromPage(): Promise<void> {
+    const { view, form, servers } = this.popup.getState();
+    if (view !== 'form' || form.serverUrl !== '' || servers.length > 0) return;
+    try {
+      const pageUrl = await this.platform.recentPageUrl();
+      const serverUrl = pageUrl && (await this.platform.send('webSession.serverOfPage', { pageUrl }));
+      // What the user typed meanwhile wins.
+      if (serverUrl && this.popup.getState().form.serverUrl === '') this.popup.setField('serverUrl', serverUrl);
+    } catch {
+      // Nothing recognised: the user types the address, as before.
+    }
+  }
+}
+
+function normalizedOrNull(serverUrl: string): string | null {
+  try {
+    return normalizeServerUrl(serverUrl);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The page the user was on: the active web tab of the window, else the one used last (the popup
+ * may itself be a tab). Only http(s) pages: the browser's own pages are never RAGFlow.
+ */
+export function recentWebPage(tabs: readonly { url?: string; active?: boolean; lastAccessed?: number }[]): string | undefined {
+  return tabs
+    .filter((tab) => /^https?:\/\//.test(tab.url ?? ''))
+    .sort((a, b) => Number(b.active === true) - Number(a.active === true) || (b.lastAccessed ?? 0) - (a.lastAccessed ?? 0))[0]
+    ?.url;
+}

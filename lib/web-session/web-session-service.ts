@@ -1,0 +1,88 @@
+/**
+ * "Use my RAGFlow session": a key with the session the RAGFlow web app already has in this
+ * browser, instead of a login. Every password login rotates the user's token and so signs the
+ * web app out (API.md, "a trap"); SSO users have no password at all. The session value is read in
+ * the background and never travels through the popup. The browser calls are injected (./browser.ts),
+ * so the decisions are tested without a browser.
+ */
+import { noHostAccess } from '../keys/errors';
+import type { KeyService } from '../keys/key-service';
+import type { KeyResult, WebSessionKeyRequest } from '../messaging/protocol';
+import { SessionExpiredError } from '../ragflow/errors';
+import { normalizeServerUrl } from '../ragflow/server-url';
+import { webAppNotOpen, webSessionMissing } from './errors';
+import type { WebAppSession } from './read-session';
+import { serverUrlCandidates, type TabInfo, webAppTabs } from './web-app';
+
+export interface WebSessionDeps {
+  /** Whether the browser lets the extension reach (and script) this server's origin. */
+  hasHostAccess(serverUrl: string): Promise<boolean>;
+  /** The open tabs whose address the extension may see: its host permissions, or the activeTab grant. */
+  tabs(): Promise<TabInfo[]>;
+  /** Runs readWebAppSession in the tab's top frame; throws when the browser refuses or the tab is gone. */
+  readSession(tabId: number): Promise<WebAppSession>;
+  keyFromSession: KeyService['keyFromSession'];
+  /** Resolves when the base URL answers RAGFlow's public config; throws otherwise. */
+  checkPublicConfig(serverUrl: string): Promise<unknown>;
+}
+
+export interface WebSessionService {
+  findTab(serverUrl: string): Promise<{ tabId: number } | null>;
+  getKey(request: WebSessionKeyRequest): Promise<KeyResult>;
+  serverOfPage(pageUrl: string): Promise<string | null>;
+}
+
+export function createWebSessionService(deps: WebSessionDeps): WebSessionService {
+  /** The web app's session from the first of its tabs that can be read, still on that server. */
+  async function readFromTabs(serverUrl: string, preferredTabId?: number): Promise<WebAppSession> {
+    for (const tab of webAppTabs(await deps.tabs(), serverUrl, preferredTabId)) {
+      let session: WebAppSession;
+      try {
+        session = await deps.readSession(tab.id);
+      } catch {
+        // Closed or refused since it was listed: another tab of the web app may do.
+        continue;
+      }
+      // Checked where it was read: the tab may have navigated to another site since it was listed.
+      if (webAppTabs([{ ...tab, url: session.href }], serverUrl).length > 0) return session;
+    }
+    throw webAppNotOpen(serverUrl);
+  }
+
+  return {
+    async findTab(serverUrlInput) {
+      const serverUrl = normalizeServerUrl(serverUrlInput);
+      const [best] = webAppTabs(await deps.tabs(), serverUrl);
+      return best ? { tabId: best.id } : null;
+    },
+
+    async getKey(request) {
+      const serverUrl = normalizeServerUrl(request.serverUrl);
+      // Before reading anything: without access the session could not be used anyway.
+      if (!(await deps.hasHostAccess(serverUrl))) throw noHostAccess(new URL(serverUrl).host);
+      const { authorization } = await readFromTabs(serverUrl, request.tabId);
+      if (!authorization) throw webSessionMissing();
+      try {
+        return await deps.keyFromSession({ serverUrl, authorization, flowId: request.flowId });
+      } catch (error) {
+        // Expired, or rotated by a login elsewhere: the web app itself is signed out by now.
+        if (error instanceof SessionExpiredError) throw webSessionMissing();
+        throw error;
+      }
+    },
+
+    async serverOfPage(pageUrl) {
+      // One candidate at a time, the origin first: usually the only request is that one. A page
+      // title proves nothing; RAGFlow's public config answer does. No session, no login.
+      for (const candidate of serverUrlCandidates(pageUrl)) {
+        try {
+          await deps.checkPublicConfig(candidate);
+          return candidate;
+        } catch {
+          // Not RAGFlow at this depth (the web app's HTML, another service): try the next.
+        }
+      }
+      return null;
+    },
+  };
+}

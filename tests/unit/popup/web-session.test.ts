@@ -1,0 +1,308 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+import { BusError } from '../../../lib/messaging/errors';
+import type { EventMap, KeyResult, MessageName, RequestOf } from '../../../lib/messaging/protocol';
+import { PopupController, type PopupPlatform } from '../../../lib/popup/controller';
+import {
+  FOLLOW_DELAY_MS,
+  recentWebPage,
+  WebSessionController,
+  type WebSessionPlatform,
+} from '../../../lib/popup/web-session';
+import type { ServerSettings } from '../../../lib/settings/schema';
+
+const SERVER = 'http://localhost:9380';
+const OTHER = 'http://127.0.0.1:8000';
+const WEB_KEY: KeyResult = { key: 'ragflow-web', serverUrl: SERVER, email: 'sso@example.com', source: 'web-session' };
+
+type Answers = { [K in MessageName]?: (request: RequestOf<K>) => unknown };
+
+interface Setup {
+  answers?: Answers;
+  remembered?: { serverUrl?: string; email?: string };
+  servers?: ServerSettings[];
+  /** Servers told already (storage.local, shared between popups of one test). */
+  warned?: string[];
+  pageUrl?: string;
+}
+
+function savedServer(url: string): ServerSettings {
+  return { id: url, name: url, url, keyPolicy: 'reuse', sessionLifetime: { kind: 'until-browser-closes' } };
+}
+
+function busError(kind: string, messageKey: string, substitutions: string[] = []) {
+  return new BusError({ kind, messageKey, substitutions });
+}
+
+/** A popup and its web-session side over one fake background, which records what it was sent. */
+async function openPopup(setup: Setup = {}) {
+  const sent: { name: MessageName; request: unknown }[] = [];
+  const stored = { warned: setup.warned ?? [] };
+  let progress: ((event: EventMap['keys.progress']) => void) | undefined;
+  const send = vi.fn(async (name: MessageName, request: unknown) => {
+    sent.push({ name, request });
+    const answer = setup.answers?.[name] as ((request: unknown) => unknown) | undefined;
+    if (!answer) throw new Error(`unexpected ${name}`);
+    return answer(request);
+  }) as PopupPlatform['send'];
+  const onProgress = (handler: (event: EventMap['keys.progress']) => void) => {
+    progress = handler;
+    return () => (progress = undefined);
+  };
+  const popupPlatform: PopupPlatform = {
+    loadRemembered: async () => setup.remembered ?? {},
+    remember: vi.fn(async () => {}),
+    loadSettings: async () => ({ servers: setup.servers ?? [] }),
+    hasHostAccess: async () => true,
+    openOptions: vi.fn(async () => {}),
+    send,
+    onProgress,
+    copyText: async () => {},
+    newFlowId: () => 'flow-1',
+    pasteShortcut: async () => '',
+    pasteNotice: async () => null,
+  };
+  const platform: WebSessionPlatform = {
+    send,
+    onProgress,
+    newFlowId: () => 'web-flow',
+    loadWarned: async () => [...stored.warned],
+    saveWarned: vi.fn(async (serverUrls: string[]) => {
+      stored.warned = serverUrls;
+    }),
+    recentPageUrl: vi.fn(async () => setup.pageUrl),
+  };
+  const popup = new PopupController(popupPlatform);
+  const webSession = new WebSessionController(popup, platform);
+  await popup.start();
+  await webSession.start();
+  const settled = () => vi.waitFor(() => expect(sent.filter((m) => m.name === 'webSession.tab').length).toBeGreaterThan(0));
+  return { popup, webSession, platform, popupPlatform, sent, stored, settled, progress: () => progress };
+}
+
+/** The background of a server that takes passwords, with its web app open in tab 7. */
+function webAppOpen(overrides: Answers = {}): Answers {
+  return {
+    'keys.cached': () => null,
+    'webSession.tab': () => ({ tabId: 7 }),
+    'server.config': () => ({ registrationAllowed: true, passwordLoginAllowed: true }),
+    'keys.fromWebSession': () => WEB_KEY,
+    ...overrides,
+  };
+}
+
+afterEach(() => vi.useRealTimers());
+
+describe('the popup’s web-session option', () => {
+  it('is offered when the chosen server’s web app is open, and gets the key without a password', async () => {
+    const { popup, webSession, popupPlatform, sent, settled } = await openPopup({
+      answers: webAppOpen(),
+      remembered: { serverUrl: 'localhost:9380/' },
+    });
+    await settled();
+    await vi.waitFor(() => expect(webSession.getState()).toMatchObject({ serverUrl: SERVER, tabId: 7 }));
+
+    await webSession.use();
+    expect(sent.at(-1)).toEqual({ name: 'keys.fromWebSession', request: { serverUrl: SERVER, tabId: 7, flowId: 'web-flow' } });
+    expect(popup.getState()).toMatchObject({ view: 'result', result: WEB_KEY, form: { email: 'sso@example.com', password: '' } });
+    // The account is remembered, so that the popup opens on its cached key next time.
+    expect(popupPlatform.remember).toHaveBeenCalledWith({ serverUrl: SERVER, email: 'sso@example.com' });
+    expect(webSession.getState()).toMatchObject({ busy: false, step: null });
+  });
+
+  it('shows its own steps while the background works', async () => {
+    let finish: (result: KeyResult) => void = () => {};
+    const { webSession, progress, settled } = await openPopup({
+      answers: webAppOpen({ 'keys.fromWebSession': () => new Promise<KeyResult>((resolve) => (finish = resolve)) }),
+      remembered: { serverUrl: SERVER },
+    });
+    await settled();
+    await vi.waitFor(() => expect(webSession.getState().tabId).toBe(7));
+    const running = webSession.use();
+    expect(webSession.getState()).toMatchObject({ busy: true, step: 'connecting' });
+    progress()?.({ flowId: 'flow-of-another-popup', step: 'signing-in' });
+    progress()?.({ flowId: 'web-flow', step: 'getting-key' });
+    expect(webSession.getState().step).toBe('getting-key');
+    finish(WEB_KEY);
+    await running;
+    expect(webSession.getState()).toMatchObject({ busy: false, step: null });
+  });
+
+  it('is not offered when no tab of the server’s web app is open', async () => {
+    const { webSession, settled } = await openPopup({
+      answers: webAppOpen({ 'webSession.tab': () => null }),
+      remembered: { serverUrl: SERVER },
+    });
+    await settled();
+    await vi.waitFor(() => expect(webSession.getState().passwordLoginAllowed).toBe(true));
+    expect(webSession.getState().tabId).toBeNull();
+  });
+
+  it('says to sign in in that tab when the web app holds no valid session', async () => {
+    const { popup, webSession, settled } = await openPopup({
+      answers: webAppOpen({
+        'keys.fromWebSession': () => {
+          throw busError('web-session-missing', 'webSessionMissing');
+        },
+      }),
+      remembered: { serverUrl: SERVER },
+    });
+    await settled();
+    await webSession.use();
+    expect(popup.getState()).toMatchObject({ view: 'form', alert: { messageKey: 'webSessionMissing', substitutions: [] } });
+  });
+
+  it('leads to the options page for a server without access, as a password sign-in does', async () => {
+    const { popup, webSession, popupPlatform, settled } = await openPopup({
+      answers: webAppOpen({
+        'keys.fromWebSession': () => {
+          throw busError('no-host-access', 'errorNoHostAccess', ['rag.example.com']);
+        },
+      }),
+      remembered: { serverUrl: 'https://rag.example.com' },
+    });
+    await settled();
+    await webSession.use();
+    expect(popup.getState().alert).toEqual({
+      messageKey: 'errorNoHostAccess',
+      substitutions: ['rag.example.com'],
+      grantServerUrl: 'https://rag.example.com',
+    });
+    await popup.openGrantPage();
+    expect(popupPlatform.openOptions).toHaveBeenCalledWith('https://rag.example.com');
+  });
+});
+
+describe('the warning before the first password sign-in', () => {
+  it('is given once per server: after a password sign-in there, never again', async () => {
+    const stored: string[] = [];
+    const answers = webAppOpen({ 'keys.get': () => ({ ...WEB_KEY, key: 'ragflow-pw', source: 'login' }) });
+
+    const first = await openPopup({ answers, remembered: { serverUrl: SERVER, email: 'me@example.com' }, warned: stored });
+    await first.settled();
+    await vi.waitFor(() => expect(first.webSession.getState()).toMatchObject({ warn: true, passwordLoginAllowed: true }));
+    first.popup.setField('password', 'pw');
+    await first.popup.submit();
+    expect(first.popup.getState().view).toBe('result');
+    await vi.waitFor(() => expect(first.stored.warned).toEqual([SERVER]));
+    expect(first.webSession.getState().warn).toBe(false);
+
+    // The popup opened again on that server: no warning, and no need to ask the server anything.
+    const again = await openPopup({ answers, remembered: { serverUrl: SERVER }, warned: first.stored.warned });
+    await again.settled();
+    expect(again.webSession.getState()).toMatchObject({ serverUrl: SERVER, warn: false, passwordLoginAllowed: null });
+    expect(again.sent.map((message) => message.name)).not.toContain('server.config');
+
+    // Another server has not been signed in to from here: it gets the warning.
+    const other = await openPopup({ answers, remembered: { serverUrl: OTHER }, warned: first.stored.warned });
+    await other.settled();
+    await vi.waitFor(() => expect(other.webSession.getState()).toMatchObject({ serverUrl: OTHER, warn: true }));
+  });
+
+  it('is not remembered as given after a sign-in that failed', async () => {
+    const { popup, stored, settled } = await openPopup({
+      answers: webAppOpen({
+        'keys.get': () => {
+          throw busError('wrong-password', 'errorWrongPassword');
+        },
+      }),
+      remembered: { serverUrl: SERVER, email: 'me@example.com' },
+    });
+    await settled();
+    popup.setField('password', 'pw');
+    await popup.submit();
+    expect(stored.warned).toEqual([]);
+  });
+});
+
+describe('a server with password sign-in switched off', () => {
+  it('is known from its public config before any sign-in', async () => {
+    const { webSession, settled } = await openPopup({
+      answers: webAppOpen({ 'server.config': () => ({ registrationAllowed: false, passwordLoginAllowed: false }) }),
+      remembered: { serverUrl: SERVER },
+    });
+    await settled();
+    await vi.waitFor(() => expect(webSession.getState()).toMatchObject({ passwordLoginAllowed: false, tabId: 7 }));
+  });
+
+  it('is recognised when a password sign-in is refused for it, though the check said otherwise', async () => {
+    const { popup, webSession, settled } = await openPopup({
+      answers: webAppOpen({
+        'keys.get': () => {
+          throw busError('password-login-disabled', 'errorPasswordLoginDisabled');
+        },
+      }),
+      remembered: { serverUrl: SERVER, email: 'me@example.com' },
+      warned: [SERVER],
+    });
+    await settled();
+    expect(webSession.getState().passwordLoginAllowed).toBeNull();
+    popup.setField('password', 'pw');
+    await popup.submit();
+    expect(webSession.getState().passwordLoginAllowed).toBe(false);
+  });
+});
+
+describe('following the form', () => {
+  it('asks about a typed server once the typing pauses, and drops answers about servers left since', async () => {
+    vi.useFakeTimers();
+    const { popup, webSession, sent } = await openPopup({
+      answers: webAppOpen({ 'webSession.tab': (request) => (request.serverUrl === OTHER ? { tabId: 9 } : null) }),
+      servers: [savedServer(SERVER)],
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(webSession.getState()).toMatchObject({ serverUrl: SERVER, tabId: null });
+    sent.length = 0;
+
+    for (const typed of ['h', 'http://127', 'http://127.0.0.1', OTHER]) popup.setField('serverUrl', typed);
+    await vi.advanceTimersByTimeAsync(FOLLOW_DELAY_MS);
+    expect(sent.filter((message) => message.name === 'webSession.tab')).toEqual([
+      { name: 'webSession.tab', request: { serverUrl: OTHER } },
+    ]);
+    expect(webSession.getState()).toMatchObject({ serverUrl: OTHER, tabId: 9 });
+
+    popup.setField('serverUrl', 'not a server at all');
+    await vi.advanceTimersByTimeAsync(FOLLOW_DELAY_MS);
+    expect(webSession.getState()).toMatchObject({ serverUrl: null, tabId: null, warn: false });
+  });
+
+  it('on a first run, fills in the server of the page the user is on', async () => {
+    const { popup, platform, sent } = await openPopup({
+      answers: webAppOpen({ 'webSession.serverOfPage': () => 'https://rag.example.com/ragflow' }),
+      pageUrl: 'https://rag.example.com/ragflow/knowledge',
+    });
+    expect(popup.getState().form.serverUrl).toBe('https://rag.example.com/ragflow');
+    expect(platform.recentPageUrl).toHaveBeenCalled();
+    expect(sent.find((message) => message.name === 'webSession.serverOfPage')).toEqual({
+      name: 'webSession.serverOfPage',
+      request: { pageUrl: 'https://rag.example.com/ragflow/knowledge' },
+    });
+  });
+
+  it('leaves the URL alone when a server is set up, or the page is not RAGFlow', async () => {
+    const configured = await openPopup({ answers: webAppOpen(), servers: [savedServer(SERVER)], pageUrl: `${OTHER}/` });
+    expect(configured.platform.recentPageUrl).not.toHaveBeenCalled();
+    expect(configured.popup.getState().form.serverUrl).toBe(SERVER);
+
+    const unknown = await openPopup({ answers: webAppOpen({ 'webSession.serverOfPage': () => null }), pageUrl: `${OTHER}/` });
+    expect(unknown.popup.getState().form.serverUrl).toBe('');
+  });
+});
+
+describe('the page the user was on', () => {
+  it('is the active web page, else the web page used last', () => {
+    const popupTab = { url: 'chrome-extension://id/popup.html', active: true, lastAccessed: 30 };
+    expect(
+      recentWebPage([
+        { url: 'http://a.test/', lastAccessed: 10 },
+        popupTab,
+        { url: 'https://b.test/x', lastAccessed: 20 },
+        { lastAccessed: 25 },
+      ]),
+    ).toBe('https://b.test/x');
+    expect(recentWebPage([{ url: 'http://a.test/', active: true, lastAccessed: 1 }, { url: 'http://b.test/', lastAccessed: 9 }])).toBe(
+      'http://a.test/',
+    );
+    expect(recentWebPage([popupTab])).toBeUndefined();
+  });
+});
