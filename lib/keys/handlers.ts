@@ -20,5 +20,10 @@ export function createHandlers(service: KeyService, other: OtherServices): Handl
     'server.test': (request) => other.testConnection(request.serverUrl),
     'settings.get': () => other.settings(),
     'clipboard.scheduleClear': (request) => other.scheduleClipboardClear(request.fingerprint),
+    'keys.list': (request) => service.listKeys(request),
+    'keys.create': (request) => service.createKey(request),
+    'keys.revoke': (request) => service.revokeKey(request),
+    'keys.setCurrent': (request) => service.setCurrentKey(request),
+    'keys.verify': (request) => service.verifyKey(request),
   };
 }

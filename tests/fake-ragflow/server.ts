@@ -75,6 +75,8 @@ export interface FakeRagflow {
   addUser(user: FakeUser): void;
   sessionToken(email: string): string | null;
   apiKeys(email: string): string[];
+  /** Creates `count` keys for the user as its create route would, oldest first; returns them. */
+  seedKeys(email: string, count: number): string[];
   close(): Promise<void>;
 }
 
@@ -685,6 +687,11 @@ export async function startFakeRagflow(input: FakeRagflowOptions): Promise<FakeR
     },
     apiKeys(email: string): string[] {
       return (users.get(email.toLowerCase())?.keys ?? []).map((k) => k.token);
+    },
+    seedKeys(email: string, count: number): string[] {
+      const user = users.get(email.toLowerCase());
+      if (!user) throw new Error(`No user ${email}`);
+      return Array.from({ length: count }, () => createKey(user).token);
     },
     async close(): Promise<void> {
       if (closed) return;

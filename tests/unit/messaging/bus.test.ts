@@ -21,6 +21,11 @@ const handlers: Handlers = {
   'server.test': async () => ({ ok: false, error: { kind: 'cannot-connect', messageKey: 'errorCannotConnect', substitutions: [] } }),
   'settings.get': async () => ({ servers: [] }),
   'clipboard.scheduleClear': async () => ({ status: 'off' }),
+  'keys.list': async () => ({ keys: [], currentKey: null }),
+  'keys.create': async () => ({ key: { token: 'ragflow-new', createdAt: 1 }, currentKey: null }),
+  'keys.revoke': async () => undefined,
+  'keys.setCurrent': async () => undefined,
+  'keys.verify': async () => 'valid' as const,
 };
 
 let stop: () => void;
