@@ -6,6 +6,7 @@ import { useStoreState } from '../lib/ui/use-store-state';
 import { CreateAccount } from './CreateAccount';
 import { ErrorAlert } from './ErrorAlert';
 import { KeyForm } from './KeyForm';
+import { KeyManager } from './KeyManager';
 import { KeyResult } from './KeyResult';
 import { PasteShortcut } from './PasteShortcut';
 import { ServerPicker } from './ServerPicker';
@@ -49,6 +50,7 @@ export function PopupApp({ t, controller }: { t: Translate; controller: PopupCon
           onSignOut={() => void controller.signOut()}
         />
       )}
+      {state.view === 'result' && state.keyList && <KeyManager t={t} list={state.keyList} />}
       <ErrorAlert t={t} alert={state.alert} onGrantAccess={() => void controller.openGrantPage()} />
       {state.view === 'form' && state.offerCreateAccount && (
         <CreateAccount
