@@ -29,24 +29,31 @@ export function KeyResult(props: KeyResultProps) {
 
   return (
     <section class="result">
-      <label for="api-key">{t('popupApiKey')}</label>
-      <div class="row">
-        <input
-          id="api-key"
-          data-testid="api-key"
-          type={revealed ? 'text' : 'password'}
-          readOnly
-          autoComplete="off"
-          spellcheck={false}
-          value={result.key}
-        />
-        <button type="button" aria-controls="api-key" onClick={() => setRevealed(!revealed)}>
-          {revealed ? t('popupHideKey') : t('popupShowKey')}
-        </button>
-      </div>
-      <button ref={copyRef} type="button" class="primary wide" onClick={props.onCopy}>
-        {copied ? t('popupCopied') : t('popupCopy')}
-      </button>
+      {/* No pasting key: it was revoked, here or elsewhere, and none chosen since. */}
+      {result.key === '' ? (
+        <p class="hint">{t('keysNoPasteKey')}</p>
+      ) : (
+        <>
+          <label for="api-key">{t('popupApiKey')}</label>
+          <div class="row">
+            <input
+              id="api-key"
+              data-testid="api-key"
+              type={revealed ? 'text' : 'password'}
+              readOnly
+              autoComplete="off"
+              spellcheck={false}
+              value={result.key}
+            />
+            <button type="button" aria-controls="api-key" onClick={() => setRevealed(!revealed)}>
+              {revealed ? t('popupHideKey') : t('popupShowKey')}
+            </button>
+          </div>
+          <button ref={copyRef} type="button" class="primary wide" onClick={props.onCopy}>
+            {copied ? t('popupCopied') : t('popupCopy')}
+          </button>
+        </>
+      )}
       <p class="visually-hidden" aria-live="polite">
         {copied && t('popupCopiedAnnouncement')}
       </p>

@@ -7,6 +7,7 @@ import { useStoreState } from '../lib/ui/use-store-state';
 import { CreateAccount } from './CreateAccount';
 import { ErrorAlert } from './ErrorAlert';
 import { KeyForm } from './KeyForm';
+import { KeyManager } from './KeyManager';
 import { KeyResult } from './KeyResult';
 import { PasteShortcut } from './PasteShortcut';
 import { ServerPicker } from './ServerPicker';
@@ -60,6 +61,7 @@ export function PopupApp(props: { t: Translate; controller: PopupController; web
           onSignOut={() => void controller.signOut()}
         />
       )}
+      {state.view === 'result' && state.keyList && <KeyManager t={t} list={state.keyList} />}
       <ErrorAlert t={t} alert={state.alert} onGrantAccess={() => void controller.openGrantPage()} />
       {state.view === 'form' && state.offerCreateAccount && (
         <CreateAccount

@@ -4,7 +4,7 @@
  */
 export class KeyFlowError extends Error {
   constructor(
-    readonly kind: 'email-required' | 'password-required' | 'no-host-access',
+    readonly kind: 'email-required' | 'password-required' | 'no-host-access' | 'key-not-listed',
     readonly messageKey: string,
     readonly substitutions: string[] = [],
   ) {
@@ -20,3 +20,6 @@ export const passwordRequired = () => new KeyFlowError('password-required', 'err
 
 /** The browser has not granted access to this server's origin (optional host permission). */
 export const noHostAccess = (host: string) => new KeyFlowError('no-host-access', 'errorNoHostAccess', [host]);
+
+/** A key to use for paste that is not among the account's keys as last listed. */
+export const keyNotListed = () => new KeyFlowError('key-not-listed', 'keysErrorNotListed');

@@ -25,5 +25,10 @@ export function createHandlers(service: KeyService, other: OtherServices): Handl
     'webSession.tab': (request) => other.webSession.findTab(request.serverUrl),
     'keys.fromWebSession': (request) => other.webSession.getKey(request),
     'webSession.serverOfPage': (request) => other.webSession.serverOfPage(request.pageUrl),
+    'keys.list': (request) => service.listKeys(request),
+    'keys.create': (request) => service.createKey(request),
+    'keys.revoke': (request) => service.revokeKey(request),
+    'keys.setCurrent': (request) => service.setCurrentKey(request),
+    'keys.verify': (request) => service.verifyKey(request),
   };
 }

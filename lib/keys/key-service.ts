@@ -11,6 +11,7 @@ import { normalizeServerUrl } from '../ragflow/server-url';
 import type { KeyPolicy } from '../settings/settings';
 import { type AccountEntry, accountCache, type SessionFreshness } from './account-cache';
 import { emailRequired, noHostAccess, passwordRequired } from './errors';
+import { createKeyManagement, type KeyManagement } from './key-management';
 import { SingleFlight } from './single-flight';
 
 export type { KeyPolicy };
@@ -29,7 +30,7 @@ export interface KeyServiceDeps {
   now?(): number;
 }
 
-export interface KeyService {
+export interface KeyService extends KeyManagement {
   getKey(request: GetKeyRequest): Promise<KeyResult>;
   cachedKey(account: AccountRef): Promise<KeyResult | null>;
   signOut(request: SignOutRequest): Promise<void>;
@@ -167,6 +168,8 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
   }
 
   return {
+    ...createKeyManagement({ cachedAccount, openClient, rememberGeneration, now }),
+
     async getKey(request) {
       const serverUrl = normalizeServerUrl(request.serverUrl);
       const email = request.email.trim();

@@ -2,7 +2,7 @@
  * The one protocol of the message bus: every message name with its request and response type.
  * Senders and the background both use this map, so a wrong payload is a compile error.
  */
-import type { PublicConfig } from '../ragflow/client';
+import type { KeyStatus, PublicConfig } from '../ragflow/client';
 import type { Generation } from '../ragflow/routes';
 import type { Settings } from '../settings/schema';
 
@@ -75,6 +75,23 @@ export type ClipboardClearPlan =
   /** Firefox: the background has no clipboard (no offscreen documents). */
   | { status: 'unsupported' };
 
+/** One API key of an account, as the key list shows it. Full keys: the popup is a trusted page. */
+export interface ListedKey {
+  token: string;
+  /** Milliseconds since the epoch; 0 when the server did not say. */
+  createdAt: number;
+}
+
+/** The account's keys, newest first, and the one "Paste RAGFlow key" uses (null: none). */
+export interface KeyList {
+  keys: ListedKey[];
+  currentKey: string | null;
+}
+
+export interface KeyRef extends AccountRef {
+  token: string;
+}
+
 export interface ProtocolMap {
   /** The fewest requests to a key: cache → session token → login (→ account, if asked). */
   'keys.get': { request: GetKeyRequest; response: KeyResult };
@@ -96,6 +113,16 @@ export interface ProtocolMap {
   'keys.fromWebSession': { request: WebSessionKeyRequest; response: KeyResult };
   /** The RAGFlow server a page belongs to (origin and path prefix), by its public config; null if none. */
   'webSession.serverOfPage': { request: { pageUrl: string }; response: string | null };
+  /** Key management, with the cached session token; a 401 drops the session (`session-expired`). */
+  'keys.list': { request: AccountRef; response: KeyList };
+  /** A new key, the list's newest; it becomes the pasting key only when there is none. */
+  'keys.create': { request: AccountRef; response: { key: ListedKey; currentKey: string | null } };
+  /** Deletes the key on the server; the pasting key, if it was that one, is cleared. */
+  'keys.revoke': { request: KeyRef; response: void };
+  /** Chooses the key that "Paste RAGFlow key" uses. No request to the server. */
+  'keys.setCurrent': { request: KeyRef; response: void };
+  /** A live check of a key against its server; unreachable comes back as an error. */
+  'keys.verify': { request: { serverUrl: string; token: string }; response: KeyStatus };
 }
 
 export type MessageName = keyof ProtocolMap;

@@ -41,6 +41,7 @@ export const browserPlatform: PopupPlatform = {
     const commands = await browser.commands.getAll();
     return commands.find((command) => command.name === PASTE_COMMAND)?.shortcut ?? '';
   },
+  uiLanguage: () => browser.i18n.getUILanguage(),
   async pasteNotice() {
     const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
     return noticeForTab(tab?.id);

@@ -17,6 +17,7 @@ import {
   defaultNickname,
   noHostAccessAlert,
 } from './form';
+import { KeyListController } from './key-list';
 
 export interface FormValues {
   serverUrl: string;
@@ -50,6 +51,8 @@ export interface PopupState {
   servers: ServerSettings[];
   /** The paste shortcut as the browser has it ('' when the user removed it); null until known. */
   pasteShortcut: string | null;
+  /** The key list of the account whose key is shown. */
+  keyList: KeyListController | null;
 }
 
 /** The popup's view of the browser and the background. */
@@ -68,6 +71,8 @@ export interface PopupPlatform {
   pasteShortcut(): Promise<string>;
   /** Why the last paste in the current tab did nothing, if it just happened. */
   pasteNotice(): Promise<AlertState | null>;
+  /** The browser's UI language (dates in the key list). */
+  uiLanguage(): string;
 }
 
 /** Long enough to read "Copied", short enough that a second copy shows a fresh confirmation. */
@@ -93,6 +98,7 @@ export class PopupController extends StateStore<PopupState> {
       alsoLogOutOfServer: false,
       servers: [],
       pasteShortcut: null,
+      keyList: null,
     });
   }
 
@@ -260,7 +266,15 @@ export class PopupController extends StateStore<PopupState> {
         alsoLogOutOfServer: this.state.alsoLogOutOfServer,
       });
       clearTimeout(this.copiedTimer);
-      this.set({ view: 'form', result: null, copied: false, clipboardClearSeconds: null, alsoLogOutOfServer: false });
+      this.state.keyList?.dispose();
+      this.set({
+        view: 'form',
+        result: null,
+        copied: false,
+        clipboardClearSeconds: null,
+        alsoLogOutOfServer: false,
+        keyList: null,
+      });
     } catch (error) {
       this.set({ alert: alertFromError(error) });
     } finally {
@@ -282,6 +296,7 @@ export class PopupController extends StateStore<PopupState> {
 
   override dispose(): void {
     clearTimeout(this.copiedTimer);
+    this.state.keyList?.dispose();
     super.dispose();
   }
 
@@ -353,6 +368,28 @@ export class PopupController extends StateStore<PopupState> {
       copied: false,
       clipboardClearSeconds: null,
       alsoLogOutOfServer: false,
+      keyList: this.newKeyList(result),
+    });
+  }
+
+  /** The key list of the account whose key is shown; closed, so that opening makes no request. */
+  private newKeyList(result: KeyResult): KeyListController {
+    this.state.keyList?.dispose();
+    return new KeyListController({
+      platform: this.platform,
+      account: { serverUrl: result.serverUrl, email: result.email },
+      currentKey: result.key,
+      language: this.platform.uiLanguage(),
+      hooks: {
+        // The key field shows the pasting key; '' when the user revoked it and chose none yet.
+        onCurrentKeyChange: (key) => {
+          if (this.state.result) this.set({ result: { ...this.state.result, key: key ?? '' } });
+        },
+        onSessionExpired: (alert) => {
+          this.state.keyList?.dispose();
+          this.set({ view: 'form', result: null, keyList: null, copied: false, clipboardClearSeconds: null, alert });
+        },
+      },
     });
   }
 

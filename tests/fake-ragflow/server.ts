@@ -83,6 +83,8 @@ export interface FakeRagflow {
    */
   signInWebApp(email: string): string;
   apiKeys(email: string): string[];
+  /** Creates `count` keys for the user as its create route would, oldest first; returns them. */
+  seedKeys(email: string, count: number): string[];
   close(): Promise<void>;
 }
 
@@ -698,6 +700,11 @@ export async function startFakeRagflow(input: FakeRagflowOptions): Promise<FakeR
     },
     apiKeys(email: string): string[] {
       return (users.get(email.toLowerCase())?.keys ?? []).map((k) => k.token);
+    },
+    seedKeys(email: string, count: number): string[] {
+      const user = users.get(email.toLowerCase());
+      if (!user) throw new Error(`No user ${email}`);
+      return Array.from({ length: count }, () => createKey(user).token);
     },
     async close(): Promise<void> {
       if (closed) return;

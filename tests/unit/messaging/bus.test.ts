@@ -24,6 +24,11 @@ const handlers: Handlers = {
   'webSession.tab': async () => null,
   'keys.fromWebSession': async (request) => ({ key: 'ragflow-abc', serverUrl: request.serverUrl, email: 'me@x', source: 'web-session' }),
   'webSession.serverOfPage': async () => null,
+  'keys.list': async () => ({ keys: [], currentKey: null }),
+  'keys.create': async () => ({ key: { token: 'ragflow-new', createdAt: 1 }, currentKey: null }),
+  'keys.revoke': async () => undefined,
+  'keys.setCurrent': async () => undefined,
+  'keys.verify': async () => 'valid' as const,
 };
 
 let stop: () => void;

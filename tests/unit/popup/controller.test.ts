@@ -46,6 +46,7 @@ function fakePlatform(answers: Answers, options: FakeOptions = {}) {
     newFlowId: () => 'flow-1',
     pasteShortcut: vi.fn(async () => options.shortcut ?? 'Alt+Shift+K'),
     pasteNotice: vi.fn(async () => options.notice ?? null),
+    uiLanguage: () => 'en-US',
   };
   return { platform: platform as unknown as PopupPlatform, mocks: platform, sent, progress: () => progress };
 }
@@ -304,6 +305,68 @@ describe('PopupController', () => {
     const controller = await formWith(fake, {});
     await controller.openOptions();
     expect(fake.mocks.openOptions).toHaveBeenCalledWith(undefined);
+  });
+});
+
+describe('the key list in the popup', () => {
+  const remembered = { serverUrl: 'http://localhost:9380', email: 'me@example.com' };
+
+  it('comes with the shown key, closed: opening the popup asks the server nothing', async () => {
+    const fake = fakePlatform({ 'keys.cached': () => KEY }, { remembered });
+    const controller = new PopupController(fake.platform);
+    await controller.start();
+    expect(controller.getState().keyList?.getState()).toMatchObject({ open: false, rows: null, currentKey: 'ragflow-abc' });
+    expect(fake.sent.map((message) => message.name)).toEqual(['keys.cached']);
+  });
+
+  it('follows the pasting key: another one chosen, or none after revoking it', async () => {
+    const fake = fakePlatform(
+      {
+        'keys.cached': () => KEY,
+        'keys.list': () => ({ keys: [{ token: 'ragflow-abc', createdAt: 1 }, { token: 'ragflow-xyz', createdAt: 2 }], currentKey: 'ragflow-abc' }),
+        'keys.setCurrent': () => undefined,
+        'keys.revoke': () => undefined,
+      },
+      { remembered },
+    );
+    const controller = new PopupController(fake.platform);
+    await controller.start();
+    const keyList = controller.getState().keyList!;
+    await keyList.toggle();
+    await keyList.useForPaste('ragflow-xyz');
+    expect(controller.getState().result?.key).toBe('ragflow-xyz');
+    await keyList.revoke('ragflow-xyz');
+    expect(controller.getState()).toMatchObject({ view: 'result', result: { key: '' } });
+  });
+
+  it('goes back to the form, saying why, when the session expired', async () => {
+    const fake = fakePlatform(
+      {
+        'keys.cached': () => KEY,
+        'keys.list': () => {
+          throw busError('session-expired', 'errorSessionExpired');
+        },
+      },
+      { remembered },
+    );
+    const controller = new PopupController(fake.platform);
+    await controller.start();
+    await controller.getState().keyList!.toggle();
+    expect(controller.getState()).toMatchObject({
+      view: 'form',
+      result: null,
+      keyList: null,
+      alert: { messageKey: 'errorSessionExpired' },
+      form: remembered,
+    });
+  });
+
+  it('goes away on sign-out', async () => {
+    const fake = fakePlatform({ 'keys.cached': () => KEY, 'session.signOut': () => undefined }, { remembered });
+    const controller = new PopupController(fake.platform);
+    await controller.start();
+    await controller.signOut();
+    expect(controller.getState().keyList).toBeNull();
   });
 });
 

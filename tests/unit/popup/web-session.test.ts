@@ -61,6 +61,7 @@ async function openPopup(setup: Setup = {}) {
     newFlowId: () => 'flow-1',
     pasteShortcut: async () => '',
     pasteNotice: async () => null,
+    uiLanguage: () => 'en-US',
   };
   const platform: WebSessionPlatform = {
     send,

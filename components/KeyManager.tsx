@@ -1,0 +1,59 @@
+import { durationText, type Translate } from '../lib/i18n';
+import type { KeyListController } from '../lib/popup/key-list';
+import { useStoreState } from '../lib/ui/use-store-state';
+import { KeyRow } from './KeyRow';
+
+/**
+ * "Manage keys": the account's keys on the server, newest first, and a new one on demand.
+ * Closed until asked, so that the popup opens on the key alone, with no request.
+ */
+export function KeyManager({ t, list }: { t: Translate; list: KeyListController }) {
+  const state = useStoreState(list);
+
+  return (
+    <section class="keys">
+      <div class="row">
+        <button type="button" aria-expanded={state.open} aria-controls="keys-panel" onClick={() => void list.toggle()}>
+          {t('keysManage')}
+        </button>
+        {state.open && (
+          <button type="button" disabled={state.busy} onClick={() => void list.create()}>
+            {t('keysCreate')}
+          </button>
+        )}
+      </div>
+      {state.open && (
+        <div id="keys-panel">
+          <div class="alert" role="alert">
+            {state.alert && <p>{t(state.alert.messageKey, state.alert.substitutions)}</p>}
+          </div>
+          {state.clipboardClearSeconds !== null && (
+            <p class="hint">{t('popupClipboardClearsIn', [durationText(state.clipboardClearSeconds)])}</p>
+          )}
+          {state.rows === null && <p class="hint">{t('keysLoading')}</p>}
+          {state.rows?.length === 0 && <p class="hint">{t('keysNone')}</p>}
+          {state.rows && state.rows.length > 0 && (
+            <ul class="key-list" aria-label={t('keysListLabel')}>
+              {state.rows.map((row, index) => (
+                <KeyRow
+                  key={row.token}
+                  t={t}
+                  list={list}
+                  row={row}
+                  labelId={`key-${index}`}
+                  current={row.token === state.currentKey}
+                  shown={row.token === state.shown}
+                  expanded={row.token === state.expanded}
+                  confirming={row.token === state.confirming}
+                  busy={state.busy}
+                  verification={state.verifications[row.token]}
+                  copied={state.copied?.token === row.token ? state.copied.format : null}
+                />
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

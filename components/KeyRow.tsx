@@ -1,0 +1,120 @@
+import type { Translate } from '../lib/i18n';
+import type { CopyFormat } from '../lib/keys/copy-formats';
+import type { KeyRowData } from '../lib/popup/key-format';
+import type { KeyListController, KeyVerification } from '../lib/popup/key-list';
+import { RevokeConfirm } from './RevokeConfirm';
+
+interface KeyRowProps {
+  t: Translate;
+  list: KeyListController;
+  row: KeyRowData;
+  /** Unique in the list: ties each button to the key it acts on, for screen readers. */
+  labelId: string;
+  /** The key "Paste RAGFlow key" uses. */
+  current: boolean;
+  shown: boolean;
+  expanded: boolean;
+  confirming: boolean;
+  busy: boolean;
+  verification: KeyVerification | undefined;
+  /** The format just copied from this row, if any. */
+  copied: CopyFormat | null;
+}
+
+function verificationText(t: Translate, { status }: KeyVerification): string {
+  if (status === 'checking') return t('keysVerifying');
+  if (status === 'valid') return t('keysValid');
+  if (status === 'invalid') return t('keysInvalid');
+  return t('keysUnreachable');
+}
+
+/** One key: masked (or shown), its age, and what can be done with it. */
+export function KeyRow(props: KeyRowProps) {
+  const { t, list, row, labelId, verification, copied } = props;
+  const copyButton = (format: CopyFormat, label: string) => (
+    <button type="button" aria-describedby={labelId} onClick={() => void list.copy(row.token, format)}>
+      {copied === format ? t('popupCopied') : label}
+    </button>
+  );
+
+  return (
+    <li class="key">
+      <div class="key-head">
+        <code id={labelId}>{props.shown ? row.token : row.masked}</code>
+        {props.current && <span class="badge">{t('keysUsedForPaste')}</span>}
+        {row.age && (
+          <time dateTime={row.isoDate} title={row.date}>
+            {row.age}
+          </time>
+        )}
+      </div>
+      {props.confirming ? (
+        <RevokeConfirm
+          t={t}
+          masked={row.masked}
+          busy={props.busy}
+          onConfirm={() => void list.revoke(row.token)}
+          onCancel={() => list.cancelRevoke()}
+        />
+      ) : (
+        <div class="key-actions">
+          {copyButton('plain', t('popupCopy'))}
+          <button type="button" aria-describedby={labelId} onClick={() => list.toggleShown(row.token)}>
+            {props.shown ? t('popupHideKey') : t('popupShowKey')}
+          </button>
+          <button
+            type="button"
+            aria-describedby={labelId}
+            disabled={verification?.status === 'checking'}
+            onClick={() => void list.verify(row.token)}
+          >
+            {t('keysVerify')}
+          </button>
+          <button
+            type="button"
+            aria-describedby={labelId}
+            disabled={props.busy}
+            onClick={() => list.askRevoke(row.token)}
+          >
+            {t('keysRevoke')}
+          </button>
+          <button
+            type="button"
+            aria-describedby={labelId}
+            aria-expanded={props.expanded}
+            onClick={() => list.toggleExpanded(row.token)}
+          >
+            {t('keysMore')}
+          </button>
+        </div>
+      )}
+      {verification && (
+        <p
+          class={`verification ${verification.status}`}
+          role="status"
+          title={verification.alert && t(verification.alert.messageKey, verification.alert.substitutions)}
+        >
+          {verificationText(t, verification)}
+        </p>
+      )}
+      {props.expanded && (
+        <div class="key-actions">
+          <span>{t('keysCopyAs')}</span>
+          {copyButton('env', t('keysFormatEnv'))}
+          {copyButton('python', t('keysFormatPython'))}
+          {copyButton('curl', t('keysFormatCurl'))}
+          {!props.current && (
+            <button
+              type="button"
+              aria-describedby={labelId}
+              disabled={props.busy}
+              onClick={() => void list.useForPaste(row.token)}
+            >
+              {t('keysUseForPaste')}
+            </button>
+          )}
+        </div>
+      )}
+    </li>
+  );
+}

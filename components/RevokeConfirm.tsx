@@ -1,0 +1,33 @@
+import { useEffect, useRef } from 'preact/hooks';
+
+import type { Translate } from '../lib/i18n';
+
+interface RevokeConfirmProps {
+  t: Translate;
+  /** The key as the list shows it: `ragflow-…abcd`. */
+  masked: string;
+  busy: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+}
+
+/**
+ * Asks before a key is revoked, in the row itself: `window.confirm` is blocked or out of place in
+ * a popup. Focus goes to Cancel, so that a stray Enter keeps the key; Escape cancels too.
+ */
+export function RevokeConfirm({ t, masked, busy, onConfirm, onCancel }: RevokeConfirmProps) {
+  const cancelRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => cancelRef.current?.focus(), []);
+
+  return (
+    <div class="confirm" onKeyDown={(event) => event.key === 'Escape' && onCancel()}>
+      <p>{t('keysRevokeConfirm', [masked])}</p>
+      <button type="button" class="danger" disabled={busy} onClick={onConfirm}>
+        {t('keysRevoke')}
+      </button>
+      <button ref={cancelRef} type="button" onClick={onCancel}>
+        {t('keysCancel')}
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,127 @@
+/**
+ * Key management for the popup's key list: list, create, revoke, choose the pasting key, verify.
+ * Everything but verify speaks with the account's cached session token; a server that no longer
+ * takes it (HTTP 401) ends the cached session, so that the popup goes back to its sign-in form.
+ */
+import type { AccountRef, KeyList, KeyRef, ListedKey, ProtocolMap } from '../messaging/protocol';
+import type { ApiKey, KeyStatus, RagflowClient } from '../ragflow/client';
+import { SessionExpiredError } from '../ragflow/errors';
+import { normalizeServerUrl } from '../ragflow/server-url';
+import { type AccountEntry, accountCache } from './account-cache';
+import { keyNotListed } from './errors';
+
+export interface KeyManagement {
+  listKeys(account: AccountRef): Promise<KeyList>;
+  createKey(account: AccountRef): Promise<ProtocolMap['keys.create']['response']>;
+  revokeKey(request: KeyRef): Promise<void>;
+  setCurrentKey(request: KeyRef): Promise<void>;
+  verifyKey(request: { serverUrl: string; token: string }): Promise<KeyStatus>;
+}
+
+/** What the key service shares with key management: its cache rules and its way to a client. */
+export interface KeyServiceInternals {
+  /** The cached account, unless its session outlived the server's session-cache lifetime. */
+  cachedAccount(serverUrl: string, email: string): Promise<AccountEntry | undefined>;
+  openClient(serverUrl: string): Promise<RagflowClient>;
+  rememberGeneration(client: RagflowClient): Promise<void>;
+  now(): number;
+}
+
+const listed = ({ token, createdAt }: ApiKey): ListedKey => ({ token, createdAt });
+
+export function createKeyManagement(internals: KeyServiceInternals): KeyManagement {
+  /** Runs `task` with the account's session token; a 401 forgets the session before rethrowing. */
+  async function withSession<T>(
+    account: AccountRef,
+    task: (client: RagflowClient, authorization: string, serverUrl: string, email: string) => Promise<T>,
+  ): Promise<T> {
+    const serverUrl = normalizeServerUrl(account.serverUrl);
+    const email = account.email.trim();
+    const entry = await internals.cachedAccount(serverUrl, email);
+    // No session to use: to the user this is the same as one that expired. Sign in again.
+    if (!entry?.authorization) throw new SessionExpiredError('No cached session');
+    const client = await internals.openClient(serverUrl);
+    try {
+      return await task(client, entry.authorization, serverUrl, email);
+    } catch (error) {
+      if (error instanceof SessionExpiredError) await accountCache.dropSession(serverUrl, email);
+      throw error;
+    } finally {
+      await internals.rememberGeneration(client);
+    }
+  }
+
+  /**
+   * Changes the cached entry as it is now, after the server answered: another flow (a sign-in,
+   * another popup) may have saved it meanwhile. Nothing is saved for an account signed out since.
+   */
+  async function updateEntry(
+    serverUrl: string,
+    email: string,
+    change: (entry: AccountEntry) => AccountEntry,
+  ): Promise<AccountEntry | undefined> {
+    const entry = await accountCache.getAccount(serverUrl, email);
+    if (!entry) return undefined;
+    const updated = change(entry);
+    await accountCache.saveAccount(updated);
+    return updated;
+  }
+
+  return {
+    listKeys(account) {
+      return withSession(account, async (client, authorization, serverUrl, email) => {
+        const keys = await client.listKeys(authorization);
+        const saved = await updateEntry(serverUrl, email, (entry) => ({
+          ...entry,
+          keys,
+          // A pasting key deleted elsewhere (the web app, the CLI) must not be pasted any more.
+          currentKey: keys.some((key) => key.token === entry.currentKey) ? entry.currentKey : undefined,
+          keysSavedAt: internals.now(),
+        }));
+        return { keys: keys.map(listed), currentKey: saved?.currentKey ?? null };
+      });
+    },
+
+    createKey(account) {
+      return withSession(account, async (client, authorization, serverUrl, email) => {
+        const key = await client.createKey(authorization);
+        // Paste keeps the key the user chose: a key made for another app does not replace it.
+        // Only when no key is chosen (the chosen one was revoked) does the new one take over.
+        const saved = await updateEntry(serverUrl, email, (entry) => ({
+          ...entry,
+          keys: [key, ...entry.keys],
+          currentKey: entry.currentKey ?? key.token,
+          keysSavedAt: internals.now(),
+        }));
+        return { key: listed(key), currentKey: saved?.currentKey ?? null };
+      });
+    },
+
+    revokeKey(request) {
+      return withSession(request, async (client, authorization, serverUrl, email) => {
+        await client.deleteKey(authorization, request.token);
+        await updateEntry(serverUrl, email, (entry) => ({
+          ...entry,
+          keys: entry.keys.filter((key) => key.token !== request.token),
+          currentKey: entry.currentKey === request.token ? undefined : entry.currentKey,
+          keysSavedAt: internals.now(),
+        }));
+      });
+    },
+
+    async setCurrentKey(request) {
+      const serverUrl = normalizeServerUrl(request.serverUrl);
+      const entry = await internals.cachedAccount(serverUrl, request.email.trim());
+      if (!entry) throw new SessionExpiredError('No cached session');
+      // Only a key of this account as last listed: paste must never insert something else.
+      if (!entry.keys.some((key) => key.token === request.token)) throw keyNotListed();
+      await accountCache.saveAccount({ ...entry, currentKey: request.token });
+    },
+
+    async verifyKey(request) {
+      // The key is its own credential here: no session needed, nothing cached changes.
+      const client = await internals.openClient(normalizeServerUrl(request.serverUrl));
+      return client.verifyKey(request.token);
+    },
+  };
+}

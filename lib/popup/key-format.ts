@@ -1,0 +1,68 @@
+/**
+ * How the key list shows a key: masked, and its age in words with the date on hover. Plain
+ * functions, and formatters made once per list: a list of hundreds of keys formats each once.
+ */
+
+/** `ragflow-…abcd`: enough to tell keys apart, too little to use one. */
+export function maskKey(token: string): string {
+  const prefix = token.startsWith('ragflow-') ? 'ragflow-' : '';
+  return `${prefix}…${token.slice(-4)}`;
+}
+
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 24 * 3600],
+  ['month', 30 * 24 * 3600],
+  ['week', 7 * 24 * 3600],
+  ['day', 24 * 3600],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+export interface DateFormatters {
+  /** "3 days ago", "yesterday", "now", in the UI language. */
+  relative(createdAt: number, now: number): string;
+  /** The date and time, for the tooltip. */
+  absolute(createdAt: number): string;
+}
+
+export function dateFormatters(language: string): DateFormatters {
+  const relativeFormat = new Intl.RelativeTimeFormat(language, { numeric: 'auto' });
+  const absoluteFormat = new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' });
+  return {
+    relative(createdAt, now) {
+      // A server clock ahead of this one would make a new key "in 2 minutes": it is "now".
+      const seconds = Math.min(0, Math.round((createdAt - now) / 1000));
+      for (const [unit, size] of UNITS) {
+        if (Math.abs(seconds) >= size) return relativeFormat.format(Math.trunc(seconds / size), unit);
+      }
+      return relativeFormat.format(0, 'second');
+    },
+    absolute: (createdAt) => absoluteFormat.format(createdAt),
+  };
+}
+
+/** One row of the key list, formatted once. */
+export interface KeyRowData {
+  token: string;
+  masked: string;
+  /** Empty when the server gave no creation time. */
+  age: string;
+  date: string;
+  /** ISO 8601, for `<time datetime>`; empty like `age`. */
+  isoDate: string;
+}
+
+export function describeKey(
+  key: { token: string; createdAt: number },
+  now: number,
+  formatters: DateFormatters,
+): KeyRowData {
+  const known = key.createdAt > 0;
+  return {
+    token: key.token,
+    masked: maskKey(key.token),
+    age: known ? formatters.relative(key.createdAt, now) : '',
+    date: known ? formatters.absolute(key.createdAt) : '',
+    isoDate: known ? new Date(key.createdAt).toISOString() : '',
+  };
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+
+import { dateFormatters, describeKey, maskKey } from '@/lib/popup/key-format';
+
+const NOW = Date.UTC(2025, 4, 10, 12, 0, 0);
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+describe('maskKey', () => {
+  it('keeps the ragflow- prefix and the last 4 characters', () => {
+    expect(maskKey('ragflow-Q2xhdWRlIHdhcyBoZXJlIGFuZCB0ZXN0ZWQgdGhpcyBrZXk')).toBe('ragflow-…rZXk');
+  });
+
+  it('shows only the last 4 of a key of another shape', () => {
+    expect(maskKey('sk-1234567890')).toBe('…7890');
+  });
+});
+
+describe('dates', () => {
+  const english = dateFormatters('en-US');
+  const chinese = dateFormatters('zh-CN');
+
+  it.each([
+    [0, 'now', '现在'],
+    [30_000, 'now', '现在'],
+    [5 * MINUTE, '5 minutes ago', '5分钟前'],
+    [3 * 60 * MINUTE, '3 hours ago', '3小时前'],
+    [DAY, 'yesterday', '昨天'],
+    [3 * DAY, '3 days ago', '3天前'],
+    [14 * DAY, '2 weeks ago', '2周前'],
+    [90 * DAY, '3 months ago', '3个月前'],
+    [800 * DAY, '2 years ago', '2年前'],
+  ])('says %i ms ago in the UI language', (ago, inEnglish, inChinese) => {
+    expect(english.relative(NOW - ago, NOW)).toBe(inEnglish);
+    expect(chinese.relative(NOW - ago, NOW)).toBe(inChinese);
+  });
+
+  it('says "now" for a key from a server whose clock runs ahead', () => {
+    expect(english.relative(NOW + 2 * MINUTE, NOW)).toBe('now');
+  });
+
+  it('gives the absolute date and time for the tooltip', () => {
+    const at = new Date(2025, 4, 10, 9, 5).getTime();
+    // Some ICU releases put a narrow no-break space before AM: the words matter, not the space.
+    expect(english.absolute(at).replace(/\s/g, ' ')).toBe('May 10, 2025, 9:05 AM');
+    expect(chinese.absolute(at)).toBe('2025年5月10日 09:05');
+  });
+});
+
+describe('describeKey', () => {
+  it('formats a row once: masked, relative, absolute, ISO', () => {
+    const formatters = dateFormatters('en-US');
+    const createdAt = NOW - 2 * DAY;
+    expect(describeKey({ token: 'ragflow-abcdefgh', createdAt }, NOW, formatters)).toEqual({
+      token: 'ragflow-abcdefgh',
+      masked: 'ragflow-…efgh',
+      age: '2 days ago',
+      date: formatters.absolute(createdAt),
+      isoDate: '2025-05-08T12:00:00.000Z',
+    });
+  });
+
+  it('leaves the date out when the server gave none', () => {
+    expect(describeKey({ token: 'ragflow-abcdefgh', createdAt: 0 }, NOW, dateFormatters('en'))).toMatchObject({
+      age: '',
+      date: '',
+      isoDate: '',
+    });
+  });
+});
