@@ -167,12 +167,18 @@ describe('the popup', () => {
       const page = await openPopup();
       await fillForm(page, { serverUrl: slow.url, ...ALICE });
       const seen = new Set<string>();
-      const indicator = page.getByTestId('step-indicator');
       const watching = (async () => {
         while (!(await apiKeyField(page).isVisible())) {
-          const text = (await indicator.textContent().catch(() => null))?.trim();
-          if (text) seen.add(text);
-          if (text) expect(await page.getByRole('button', { name: 'Get API key' }).isDisabled()).toBe(true);
+          // One snapshot of the page, so that the step and the button are seen at the same moment.
+          const { step, buttonDisabled } = await page.evaluate(() => {
+            const indicator = document.querySelector('[data-testid="step-indicator"]');
+            const button = [...document.querySelectorAll('button')].find(
+              (candidate) => candidate.textContent?.trim() === 'Get API key',
+            );
+            return { step: indicator?.textContent?.trim() ?? '', buttonDisabled: button ? button.disabled : null };
+          });
+          if (step) seen.add(step);
+          if (step && buttonDisabled !== null) expect(buttonDisabled).toBe(true);
           await page.waitForTimeout(50);
         }
       })();
