@@ -80,7 +80,13 @@ export function KeyForm({ t, values, busy, hidePassword, onChange, onSubmit }: K
       {!hidePassword && (
         <>
           <label for="password">{t('popupPassword')}</label>
-          <input id="password" ref={passwordRef} type="password" autoComplete="current-password" {...bind('password')} />
+          <input
+            id="password"
+            ref={passwordRef}
+            type="password"
+            autoComplete="current-password"
+            {...bind('password')}
+          />
         </>
       )}
       <button ref={submitRef} type="submit" class="primary wide" disabled={busy}>

@@ -12,7 +12,13 @@ interface PreferencesFormProps {
 }
 
 /** Clipboard auto-clear, the context-menu item, and a word on the language. */
-export function PreferencesForm({ t, preferences, clipboardAutoClearAvailable, uiLanguage, onChange }: PreferencesFormProps) {
+export function PreferencesForm({
+  t,
+  preferences,
+  clipboardAutoClearAvailable,
+  uiLanguage,
+  onChange,
+}: PreferencesFormProps) {
   return (
     <section aria-labelledby="preferences-heading">
       <h2 id="preferences-heading">{t('optionsPreferences')}</h2>
@@ -23,7 +29,9 @@ export function PreferencesForm({ t, preferences, clipboardAutoClearAvailable, u
         aria-describedby="clipboard-clear-hint"
         value={String(preferences.clipboardClearSeconds)}
         disabled={!clipboardAutoClearAvailable}
-        onChange={(event) => onChange('clipboardClearSeconds', Number(event.currentTarget.value) as ClipboardClearSeconds)}
+        onChange={(event) =>
+          onChange('clipboardClearSeconds', Number(event.currentTarget.value) as ClipboardClearSeconds)
+        }
       >
         {CLIPBOARD_CLEAR_CHOICES.map((seconds) => (
           <option key={seconds} value={String(seconds)}>

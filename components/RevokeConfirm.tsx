@@ -18,14 +18,18 @@ interface RevokeConfirmProps {
 export function RevokeConfirm({ t, masked, busy, onConfirm, onCancel }: RevokeConfirmProps) {
   const cancelRef = useRef<HTMLButtonElement>(null);
   useEffect(() => cancelRef.current?.focus(), []);
+  // Escape cancels, from either button: the focus is on one of them while the question stands.
+  const cancelOnEscape = (event: KeyboardEvent) => {
+    if (event.key === 'Escape') onCancel();
+  };
 
   return (
-    <div class="confirm" onKeyDown={(event) => event.key === 'Escape' && onCancel()}>
+    <div class="confirm">
       <p>{t('keysRevokeConfirm', [masked])}</p>
-      <button type="button" class="danger" disabled={busy} onClick={onConfirm}>
+      <button type="button" class="danger" disabled={busy} onClick={onConfirm} onKeyDown={cancelOnEscape}>
         {t('keysRevoke')}
       </button>
-      <button ref={cancelRef} type="button" onClick={onCancel}>
+      <button ref={cancelRef} type="button" onClick={onCancel} onKeyDown={cancelOnEscape}>
         {t('keysCancel')}
       </button>
     </div>

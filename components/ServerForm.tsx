@@ -98,7 +98,12 @@ export function ServerForm({ t, editing, draft, errors, onChange, onSave, onCanc
           {t('optionsKeyPolicyReuse')}
         </label>
         <label class="check">
-          <input type="radio" name="key-policy" checked={draft.keyPolicy === 'new'} onChange={() => onChange('keyPolicy', 'new')} />
+          <input
+            type="radio"
+            name="key-policy"
+            checked={draft.keyPolicy === 'new'}
+            onChange={() => onChange('keyPolicy', 'new')}
+          />
           {t('optionsKeyPolicyNew')}
         </label>
       </fieldset>

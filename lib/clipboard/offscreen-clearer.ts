@@ -15,7 +15,9 @@ export function offscreenAvailable(): boolean {
 export async function clearClipboardOffscreen(fingerprint: string): Promise<boolean> {
   await openOffscreenDocument();
   try {
-    const answer = (await browser.runtime.sendMessage(clearClipboardRequest(fingerprint))) as ClearClipboardAnswer | undefined;
+    const answer = (await browser.runtime.sendMessage(clearClipboardRequest(fingerprint))) as
+      | ClearClipboardAnswer
+      | undefined;
     return answer?.cleared === true;
   } finally {
     await browser.offscreen.closeDocument().catch(() => {
@@ -31,6 +33,7 @@ async function openOffscreenDocument(): Promise<void> {
   await browser.offscreen.createDocument({
     url: OFFSCREEN_PAGE,
     reasons: [browser.offscreen.Reason.CLIPBOARD],
-    justification: 'Clear a copied RAGFlow API key from the clipboard after the time the user chose, if it is still there.',
+    justification:
+      'Clear a copied RAGFlow API key from the clipboard after the time the user chose, if it is still there.',
   });
 }

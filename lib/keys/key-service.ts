@@ -1,10 +1,4 @@
-import type {
-  AccountRef,
-  GetKeyRequest,
-  KeyFlowStep,
-  KeyResult,
-  SignOutRequest,
-} from '../messaging/protocol';
+import type { AccountRef, GetKeyRequest, KeyFlowStep, KeyResult, SignOutRequest } from '../messaging/protocol';
 import { type ApiKey, type PublicConfig, RagflowClient, type RagflowClientOptions } from '../ragflow/client';
 import { NotRagflowError, SessionExpiredError } from '../ragflow/errors';
 import { normalizeServerUrl } from '../ragflow/server-url';

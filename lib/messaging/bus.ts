@@ -7,7 +7,6 @@ import type {
   EventMessage,
   EventName,
   MessageName,
-  ProtocolMap,
   RequestMessage,
   RequestOf,
   ResponseOf,

@@ -93,7 +93,10 @@ export class OptionsController extends StateStore<OptionsState> {
   /** Loads everything; `serverUrl` (from the popup) picks a server, or starts adding it. */
   async start(serverUrl: string | null = null): Promise<void> {
     try {
-      const [settings, preferences] = await Promise.all([this.platform.loadSettings(), this.platform.loadPreferences()]);
+      const [settings, preferences] = await Promise.all([
+        this.platform.loadSettings(),
+        this.platform.loadPreferences(),
+      ]);
       this.set({ settings, preferences });
     } catch (error) {
       this.set({ alert: alertFromError(error) });
@@ -135,7 +138,10 @@ export class OptionsController extends StateStore<OptionsState> {
     const { editor } = this.state;
     if (!editor) return Promise.resolve();
     const others = this.state.settings.servers.filter((server) => server.id !== editor.serverId);
-    const checked = validateServerAmong(serverFromDraft(editor.draft, editor.serverId ?? this.platform.newId()), others);
+    const checked = validateServerAmong(
+      serverFromDraft(editor.draft, editor.serverId ?? this.platform.newId()),
+      others,
+    );
     if (!checked.ok) {
       this.set({ editor: { ...editor, errors: checked.errors } });
       return Promise.resolve();
@@ -253,7 +259,11 @@ export class OptionsController extends StateStore<OptionsState> {
     const editing = before.some((other) => other.id === server.id);
     const servers = editing ? before.map((other) => (other.id === server.id ? server : other)) : [...before, server];
     // The first server becomes the default: the popup then opens on it.
-    const settings: Settings = { ...this.state.settings, servers, defaultServerId: this.state.settings.defaultServerId ?? server.id };
+    const settings: Settings = {
+      ...this.state.settings,
+      servers,
+      defaultServerId: this.state.settings.defaultServerId ?? server.id,
+    };
     if (!(await this.saveSettings(settings))) return;
     // A test of the server as it was says nothing about it now.
     this.set({ editor: null, tests: without(this.state.tests, server.id), focusedServerId: null });

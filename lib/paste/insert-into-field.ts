@@ -75,7 +75,9 @@ export async function insertIntoField(text: string): Promise<InsertResult> {
     } catch {
       // Email inputs have no selection API; the caret stays where the browser put it.
     }
-    field.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertText', data: text }));
+    field.dispatchEvent(
+      new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertText', data: text }),
+    );
     field.dispatchEvent(new Event('change', { bubbles: true }));
     await settled();
     return field.value === expected ? { ok: true } : { ok: false, reason: 'unconfirmed' };

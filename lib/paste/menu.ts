@@ -40,7 +40,11 @@ export function pasteMenuItems(servers: readonly KnownServer[], title: string): 
  * The items to create: those of the servers, or none when the user switched the item off on the
  * options page (`contextMenuEnabled` of lib/settings/preferences.ts).
  */
-export function menuItemsToCreate(contextMenuEnabled: boolean, servers: readonly KnownServer[], title: string): PasteMenuItem[] {
+export function menuItemsToCreate(
+  contextMenuEnabled: boolean,
+  servers: readonly KnownServer[],
+  title: string,
+): PasteMenuItem[] {
   return contextMenuEnabled ? pasteMenuItems(servers, title) : [];
 }
 

@@ -46,7 +46,10 @@ export type PasteOutcome =
 
 export interface PasteService {
   /** A context-menu click; `undefined` when the item is not ours. */
-  pasteFromMenu(click: { menuItemId: string | number; frameId?: number }, tabId: number | undefined): Promise<PasteOutcome | undefined>;
+  pasteFromMenu(
+    click: { menuItemId: string | number; frameId?: number },
+    tabId: number | undefined,
+  ): Promise<PasteOutcome | undefined>;
   pasteFromShortcut(tabId: number | undefined): Promise<PasteOutcome | undefined>;
 }
 

@@ -65,7 +65,10 @@ export function registerPasteFeature(): void {
   const menus = createMenuSync(
     { removeAll: () => browser.contextMenus.removeAll(), create: createMenuItem },
     async () => {
-      const [{ settings, accounts }, { contextMenuEnabled }] = await Promise.all([readState(), preferencesItem.getValue()]);
+      const [{ settings, accounts }, { contextMenuEnabled }] = await Promise.all([
+        readState(),
+        preferencesItem.getValue(),
+      ]);
       return menuItemsToCreate(contextMenuEnabled, knownServers(settings, accounts), t('pasteMenuTitle'));
     },
     { onError: (error) => console.error('Could not build the paste menu', error) },

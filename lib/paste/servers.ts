@@ -58,7 +58,9 @@ export function knownServers(settings: Settings, accounts: readonly AccountEntry
   const nameCounts = new Map<string, number>();
   for (const { name } of servers) nameCounts.set(name, (nameCounts.get(name) ?? 0) + 1);
   return servers.map((server) =>
-    (nameCounts.get(server.name) ?? 0) > 1 ? { ...server, name: `${server.name} (${addressAsName(server.url)})` } : server,
+    (nameCounts.get(server.name) ?? 0) > 1
+      ? { ...server, name: `${server.name} (${addressAsName(server.url)})` }
+      : server,
   );
 }
 

@@ -247,7 +247,9 @@ export class PopupController extends StateStore<PopupState> {
   /** Asks the background to clear the key from the clipboard later; only its hash is sent. */
   private async scheduleClipboardClear(key: string): Promise<void> {
     try {
-      const plan = await this.platform.send('clipboard.scheduleClear', { fingerprint: await clipboardFingerprint(key) });
+      const plan = await this.platform.send('clipboard.scheduleClear', {
+        fingerprint: await clipboardFingerprint(key),
+      });
       this.set({ clipboardClearSeconds: plan.status === 'scheduled' ? plan.seconds : null });
     } catch {
       // The copy worked; without the background, the key just stays in the clipboard.

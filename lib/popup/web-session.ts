@@ -75,7 +75,11 @@ export class WebSessionController extends StateStore<WebSessionState> {
       if (event.flowId === flowId) this.set({ step: event.step });
     });
     try {
-      const result = await this.platform.send('keys.fromWebSession', { serverUrl, flowId, ...(tabId !== null && { tabId }) });
+      const result = await this.platform.send('keys.fromWebSession', {
+        serverUrl,
+        flowId,
+        ...(tabId !== null && { tabId }),
+      });
       await this.popup.showKey(result);
     } catch (error) {
       const alert = alertFromError(error);
@@ -175,9 +179,12 @@ function normalizedOrNull(serverUrl: string): string | null {
  * The page the user was on: the active web tab of the window, else the one used last (the popup
  * may itself be a tab). Only http(s) pages: the browser's own pages are never RAGFlow.
  */
-export function recentWebPage(tabs: readonly { url?: string; active?: boolean; lastAccessed?: number }[]): string | undefined {
+export function recentWebPage(
+  tabs: readonly { url?: string; active?: boolean; lastAccessed?: number }[],
+): string | undefined {
   return tabs
     .filter((tab) => /^https?:\/\//.test(tab.url ?? ''))
-    .sort((a, b) => Number(b.active === true) - Number(a.active === true) || (b.lastAccessed ?? 0) - (a.lastAccessed ?? 0))[0]
-    ?.url;
+    .sort(
+      (a, b) => Number(b.active === true) - Number(a.active === true) || (b.lastAccessed ?? 0) - (a.lastAccessed ?? 0),
+    )[0]?.url;
 }

@@ -53,12 +53,7 @@ export const SETTINGS_MIGRATIONS = {
  * Runs the migrations from `fromVersion` up to `toVersion`, as WXT's storage does for the stored
  * item. Imports need it too: a file exported by an older release carries an older shape.
  */
-export function migrate(
-  value: unknown,
-  fromVersion: number,
-  toVersion: number,
-  migrations: Migrations,
-): unknown {
+export function migrate(value: unknown, fromVersion: number, toVersion: number, migrations: Migrations): unknown {
   let migrated = value;
   for (let version = fromVersion + 1; version <= toVersion; version++) {
     const step = migrations[version];

@@ -69,7 +69,10 @@ export function parseSettingsImport(text: string): Validated<ImportedSettings> {
     'preferences',
   );
   if (!settings.ok || !preferences.ok) {
-    return { ok: false, errors: [...(settings.ok ? [] : settings.errors), ...(preferences.ok ? [] : preferences.errors)] };
+    return {
+      ok: false,
+      errors: [...(settings.ok ? [] : settings.errors), ...(preferences.ok ? [] : preferences.errors)],
+    };
   }
   return { ok: true, value: { settings: settings.value, preferences: preferences.value } };
 }
@@ -80,7 +83,11 @@ function checkVersion(value: unknown, current: number): number | null {
 }
 
 function versionError(field: string, value: unknown): FieldError {
-  return { field, messageKey: 'errorImportVersionUnsupported', substitutions: [typeof value === 'number' ? String(value) : '?'] };
+  return {
+    field,
+    messageKey: 'errorImportVersionUnsupported',
+    substitutions: [typeof value === 'number' ? String(value) : '?'],
+  };
 }
 
 function failure(field: string, messageKey: string): Validated<never> {

@@ -122,7 +122,8 @@ export function validateServer(raw: unknown, prefix = ''): Validated<ServerSetti
 
   const name = typeof raw.name === 'string' ? raw.name.trim() : '';
   if (name === '') problems.add('name', 'errorServerNameRequired');
-  else if (name.length > MAX_SERVER_NAME_LENGTH) problems.add('name', 'errorServerNameTooLong', [String(MAX_SERVER_NAME_LENGTH)]);
+  else if (name.length > MAX_SERVER_NAME_LENGTH)
+    problems.add('name', 'errorServerNameTooLong', [String(MAX_SERVER_NAME_LENGTH)]);
 
   const url = checkUrl(raw.url, problems);
 
@@ -157,7 +158,10 @@ export function validateServerAmong(raw: unknown, others: readonly ServerSetting
   if (!checked.ok) return checked;
   const duplicate = others.find((other) => other.url === checked.value.url);
   if (duplicate) {
-    return { ok: false, errors: [{ field: 'url', messageKey: 'errorServerUrlDuplicate', substitutions: [duplicate.name] }] };
+    return {
+      ok: false,
+      errors: [{ field: 'url', messageKey: 'errorServerUrlDuplicate', substitutions: [duplicate.name] }],
+    };
   }
   return checked;
 }
@@ -177,7 +181,10 @@ export function validateSettings(raw: unknown, prefix = ''): Validated<Settings>
   const servers: ServerSettings[] = [];
   raw.servers.forEach((item, index) => {
     const checked = validateServer(item, problems.at(`servers[${index}]`));
-    if (!checked.ok) return problems.errors.push(...checked.errors);
+    if (!checked.ok) {
+      problems.errors.push(...checked.errors);
+      return;
+    }
     const server = checked.value;
     const sameId = servers.find((other) => other.id === server.id);
     const sameUrl = servers.find((other) => other.url === server.url);

@@ -14,7 +14,8 @@ export class WebSessionError extends Error {
 }
 
 /** No tab of that server's web app is open (or it closed, or navigated away). */
-export const webAppNotOpen = (serverUrl: string) => new WebSessionError('web-app-not-open', 'webSessionNoTab', [serverUrl]);
+export const webAppNotOpen = (serverUrl: string) =>
+  new WebSessionError('web-app-not-open', 'webSessionNoTab', [serverUrl]);
 
 /** The web app holds no session, or one the server no longer accepts (expired, signed out). */
 export const webSessionMissing = () => new WebSessionError('web-session-missing', 'webSessionMissing');

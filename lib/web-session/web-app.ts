@@ -59,10 +59,16 @@ export function serverUrlCandidates(pageUrl: string): string[] {
   const segments = page.pathname.split('/').filter(Boolean);
   // RAGFlow's own routes start at /api or /v1: a prefix ends before them.
   const routeStart = segments.findIndex((segment) => /^(?:api|v1)$/i.test(segment));
-  const prefixes = segments.slice(0, routeStart === -1 ? MAX_PREFIX_SEGMENTS : Math.min(routeStart, MAX_PREFIX_SEGMENTS));
+  const prefixes = segments.slice(
+    0,
+    routeStart === -1 ? MAX_PREFIX_SEGMENTS : Math.min(routeStart, MAX_PREFIX_SEGMENTS),
+  );
   const candidates: string[] = [];
   for (let depth = 0; depth <= prefixes.length; depth++) {
-    const path = prefixes.slice(0, depth).map((segment) => `/${segment}`).join('');
+    const path = prefixes
+      .slice(0, depth)
+      .map((segment) => `/${segment}`)
+      .join('');
     try {
       candidates.push(normalizeServerUrl(`${page.origin}${path}`));
     } catch {

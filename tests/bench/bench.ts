@@ -114,7 +114,12 @@ async function main(): Promise<void> {
       sizes,
       popupOpenToFormReadyMs: { median: median(formReady), min: Math.min(...formReady), max: Math.max(...formReady) },
       popupOpenToCachedKeyMs: { median: median(keyShown), min: Math.min(...keyShown), max: Math.max(...keyShown) },
-      popupOpenToKeyListMs: { keys: MANY_KEYS, median: median(keyList), min: Math.min(...keyList), max: Math.max(...keyList) },
+      popupOpenToKeyListMs: {
+        keys: MANY_KEYS,
+        median: median(keyList),
+        min: Math.min(...keyList),
+        max: Math.max(...keyList),
+      },
       requests: { keyCached: cached, sessionAlive, cold },
     };
     mkdirSync('bench-results', { recursive: true });

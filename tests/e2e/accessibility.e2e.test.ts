@@ -37,7 +37,10 @@ async function seriousViolations(page: Page): Promise<string[]> {
   })) as Violation[];
   return violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id} (${violation.help}): ${JSON.stringify(violation.nodes.map((node) => node.target))}`);
+    .map(
+      (violation) =>
+        `${violation.id} (${violation.help}): ${JSON.stringify(violation.nodes.map((node) => node.target))}`,
+    );
 }
 
 describe.each(LANGUAGES)('accessibility in $uiLanguage', ({ uiLanguage, getKey }) => {
@@ -47,7 +50,9 @@ describe.each(LANGUAGES)('accessibility in $uiLanguage', ({ uiLanguage, getKey }
   beforeAll(async () => {
     server = await startFakeRagflow({ generation: 'restful', users: [USER] });
     extension = await launchExtension({ uiLanguage });
-    await extension.configureServers([{ url: server.url, name: 'Local RAGFlow', email: USER.email, publicKeyPem: server.publicKeyPem }]);
+    await extension.configureServers([
+      { url: server.url, name: 'Local RAGFlow', email: USER.email, publicKeyPem: server.publicKeyPem },
+    ]);
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
   });
 

@@ -28,7 +28,9 @@ describe('the built popup', () => {
 
 describe('the built extension', () => {
   const manifest = JSON.parse(readFileSync(join(EXTENSION_DIR, 'manifest.json'), 'utf8')) as Record<string, unknown>;
-  const scripts = readdirSync(EXTENSION_DIR, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.js'));
+  const scripts = readdirSync(EXTENSION_DIR, { recursive: true, encoding: 'utf8' }).filter((file) =>
+    file.endsWith('.js'),
+  );
 
   it('keeps the default MV3 content security policy and takes no outside messages', () => {
     // No override means the default: script-src 'self'; no unsafe-eval, no remote script.

@@ -16,7 +16,11 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  browser = await chromium.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu'],
+  });
   page = await browser.newPage();
 });
 
@@ -35,7 +39,7 @@ async function insertInto(html: string, selector?: string) {
   return page.evaluate(insertIntoField, KEY);
 }
 
-const valueOf = (selector: string) => page.$eval(selector, (field) => (field as HTMLInputElement).value);
+const fieldValue = (selector: string) => page.$eval(selector, (field) => (field as HTMLInputElement).value);
 
 /** Makes the page refuse `execCommand`, as some pages and embedded editors do. */
 const refuseExecCommand = () => page.evaluate(() => (document.execCommand = () => false));
@@ -43,7 +47,7 @@ const refuseExecCommand = () => page.evaluate(() => (document.execCommand = () =
 describe('insertIntoField', () => {
   it.each(['text', 'search', 'url', 'tel', 'email', 'password'])('pastes into an input of type %s', async (type) => {
     expect(await insertInto(`<input id="f" type="${type}">`, '#f')).toEqual({ ok: true });
-    expect(await valueOf('#f')).toBe(KEY);
+    expect(await fieldValue('#f')).toBe(KEY);
   });
 
   it('inserts at the caret and replaces the selection', async () => {
@@ -53,18 +57,21 @@ describe('insertIntoField', () => {
       input.setSelectionRange(7, 15);
     });
     expect(await page.evaluate(insertIntoField, KEY)).toEqual({ ok: true });
-    expect(await valueOf('#f')).toBe(`before ${KEY} after`);
+    expect(await fieldValue('#f')).toBe(`before ${KEY} after`);
   });
 
   it('keeps the page’s undo history', async () => {
     expect(await insertInto('<input id="f" value="x">', '#f')).toEqual({ ok: true });
     await page.evaluate(() => document.execCommand('undo'));
-    expect(await valueOf('#f')).toBe('x');
+    expect(await fieldValue('#f')).toBe('x');
   });
 
   it('refuses a read-only field and leaves it alone', async () => {
-    expect(await insertInto('<textarea id="f" readonly>as it was</textarea>', '#f')).toEqual({ ok: false, reason: 'read-only' });
-    expect(await valueOf('#f')).toBe('as it was');
+    expect(await insertInto('<textarea id="f" readonly>as it was</textarea>', '#f')).toEqual({
+      ok: false,
+      reason: 'read-only',
+    });
+    expect(await fieldValue('#f')).toBe('as it was');
   });
 
   it('refuses a disabled field', async () => {
@@ -78,7 +85,7 @@ describe('insertIntoField', () => {
       return (window as unknown as { insertIntoField: typeof insertIntoField }).insertIntoField(key);
     }, KEY);
     expect(outcome).toEqual({ ok: false, reason: 'disabled' });
-    expect(await valueOf('#f')).toBe('as it was');
+    expect(await fieldValue('#f')).toBe('as it was');
   });
 
   it('refuses inputs that cannot hold a key', async () => {
@@ -89,7 +96,7 @@ describe('insertIntoField', () => {
 
   it('says there is no field when nothing is focused', async () => {
     expect(await insertInto('<input id="f">')).toEqual({ ok: false, reason: 'no-field' });
-    expect(await valueOf('#f')).toBe('');
+    expect(await fieldValue('#f')).toBe('');
   });
 
   it('pastes into a contenteditable, replacing the selected word', async () => {
@@ -124,7 +131,11 @@ describe('insertIntoField', () => {
       root.getElementById('inner')!.focus();
     });
     expect(await page.evaluate(insertIntoField, KEY)).toEqual({ ok: true });
-    expect(await page.evaluate(() => (document.getElementById('host')!.shadowRoot!.getElementById('inner') as HTMLInputElement).value)).toBe(KEY);
+    expect(
+      await page.evaluate(
+        () => (document.getElementById('host')!.shadowRoot!.getElementById('inner') as HTMLInputElement).value,
+      ),
+    ).toBe(KEY);
   });
 
   describe('when the page refuses execCommand', () => {
@@ -134,14 +145,18 @@ describe('insertIntoField', () => {
       await page.evaluate(() => {
         const events: string[] = [];
         (window as unknown as { events: string[] }).events = events;
-        for (const type of ['input', 'change']) document.querySelector('form')!.addEventListener(type, () => events.push(type));
+        for (const type of ['input', 'change'])
+          document.querySelector('form')!.addEventListener(type, () => events.push(type));
         const input = document.getElementById('f') as HTMLInputElement;
         input.focus();
         input.setSelectionRange(1, 1);
       });
       expect(await page.evaluate(insertIntoField, KEY)).toEqual({ ok: true });
-      expect(await valueOf('#f')).toBe(`a${KEY}b`);
-      expect(await page.evaluate(() => (window as unknown as { events: string[] }).events)).toEqual(['input', 'change']);
+      expect(await fieldValue('#f')).toBe(`a${KEY}b`);
+      expect(await page.evaluate(() => (window as unknown as { events: string[] }).events)).toEqual([
+        'input',
+        'change',
+      ]);
       // The caret ends after the key, as after typing it.
       expect(await page.$eval('#f', (input: HTMLInputElement) => input.selectionStart)).toBe(1 + KEY.length);
     });
@@ -199,6 +214,6 @@ describe('insertIntoField', () => {
       input.focus();
     });
     expect(await page.evaluate(insertIntoField, KEY)).toEqual({ ok: false, reason: 'unconfirmed' });
-    expect(await valueOf('#f')).toBe('fixed');
+    expect(await fieldValue('#f')).toBe('fixed');
   });
 });

@@ -33,7 +33,8 @@ async function sessionCache(email: string): Promise<{ currentKey?: string; pendi
     type Session = { get(keys: null): Promise<Record<string, { currentKey?: string; fingerprint?: string }>> };
     const { session } = (globalThis as unknown as { chrome: { storage: { session: Session } } }).chrome.storage;
     const items = await session.get(null);
-    const [, entry] = Object.entries(items).find(([key]) => key.startsWith('account:') && key.endsWith(` ${wanted}`)) ?? [];
+    const [, entry] =
+      Object.entries(items).find(([key]) => key.startsWith('account:') && key.endsWith(` ${wanted}`)) ?? [];
     return { currentKey: entry?.currentKey, pendingClear: items['clipboard.pendingClear']?.fingerprint };
   }, email);
 }
@@ -134,11 +135,13 @@ describe.each(GENERATIONS)('managing keys in the popup, %s', (generation) => {
     await new RagflowClient({ serverUrl: server.url }).deleteKey(server.sessionToken(user.email)!, revokedElsewhere!);
 
     await button(rowOf(page, valid!), 'Verify').click();
-    await expect.poll(() => rowOf(page, valid!).getByRole('status').innerText()).toBe('Valid: the server accepts this key.');
+    await expect
+      .poll(() => rowOf(page, valid!).getByRole('status').innerText())
+      .toBe('Valid: the server accepts this key.');
     await button(rowOf(page, revokedElsewhere!), 'Verify').click();
-    await expect.poll(() => rowOf(page, revokedElsewhere!).getByRole('status').innerText()).toBe(
-      'Invalid: the server rejects this key.',
-    );
+    await expect
+      .poll(() => rowOf(page, revokedElsewhere!).getByRole('status').innerText())
+      .toBe('Invalid: the server rejects this key.');
 
     // A server that cannot say is neither: "unreachable", with the reason on hover.
     server.injectFault('datasets', 'html502', 1);

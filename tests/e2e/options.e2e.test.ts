@@ -64,7 +64,10 @@ async function addServer(page: Page, fields: { url: string; name?: string; publi
 }
 
 /** The settings item as stored, with the version WXT's storage keeps beside it. */
-async function storedSettings(): Promise<{ value: { servers: Record<string, unknown>[]; defaultServerId?: string }; version: number }> {
+async function storedSettings(): Promise<{
+  value: { servers: Record<string, unknown>[]; defaultServerId?: string };
+  version: number;
+}> {
   const worker = await extension.worker();
   return worker.evaluate(async () => {
     type Local = { get(keys: string[]): Promise<Record<string, unknown>> };
@@ -167,15 +170,21 @@ describe('the options page: servers', () => {
     };
 
     const legacyReport = await report('Legacy');
-    expect(await legacyReport.innerText()).toMatch(/Reachable\s+Routes\s+legacy \(RAGFlow v0\.24 and earlier\)\s+Version\s+not public on this server/);
-    expect(await legacyReport.innerText()).toMatch(/New accounts\s+allowed\s+Password sign-in\s+allowed\s+Round trip\s+\d+ ms/);
+    expect(await legacyReport.innerText()).toMatch(
+      /Reachable\s+Routes\s+legacy \(RAGFlow v0\.24 and earlier\)\s+Version\s+not public on this server/,
+    );
+    expect(await legacyReport.innerText()).toMatch(
+      /New accounts\s+allowed\s+Password sign-in\s+allowed\s+Round trip\s+\d+ ms/,
+    );
 
     const mixedReport = await report('Mixed');
     expect(await mixedReport.innerText()).toMatch(/Routes\s+mixed \(RAGFlow v0\.25\.0\)\s+Version\s+v0\.25\.0/);
     expect(await mixedReport.innerText()).toMatch(/New accounts\s+allowed\s+Password sign-in\s+not allowed/);
 
     const restfulReport = await report('RESTful');
-    expect(await restfulReport.innerText()).toMatch(/Routes\s+RESTful \(RAGFlow v0\.25\.1 and later\)\s+Version\s+v0\.25\.1/);
+    expect(await restfulReport.innerText()).toMatch(
+      /Routes\s+RESTful \(RAGFlow v0\.25\.1 and later\)\s+Version\s+v0\.25\.1/,
+    );
     expect(await restfulReport.innerText()).toMatch(/New accounts\s+not allowed\s+Password sign-in\s+allowed/);
 
     const downReport = await report('Down');
@@ -189,7 +198,7 @@ describe('the options page: servers', () => {
     }
   });
 
-  it("signs in to a server with its own key pair only once its public key is set", async () => {
+  it('signs in to a server with its own key pair only once its public key is set', async () => {
     // The fake server has its own RSA pair, not RAGFlow's default one.
     const server = await fake({ generation: 'restful', users: [ALICE] });
     const options = await openOptions();
@@ -200,7 +209,9 @@ describe('the options page: servers', () => {
     await popup.getByLabel('Email').fill(ALICE.email);
     await popup.getByLabel('Password', { exact: true }).fill(ALICE.password);
     await popup.getByRole('button', { name: 'Get API key' }).click();
-    await expect.poll(() => popup.getByRole('alert').textContent()).toContain('The server could not decrypt the password');
+    await expect
+      .poll(() => popup.getByRole('alert').textContent())
+      .toContain('The server could not decrypt the password');
     expect(server.count('login')).toBe(1);
     expect(server.apiKeys(ALICE.email)).toEqual([]);
 
@@ -268,7 +279,9 @@ describe('the options page: export and import', () => {
     await expect.poll(() => options.getByText('Settings imported.').isVisible()).toBe(true);
     expect(await card(options, 'Exported').isVisible()).toBe(true);
     expect(await options.getByLabel('Clear a copied key from the clipboard after').inputValue()).toBe('10');
-    expect(await options.getByLabel('Show “Paste RAGFlow key” in the right-click menu of text fields').isChecked()).toBe(false);
+    expect(
+      await options.getByLabel('Show “Paste RAGFlow key” in the right-click menu of text fields').isChecked(),
+    ).toBe(false);
     expect((await storedSettings()).value).toEqual(exported.settings);
 
     // An invalid file: every problem is listed by field, and nothing changes.
@@ -294,7 +307,10 @@ describe('the options page: preferences and language', () => {
   it('stores the preferences and says the language follows the browser', async () => {
     const page = await openOptions();
     expect(await page.getByLabel('Clear a copied key from the clipboard after').inputValue()).toBe('60');
-    const choices = await page.getByLabel('Clear a copied key from the clipboard after').locator('option').allInnerTexts();
+    const choices = await page
+      .getByLabel('Clear a copied key from the clipboard after')
+      .locator('option')
+      .allInnerTexts();
     expect(choices).toEqual(['Never', '10 s', '30 s', '1 min', '2 min', '5 min']);
     await page.getByLabel('Clear a copied key from the clipboard after').selectOption({ label: '2 min' });
     await page.getByLabel('Show “Paste RAGFlow key” in the right-click menu of text fields').uncheck();
@@ -308,7 +324,9 @@ describe('the options page: preferences and language', () => {
         }),
       )
       .toEqual({ clipboardClearSeconds: 120, contextMenuEnabled: false });
-    const uiLanguage = await page.evaluate(() => (globalThis as unknown as { chrome: { i18n: { getUILanguage(): string } } }).chrome.i18n.getUILanguage());
+    const uiLanguage = await page.evaluate(() =>
+      (globalThis as unknown as { chrome: { i18n: { getUILanguage(): string } } }).chrome.i18n.getUILanguage(),
+    );
     const note = page.getByText("RAGFlow Keys uses your browser's language");
     expect(await note.textContent()).toMatch(new RegExp(`currently .*English.* \\(${uiLanguage}\\)\\.`));
   });
@@ -337,7 +355,9 @@ describe('the options page: host permissions', () => {
     await popup.getByLabel('Email').fill(ALICE.email);
     await popup.getByLabel('Password', { exact: true }).fill(ALICE.password);
     await popup.getByRole('button', { name: 'Get API key' }).click();
-    await expect.poll(() => popup.getByRole('alert').textContent()).toContain('needs your permission to talk to 127.0.0.2');
+    await expect
+      .poll(() => popup.getByRole('alert').textContent())
+      .toContain('needs your permission to talk to 127.0.0.2');
     const [opened] = await Promise.all([
       extension.context.waitForEvent('page'),
       popup.getByRole('button', { name: 'Grant access' }).click(),
@@ -350,11 +370,17 @@ describe('the options page: host permissions', () => {
     // The click reaches the browser within the gesture: its prompt opens and the page waits for it
     // (a request outside a gesture would be refused at once, and the card would say "No access").
     await card(opened, 'Elsewhere').getByRole('button', { name: 'Grant access' }).click();
-    await expect.poll(() => card(opened, 'Elsewhere').getByTestId('access').textContent()).toContain('Waiting for your answer');
+    await expect
+      .poll(() => card(opened, 'Elsewhere').getByTestId('access').textContent())
+      .toContain('Waiting for your answer');
 
     // Saving a server elsewhere asks the browser (the prompt stays open here) and saves it anyway.
     await addServer(options, { url: 'https://ragflow.invalid:8443/', name: 'Unanswered' });
-    await expect.poll(() => card(options, 'Unanswered').getByTestId('access').textContent()).toContain('Waiting for your answer');
-    expect((await storedSettings()).value.servers.map((server) => server.url)).toContain('https://ragflow.invalid:8443');
+    await expect
+      .poll(() => card(options, 'Unanswered').getByTestId('access').textContent())
+      .toContain('Waiting for your answer');
+    expect((await storedSettings()).value.servers.map((server) => server.url)).toContain(
+      'https://ragflow.invalid:8443',
+    );
   });
 });

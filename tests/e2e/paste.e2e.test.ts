@@ -112,7 +112,10 @@ async function toolbarNotice(): Promise<{ badge: string; title: string }> {
   const worker = await extension.worker();
   return worker.evaluate(async (tabId) => {
     const { chrome } = globalThis as unknown as { chrome: Chrome };
-    const [badge, title] = await Promise.all([chrome.action.getBadgeText({ tabId }), chrome.action.getTitle({ tabId })]);
+    const [badge, title] = await Promise.all([
+      chrome.action.getBadgeText({ tabId }),
+      chrome.action.getTitle({ tabId }),
+    ]);
     return { badge, title };
   }, tabId);
 }
@@ -175,8 +178,10 @@ async function menuHasItem(id: string): Promise<boolean> {
 const serverItemId = (server: FakeRagflow) => `paste-key:${normalizeServerUrl(server.url)}`;
 
 /** The field's value, or a contenteditable's text. */
-const valueOf = (field: Locator) =>
-  field.evaluate((element) => (element instanceof HTMLInputElement || element instanceof HTMLTextAreaElement ? element.value : element.textContent));
+const fieldValue = (field: Locator) =>
+  field.evaluate((element) =>
+    element instanceof HTMLInputElement || element instanceof HTMLTextAreaElement ? element.value : element.textContent,
+  );
 
 describe('paste from the context menu, one server known', () => {
   beforeAll(async () => {
@@ -225,7 +230,7 @@ describe('paste from the context menu, one server known', () => {
     const page = await openTestPage('fields.html');
     const field = page.locator('#editable');
     await chooseFromContextMenu(field, PASTE_ITEM);
-    await expect.poll(() => valueOf(field)).toBe(keyOf(serverA));
+    await expect.poll(() => fieldValue(field)).toBe(keyOf(serverA));
   });
 
   it('pastes into a password input', async () => {
@@ -272,7 +277,9 @@ describe('paste from the context menu, one server known', () => {
     expect(await field.inputValue()).toBe('');
     await expect.poll(popupIsOpen).toBe(true);
     const popup = await popupForActiveTab();
-    await expect.poll(() => popup.getByRole('alert').textContent()).toContain('may not paste into this part of the page');
+    await expect
+      .poll(() => popup.getByRole('alert').textContent())
+      .toContain('may not paste into this part of the page');
     // The key is right there to copy by hand.
     expect(await popup.getByLabel('API key', { exact: true }).inputValue()).toBe(keyOf(serverA));
   });
@@ -329,7 +336,9 @@ describe('paste with the keyboard shortcut', () => {
     const page = await openTestPage('fields.html');
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await pressKeys('alt+shift+k');
-    await expect.poll(toolbarNotice).toEqual({ badge: '!', title: expect.stringContaining('click into a text field first') });
+    await expect
+      .poll(toolbarNotice)
+      .toEqual({ badge: '!', title: expect.stringContaining('click into a text field first') });
     await expect.poll(popupIsOpen).toBe(true);
   });
 });

@@ -184,7 +184,9 @@ describe('the popup', () => {
       })();
       await page.getByRole('button', { name: 'Get API key' }).click();
       await watching;
-      expect([...seen]).toEqual(expect.arrayContaining(['Connecting to the server…', 'Signing in…', 'Getting the API key…']));
+      expect([...seen]).toEqual(
+        expect.arrayContaining(['Connecting to the server…', 'Signing in…', 'Getting the API key…']),
+      );
       await signOut(page);
     } finally {
       await slow.close();
@@ -195,14 +197,18 @@ describe('the popup', () => {
     const page = await openPopup();
     await fillForm(page, { serverUrl: 'https://rag.example.invalid/ragflow', ...ALICE });
     await page.getByRole('button', { name: 'Get API key' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('needs your permission to talk to rag.example.invalid');
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toContain('needs your permission to talk to rag.example.invalid');
 
     const opened = extension.context.waitForEvent('page');
     await page.getByRole('button', { name: 'Grant access' }).click();
     const options = await opened;
     pages.push(options);
     await options.waitForLoadState();
-    expect(options.url()).toBe(`${extension.pageUrl('options.html')}#server=${encodeURIComponent('https://rag.example.invalid/ragflow')}`);
+    expect(options.url()).toBe(
+      `${extension.pageUrl('options.html')}#server=${encodeURIComponent('https://rag.example.invalid/ragflow')}`,
+    );
     // Not saved yet: the page offers to add it, its address filled in; saving asks for access.
     await expect.poll(() => options.getByLabel('Server URL').inputValue()).toBe('https://rag.example.invalid/ragflow');
     expect(await options.getByRole('button', { name: 'Save' }).isVisible()).toBe(true);

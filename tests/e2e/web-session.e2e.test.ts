@@ -38,7 +38,9 @@ afterEach(async () => {
 });
 
 /** A RAGFlow behind nginx: the web app's page and the API on one origin, as usually deployed. */
-async function fake(options: Partial<FakeRagflowOptions> & Pick<FakeRagflowOptions, 'generation'>): Promise<FakeRagflow> {
+async function fake(
+  options: Partial<FakeRagflowOptions> & Pick<FakeRagflowOptions, 'generation'>,
+): Promise<FakeRagflow> {
   const server = await startFakeRagflow({ nginx: true, users: [BOB], ...options });
   servers.push(server);
   return server;
@@ -46,7 +48,9 @@ async function fake(options: Partial<FakeRagflowOptions> & Pick<FakeRagflowOptio
 
 /** The servers set up (none: a first run), and nothing remembered from an earlier popup. */
 async function setUpServers(...configured: FakeRagflow[]): Promise<void> {
-  await extension.configureServers(configured.map((server) => ({ url: server.url, publicKeyPem: server.publicKeyPem })));
+  await extension.configureServers(
+    configured.map((server) => ({ url: server.url, publicKeyPem: server.publicKeyPem })),
+  );
   const worker = await extension.worker();
   await worker.evaluate(async () => {
     type Local = { remove(keys: string[]): Promise<void> };
@@ -134,7 +138,9 @@ describe('the RAGFlow session open in the browser', () => {
       const popup = await openPopup();
       await expect.poll(() => useSessionButton(popup).isVisible()).toBe(true);
       await useSessionButton(popup).click();
-      await expect.poll(() => popup.getByRole('alert').textContent()).toBe('Sign in to RAGFlow in that tab first, then try again.');
+      await expect
+        .poll(() => popup.getByRole('alert').textContent())
+        .toBe('Sign in to RAGFlow in that tab first, then try again.');
       expect(await apiKeyField(popup).count()).toBe(0);
     };
     await expectSignInFirst();

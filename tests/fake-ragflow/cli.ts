@@ -25,14 +25,30 @@ for (let i = 0; i < args.length; i++) {
       options.generation = g as Generation;
       break;
     }
-    case '--host': options.host = value(i++, flag); break;
-    case '--port': options.port = Number(value(i++, flag)); break;
-    case '--prefix': options.pathPrefix = value(i++, flag); break;
-    case '--version': options.version = value(i++, flag); break;
-    case '--latency': options.latencyMs = Number(value(i++, flag)); break;
-    case '--nginx': options.nginx = true; break;
-    case '--no-register': options.registerEnabled = false; break;
-    case '--no-password-login': options.passwordLoginEnabled = false; break;
+    case '--host':
+      options.host = value(i++, flag);
+      break;
+    case '--port':
+      options.port = Number(value(i++, flag));
+      break;
+    case '--prefix':
+      options.pathPrefix = value(i++, flag);
+      break;
+    case '--version':
+      options.version = value(i++, flag);
+      break;
+    case '--latency':
+      options.latencyMs = Number(value(i++, flag));
+      break;
+    case '--nginx':
+      options.nginx = true;
+      break;
+    case '--no-register':
+      options.registerEnabled = false;
+      break;
+    case '--no-password-login':
+      options.passwordLoginEnabled = false;
+      break;
     case '--user': {
       const [email = '', password = '', nickname] = value(i++, flag).split(':');
       const user: FakeUser = { email, password, ...(nickname ? { nickname } : {}) };

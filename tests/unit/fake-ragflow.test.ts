@@ -5,9 +5,30 @@ import { decryptPassword, startFakeRagflow, type FakeRagflow, type FakeRagflowOp
 
 const USER = { email: 'demo@example.com', password: 'demo-password', nickname: 'Demo' };
 const PATHS = {
-  legacy: { config: '/v1/system/config', login: '/v1/user/login', me: '/v1/user/info', keys: '/v1/system/token_list', newKey: '/v1/system/new_token', version: '/v1/system/version' },
-  mixed: { config: '/v1/system/config', login: '/v1/user/login', me: '/v1/user/info', keys: '/api/v1/system/tokens', newKey: '/api/v1/system/tokens', version: '/api/v1/system/version' },
-  restful: { config: '/api/v1/system/config', login: '/api/v1/auth/login', me: '/api/v1/users/me', keys: '/api/v1/system/tokens', newKey: '/api/v1/system/tokens', version: '/api/v1/system/version' },
+  legacy: {
+    config: '/v1/system/config',
+    login: '/v1/user/login',
+    me: '/v1/user/info',
+    keys: '/v1/system/token_list',
+    newKey: '/v1/system/new_token',
+    version: '/v1/system/version',
+  },
+  mixed: {
+    config: '/v1/system/config',
+    login: '/v1/user/login',
+    me: '/v1/user/info',
+    keys: '/api/v1/system/tokens',
+    newKey: '/api/v1/system/tokens',
+    version: '/api/v1/system/version',
+  },
+  restful: {
+    config: '/api/v1/system/config',
+    login: '/api/v1/auth/login',
+    me: '/api/v1/users/me',
+    keys: '/api/v1/system/tokens',
+    newKey: '/api/v1/system/tokens',
+    version: '/api/v1/system/version',
+  },
 } as const;
 
 let server: FakeRagflow | undefined;
@@ -33,11 +54,26 @@ async function call(s: FakeRagflow, method: string, path: string, opts: { auth?:
   const headers: Record<string, string> = {};
   if (opts.auth) headers.Authorization = opts.auth;
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(s.url + path, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+  const res = await fetch(s.url + path, {
+    method,
+    headers,
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+  });
   const text = await res.text();
+  // biome-ignore lint/suspicious/noExplicitAny: the tests read whatever JSON shape each route answers
   let json: any = null;
-  try { json = JSON.parse(text); } catch { /* not JSON */ }
-  return { status: res.status, json, text, auth: res.headers.get('authorization'), type: res.headers.get('content-type') };
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return {
+    status: res.status,
+    json,
+    text,
+    auth: res.headers.get('authorization'),
+    type: res.headers.get('content-type'),
+  };
 }
 
 describe.each(['legacy', 'mixed', 'restful'] as const)('fake RAGFlow, %s', (generation) => {
@@ -103,7 +139,9 @@ describe('fake RAGFlow extras', () => {
     await expect(fetch(`${s.url}/api/v1/system/version`)).rejects.toThrow();
     s.clearFaults();
     s.injectFault('login', 'no-auth-header', 1);
-    const noHeader = await call(s, 'POST', PATHS.restful.login, { body: { email: USER.email, password: encrypt(s, USER.password) } });
+    const noHeader = await call(s, 'POST', PATHS.restful.login, {
+      body: { email: USER.email, password: encrypt(s, USER.password) },
+    });
     expect([noHeader.json.code, noHeader.auth]).toEqual([0, null]);
     s.injectFault('version', 'hang');
     const hanging = fetch(`${s.url}/api/v1/system/version`).catch(() => 'closed');
@@ -117,7 +155,11 @@ describe('fake RAGFlow extras', () => {
     expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/ragflow$/);
     const html = await call(s, 'GET', '/login');
     expect([html.status, html.text]).toEqual([200, expect.stringContaining('<div id="root">')]);
-    expect((await call(s, 'GET', '/api/v1/system/version')).json).toEqual({ code: 0, data: 'v0.25.0', message: 'success' });
+    expect((await call(s, 'GET', '/api/v1/system/version')).json).toEqual({
+      code: 0,
+      data: 'v0.25.0',
+      message: 'success',
+    });
     s.options.generation = 'restful';
     s.options.version = 'v0.26.0';
     expect((await call(s, 'GET', '/api/v1/system/config')).json.code).toBe(0);

@@ -112,7 +112,9 @@ describe('clipboard auto-clear in the background', () => {
   });
 
   it('says so where the background cannot reach the clipboard (Firefox)', async () => {
-    expect(await autoClear({ supported: false }).schedule(await clipboardFingerprint(KEY))).toEqual({ status: 'unsupported' });
+    expect(await autoClear({ supported: false }).schedule(await clipboardFingerprint(KEY))).toEqual({
+      status: 'unsupported',
+    });
     expect(await fakeBrowser.alarms.getAll()).toEqual([]);
   });
 
@@ -140,7 +142,13 @@ describe('clipboard auto-clear in the background', () => {
 
 describe('clearIfUnchanged (the offscreen document)', () => {
   function clipboardHolding(text: string) {
-    const clipboard = { text, readText: () => clipboard.text, clear: () => void (clipboard.text = '') };
+    const clipboard = {
+      text,
+      readText: () => clipboard.text,
+      clear: () => {
+        clipboard.text = '';
+      },
+    };
     return clipboard;
   }
 

@@ -30,7 +30,11 @@ describe('copy formats', () => {
   });
 
   it('uses the normalised server URL: path prefix kept, no trailing slash, no doubled /api/v1', () => {
-    for (const typed of ['https://Rag.Example.com/ragflow/', 'https://rag.example.com/ragflow/api/v1', 'rag.example.com/ragflow']) {
+    for (const typed of [
+      'https://Rag.Example.com/ragflow/',
+      'https://rag.example.com/ragflow/api/v1',
+      'rag.example.com/ragflow',
+    ]) {
       const base = typed.startsWith('rag.') ? 'http://rag.example.com/ragflow' : 'https://rag.example.com/ragflow';
       expect(copyText('env', KEY, typed)).toBe(`RAGFLOW_API_KEY=${KEY}\nRAGFLOW_BASE_URL=${base}\n`);
       expect(copyText('curl', KEY, typed)).toBe(

@@ -60,7 +60,10 @@ describe.each(GENERATIONS)('key management, %s', (generation) => {
   it('creates a key, the newest, without changing the pasting key', async () => {
     const created = await keys.createKey(account());
     expect(server.apiKeys(ALICE.email)).toHaveLength(2);
-    expect(created).toEqual({ key: { token: server.apiKeys(ALICE.email)[1], createdAt: expect.any(Number) }, currentKey: pastingKey });
+    expect(created).toEqual({
+      key: { token: server.apiKeys(ALICE.email)[1], createdAt: expect.any(Number) },
+      currentKey: pastingKey,
+    });
     expect((await keys.listKeys(account())).keys[0]?.token).toBe(created.key.token);
     expect((await keys.cachedKey(account()))?.key).toBe(pastingKey);
   });
@@ -84,7 +87,9 @@ describe.each(GENERATIONS)('key management, %s', (generation) => {
     await keys.revokeKey({ ...account(), token: other! });
     expect(server.apiKeys(ALICE.email)).toEqual([pastingKey]);
     expect((await keys.cachedKey(account()))?.key).toBe(pastingKey);
-    expect((await accountCache.getAccount(server.url, ALICE.email))?.keys.map((key) => key.token)).toEqual([pastingKey]);
+    expect((await accountCache.getAccount(server.url, ALICE.email))?.keys.map((key) => key.token)).toEqual([
+      pastingKey,
+    ]);
   });
 
   it('changes the pasting key to a listed key only, with no request', async () => {
@@ -133,7 +138,11 @@ describe('verifying against a server that cannot answer', () => {
     server = await startFakeRagflow({ generation: 'restful', users: [ALICE] });
     const { url } = server;
     await server.close();
-    const keys = createKeyService({ hasHostAccess: async () => true, onStep: () => {}, keyPolicy: async () => 'reuse' });
+    const keys = createKeyService({
+      hasHostAccess: async () => true,
+      onStep: () => {},
+      keyPolicy: async () => 'reuse',
+    });
     const error = await rejection(keys.verifyKey({ serverUrl: url, token: 'ragflow-whatever' }));
     expect(error).toMatchObject({ kind: 'cannot-connect', messageKey: 'errorCannotConnect' });
   });

@@ -58,7 +58,12 @@ describe('getting a key', () => {
     const keys = service();
     const result = await keys.getKey({ serverUrl: `${server.url}/`, ...ALICE });
 
-    expect(result).toEqual({ key: server.apiKeys(ALICE.email)[0], serverUrl: server.url, email: ALICE.email, source: 'login' });
+    expect(result).toEqual({
+      key: server.apiKeys(ALICE.email)[0],
+      serverUrl: server.url,
+      email: ALICE.email,
+      source: 'login',
+    });
     expect(server.requests.map((request) => request.operation)).toEqual([
       'version',
       'login',
@@ -250,7 +255,13 @@ describe('the session-cache lifetime', () => {
   it('leaves expired accounts out of the list of every account (the paste feature reads it), and removes them', async () => {
     const keys = timedService(FIFTEEN_MINUTES);
     await keys.getKey({ serverUrl: server.url, ...ALICE });
-    const other = { serverUrl: 'http://other.test', email: 'bob@x', keys: [], currentKey: 'ragflow-other', sessionSavedAt: clock };
+    const other = {
+      serverUrl: 'http://other.test',
+      email: 'bob@x',
+      keys: [],
+      currentKey: 'ragflow-other',
+      sessionSavedAt: clock,
+    };
     await accountCache.saveAccount(other);
     clock += FIFTEEN_MINUTES + 1;
 
@@ -301,11 +312,16 @@ describe('secrets', () => {
   it('never writes the password or its base64 to any storage area', async () => {
     const keys = service();
     await keys.getKey({ serverUrl: server.url, ...ALICE });
-    await keys.getKey({ serverUrl: server.url, email: 'dave@example.com', password: 'dave-pw', createAccount: { nickname: 'd' } });
+    await keys.getKey({
+      serverUrl: server.url,
+      email: 'dave@example.com',
+      password: 'dave-pw',
+      createAccount: { nickname: 'd' },
+    });
     await keys.signOut({ serverUrl: server.url, alsoLogOutOfServer: false });
-    expect((await rejection(keys.getKey({ serverUrl: server.url, email: ALICE.email, password: 'wrong-one' }))).kind).toBe(
-      'wrong-password',
-    );
+    expect(
+      (await rejection(keys.getKey({ serverUrl: server.url, email: ALICE.email, password: 'wrong-one' }))).kind,
+    ).toBe('wrong-password');
     await keys.getKey({ serverUrl: server.url, ...ALICE });
 
     const everything = await allStorage();
@@ -322,7 +338,10 @@ describe('secrets', () => {
 describe('server config', () => {
   it('reports registration and password login, and remembers the generation', async () => {
     server.options.registerEnabled = false;
-    expect(await service().serverConfig(server.url)).toEqual({ registrationAllowed: false, passwordLoginAllowed: true });
+    expect(await service().serverConfig(server.url)).toEqual({
+      registrationAllowed: false,
+      passwordLoginAllowed: true,
+    });
     expect((await accountCache.getServer(server.url))?.generation).toBe('restful');
   });
 });

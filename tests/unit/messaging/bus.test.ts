@@ -11,18 +11,27 @@ const POPUP_URL = `chrome-extension://${fakeBrowser.runtime.id}/popup.html`;
 
 const handlers: Handlers = {
   'keys.get': async (request) => {
-    if (request.password === 'wrong') throw new WrongPasswordError({ serverCode: 109, serverMessage: 'Email and password do not match!' });
+    if (request.password === 'wrong')
+      throw new WrongPasswordError({ serverCode: 109, serverMessage: 'Email and password do not match!' });
     if (request.password === 'bug') throw new TypeError('cannot read properties of undefined');
     return { key: 'ragflow-abc', serverUrl: request.serverUrl, email: request.email, source: 'login' };
   },
   'keys.cached': async () => null,
   'session.signOut': async () => undefined,
   'server.config': async () => ({ registrationAllowed: true, passwordLoginAllowed: true }),
-  'server.test': async () => ({ ok: false, error: { kind: 'cannot-connect', messageKey: 'errorCannotConnect', substitutions: [] } }),
+  'server.test': async () => ({
+    ok: false,
+    error: { kind: 'cannot-connect', messageKey: 'errorCannotConnect', substitutions: [] },
+  }),
   'settings.get': async () => ({ servers: [] }),
   'clipboard.scheduleClear': async () => ({ status: 'off' }),
   'webSession.tab': async () => null,
-  'keys.fromWebSession': async (request) => ({ key: 'ragflow-abc', serverUrl: request.serverUrl, email: 'me@x', source: 'web-session' }),
+  'keys.fromWebSession': async (request) => ({
+    key: 'ragflow-abc',
+    serverUrl: request.serverUrl,
+    email: 'me@x',
+    source: 'web-session',
+  }),
   'webSession.serverOfPage': async () => null,
   'keys.list': async () => ({ keys: [], currentKey: null }),
   'keys.create': async () => ({ key: { token: 'ragflow-new', createdAt: 1 }, currentKey: null }),
@@ -61,13 +70,22 @@ describe('the background side of the bus', () => {
 
   it.each<[string, Browser.runtime.MessageSender]>([
     ['another extension', { id: 'some-other-extension', url: 'chrome-extension://some-other-extension/popup.html' }],
-    ['a content script in a web page', { id: fakeBrowser.runtime.id, url: 'https://evil.example/popup.html', tab: { id: 1 } as Browser.tabs.Tab }],
-    ['an extension page not on the list', { id: fakeBrowser.runtime.id, url: `chrome-extension://${fakeBrowser.runtime.id}/other.html` }],
+    [
+      'a content script in a web page',
+      { id: fakeBrowser.runtime.id, url: 'https://evil.example/popup.html', tab: { id: 1 } as Browser.tabs.Tab },
+    ],
+    [
+      'an extension page not on the list',
+      { id: fakeBrowser.runtime.id, url: `chrome-extension://${fakeBrowser.runtime.id}/other.html` },
+    ],
     ['a sender without a URL', { id: fakeBrowser.runtime.id }],
     ['an anonymous sender', {}],
   ])('refuses %s, with an error and no key', async (_name, sender) => {
     const answer = await deliver(getKey, sender);
-    expect(answer).toEqual({ ok: false, error: { kind: 'forbidden-sender', messageKey: 'errorForbiddenSender', substitutions: [] } });
+    expect(answer).toEqual({
+      ok: false,
+      error: { kind: 'forbidden-sender', messageKey: 'errorForbiddenSender', substitutions: [] },
+    });
     expect(JSON.stringify(answer)).not.toContain('ragflow-');
   });
 
@@ -110,19 +128,24 @@ describe('the background side of the bus', () => {
 describe('the sending side of the bus', () => {
   it('throws the error it gets back as a BusError with the same kind and message key', async () => {
     // fakeBrowser delivers with an empty sender, which the background refuses.
-    const error = await sendMessage('keys.cached', { serverUrl: 'localhost', email: 'a@b.co' }).catch((caught) => caught);
+    const error = await sendMessage('keys.cached', { serverUrl: 'localhost', email: 'a@b.co' }).catch(
+      (caught) => caught,
+    );
     expect(error).toBeInstanceOf(BusError);
     expect(error).toMatchObject({ kind: 'forbidden-sender', messageKey: 'errorForbiddenSender' });
   });
 
   it('says so when nobody answers', async () => {
     stop();
-    const error = await sendMessage('keys.cached', { serverUrl: 'localhost', email: 'a@b.co' }).catch((caught) => caught);
+    const error = await sendMessage('keys.cached', { serverUrl: 'localhost', email: 'a@b.co' }).catch(
+      (caught) => caught,
+    );
     expect(error).toMatchObject({ kind: 'background-unavailable', messageKey: 'errorBackgroundUnavailable' });
   });
 });
 
 // Compile-time checks: `npm test` type-checks this file, so each line must stay an error.
+// biome-ignore lint/suspicious/noExportsInTest: exported only so that the type checker keeps it; no test imports it
 export function wrongPayloadsDoNotCompile(): void {
   // @ts-expect-error: serverUrl is a string
   void sendMessage('keys.get', { serverUrl: 9380, email: 'a@b.co' });

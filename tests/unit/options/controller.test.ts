@@ -9,8 +9,19 @@ import { DEFAULT_PREFERENCES, type Preferences } from '@/lib/settings/preference
 import type { ServerSettings, Settings } from '@/lib/settings/settings';
 
 const UNTIL_CLOSED = { kind: 'until-browser-closes' } as const;
-const LOCAL: ServerSettings = { id: 'local', name: 'Local', url: 'http://localhost:9380', keyPolicy: 'reuse', sessionLifetime: UNTIL_CLOSED };
-const STAGING: ServerSettings = { ...LOCAL, id: 'staging', name: 'Staging', url: 'https://rag.example.com:8443/staging' };
+const LOCAL: ServerSettings = {
+  id: 'local',
+  name: 'Local',
+  url: 'http://localhost:9380',
+  keyPolicy: 'reuse',
+  sessionLifetime: UNTIL_CLOSED,
+};
+const STAGING: ServerSettings = {
+  ...LOCAL,
+  id: 'staging',
+  name: 'Staging',
+  url: 'https://rag.example.com:8443/staging',
+};
 const PROD: ServerSettings = { ...LOCAL, id: 'prod', name: 'Production', url: 'https://rag.example.com' };
 const OTHER: ServerSettings = { ...LOCAL, id: 'other', name: 'Other', url: 'https://other.example.org' };
 
@@ -29,9 +40,13 @@ function fakePlatform(options: FakeOptions = {}) {
   let ids = 0;
   const mocks = {
     loadSettings: vi.fn(async () => store.settings),
-    saveSettings: vi.fn(async (settings: Settings) => void (store.settings = settings)),
+    saveSettings: vi.fn(async (settings: Settings) => {
+      store.settings = settings;
+    }),
     loadPreferences: vi.fn(async () => store.preferences),
-    savePreferences: vi.fn(async (preferences: Preferences) => void (store.preferences = preferences)),
+    savePreferences: vi.fn(async (preferences: Preferences) => {
+      store.preferences = preferences;
+    }),
     hasHostAccess: vi.fn(async (pattern: string) => granted.has(pattern)),
     requestHostAccess: vi.fn((pattern: string) =>
       (options.answer ?? (async () => true))().then((yes) => {
@@ -39,16 +54,20 @@ function fakePlatform(options: FakeOptions = {}) {
         return yes;
       }),
     ),
-    releaseHostAccess: vi.fn(async (patterns: string[]) => patterns.forEach((pattern) => granted.delete(pattern))),
-    testConnection: vi.fn(async (): Promise<ConnectionTestResult> => ({
-      ok: true,
-      serverUrl: LOCAL.url,
-      generation: 'restful',
-      version: 'v0.25.1',
-      registrationAllowed: true,
-      passwordLoginAllowed: false,
-      roundTripMs: 3,
-    })),
+    releaseHostAccess: vi.fn(async (patterns: string[]) => {
+      for (const pattern of patterns) granted.delete(pattern);
+    }),
+    testConnection: vi.fn(
+      async (): Promise<ConnectionTestResult> => ({
+        ok: true,
+        serverUrl: LOCAL.url,
+        generation: 'restful',
+        version: 'v0.25.1',
+        registrationAllowed: true,
+        passwordLoginAllowed: false,
+        roundTripMs: 3,
+      }),
+    ),
     download: vi.fn((fileName: string, text: string) => void downloads.push({ fileName, text })),
     newId: () => `new-${++ids}`,
   };
@@ -61,7 +80,10 @@ async function started(fake: ReturnType<typeof fakePlatform>, serverUrl: string 
   return controller;
 }
 
-function fillDraft(controller: OptionsController, values: Partial<Record<'name' | 'url' | 'email' | 'publicKeyPem', string>>) {
+function fillDraft(
+  controller: OptionsController,
+  values: Partial<Record<'name' | 'url' | 'email' | 'publicKeyPem', string>>,
+) {
   for (const [field, value] of Object.entries(values)) controller.setDraftField(field as 'url', value);
 }
 
@@ -182,7 +204,13 @@ describe('OptionsController: servers', () => {
     await controller.saveServer();
 
     expect(fake.store.settings.servers).toEqual([
-      { ...LOCAL, name: 'Docker', keyPolicy: 'new', publicKeyPem: publicKeyPem.trim(), sessionLifetime: { kind: 'minutes', minutes: 30 } },
+      {
+        ...LOCAL,
+        name: 'Docker',
+        keyPolicy: 'new',
+        publicKeyPem: publicKeyPem.trim(),
+        sessionLifetime: { kind: 'minutes', minutes: 30 },
+      },
     ]);
   });
 
@@ -196,7 +224,10 @@ describe('OptionsController: servers', () => {
   });
 
   it('removes a server, gives its origin back, and moves the default', async () => {
-    const fake = fakePlatform({ settings: { servers: [OTHER, LOCAL], defaultServerId: 'other' }, granted: ['https://other.example.org/*'] });
+    const fake = fakePlatform({
+      settings: { servers: [OTHER, LOCAL], defaultServerId: 'other' },
+      granted: ['https://other.example.org/*'],
+    });
     const controller = await started(fake);
     await controller.removeServer('other');
     expect(fake.store.settings).toEqual({ servers: [LOCAL], defaultServerId: 'local' });
@@ -205,7 +236,10 @@ describe('OptionsController: servers', () => {
   });
 
   it('keeps an origin another server still uses, and never gives back the local ones', async () => {
-    const fake = fakePlatform({ settings: { servers: [PROD, STAGING, LOCAL] }, granted: ['https://rag.example.com/*'] });
+    const fake = fakePlatform({
+      settings: { servers: [PROD, STAGING, LOCAL] },
+      granted: ['https://rag.example.com/*'],
+    });
     const controller = await started(fake);
     await controller.removeServer('prod');
     await controller.removeServer('local');
@@ -238,24 +272,35 @@ describe('OptionsController: servers', () => {
     controller.addServer();
     fillDraft(controller, { url: 'localhost' });
     await controller.saveServer();
-    expect(controller.getState()).toMatchObject({ alert: { messageKey: 'errorUnexpected' }, editor: { draft: { url: 'localhost' } } });
+    expect(controller.getState()).toMatchObject({
+      alert: { messageKey: 'errorUnexpected' },
+      editor: { draft: { url: 'localhost' } },
+    });
   });
 });
 
 describe('OptionsController: arriving from the popup', () => {
   it('reads the server from the fragment', () => {
-    expect(serverFromLocationHash(`#server=${encodeURIComponent('https://rag.example.com')}`)).toBe('https://rag.example.com');
+    expect(serverFromLocationHash(`#server=${encodeURIComponent('https://rag.example.com')}`)).toBe(
+      'https://rag.example.com',
+    );
     expect(serverFromLocationHash('')).toBeNull();
   });
 
   it('points at a saved server', async () => {
-    const controller = await started(fakePlatform({ settings: { servers: [LOCAL, PROD] } }), 'https://rag.example.com/');
+    const controller = await started(
+      fakePlatform({ settings: { servers: [LOCAL, PROD] } }),
+      'https://rag.example.com/',
+    );
     expect(controller.getState()).toMatchObject({ focusedServerId: 'prod', editor: null });
   });
 
   it('offers to add a server that is not saved yet, with its URL filled in', async () => {
     const controller = await started(fakePlatform(), 'https://new.example.com');
-    expect(controller.getState()).toMatchObject({ focusedServerId: null, editor: { draft: { url: 'https://new.example.com' } } });
+    expect(controller.getState()).toMatchObject({
+      focusedServerId: null,
+      editor: { draft: { url: 'https://new.example.com' } },
+    });
   });
 });
 
@@ -267,7 +312,10 @@ describe('OptionsController: test connection', () => {
     expect(controller.getState().tests).toEqual({ local: { status: 'running' } });
     await testing;
     expect(fake.mocks.testConnection).toHaveBeenCalledWith(LOCAL.url);
-    expect(controller.getState().tests.local).toMatchObject({ status: 'done', result: { ok: true, generation: 'restful' } });
+    expect(controller.getState().tests.local).toMatchObject({
+      status: 'done',
+      result: { ok: true, generation: 'restful' },
+    });
   });
 
   it('shows a background that cannot be asked as a failed test, with its kind', async () => {
@@ -279,7 +327,10 @@ describe('OptionsController: test connection', () => {
     await controller.testConnection('local');
     expect(controller.getState().tests.local).toEqual({
       status: 'done',
-      result: { ok: false, error: { kind: 'background-unavailable', messageKey: 'errorBackgroundUnavailable', substitutions: [] } },
+      result: {
+        ok: false,
+        error: { kind: 'background-unavailable', messageKey: 'errorBackgroundUnavailable', substitutions: [] },
+      },
     });
   });
 
@@ -317,7 +368,10 @@ describe('OptionsController: preferences, export and import', () => {
       settings: { servers: [LOCAL, PROD], defaultServerId: 'prod' },
       preferences: { clipboardClearSeconds: 30 },
     });
-    expect(controller.getState()).toMatchObject({ importOutcome: { status: 'imported' }, access: { local: 'granted', prod: 'not-granted' } });
+    expect(controller.getState()).toMatchObject({
+      importOutcome: { status: 'imported' },
+      access: { local: 'granted', prod: 'not-granted' },
+    });
   });
 
   it('imports nothing from an invalid file and lists every problem', async () => {

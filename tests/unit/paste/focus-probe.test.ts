@@ -13,7 +13,9 @@ describe('focusedFrame', () => {
   });
 
   it('is the innermost focused frame', () => {
-    expect(focusedFrame([frame(0, true, true), frame(5, true, true), frame(9, true), frame(12, false)])).toEqual({ frameId: 9 });
+    expect(focusedFrame([frame(0, true, true), frame(5, true, true), frame(9, true), frame(12, false)])).toEqual({
+      frameId: 9,
+    });
   });
 
   it('is blocked when the focus is in a frame that could not be probed', () => {

@@ -118,7 +118,9 @@ describe('createMenuSync', () => {
   it('runs overlapping rebuilds one after the other (no duplicate id)', async () => {
     const menus = inMemoryMenus();
     const errors: unknown[] = [];
-    const sync = createMenuSync(menus.api, async () => pasteMenuItems([A, B], TITLE), { onError: (e) => errors.push(e) });
+    const sync = createMenuSync(menus.api, async () => pasteMenuItems([A, B], TITLE), {
+      onError: (e) => errors.push(e),
+    });
     await Promise.all([sync.rebuild(), sync.rebuild(), sync.rebuild()]);
     expect(errors).toEqual([]);
     expect(menus.items.size).toBe(3);

@@ -31,13 +31,19 @@ beforeEach(() => {
 
 describe('noticeMessage', () => {
   it('names the server when no key is cached for it', () => {
-    expect(noticeMessage('no-key', 'rag.example.com')).toEqual({ messageKey: 'pasteNoticeNoKey', substitutions: ['rag.example.com'] });
+    expect(noticeMessage('no-key', 'rag.example.com')).toEqual({
+      messageKey: 'pasteNoticeNoKey',
+      substitutions: ['rag.example.com'],
+    });
     expect(noticeMessage('read-only')).toEqual({ messageKey: 'pasteNoticeReadOnly', substitutions: [] });
   });
 
   it('has a sentence in every locale for every kind, with the placeholders it fills', () => {
     for (const locale of ['en', 'zh_CN']) {
-      const messages = JSON.parse(readFileSync(`public/_locales/${locale}/messages.json`, 'utf8')) as Record<string, { message: string }>;
+      const messages = JSON.parse(readFileSync(`public/_locales/${locale}/messages.json`, 'utf8')) as Record<
+        string,
+        { message: string }
+      >;
       for (const kind of PASTE_NOTICE_KINDS) {
         const { messageKey, substitutions } = noticeMessage(kind, 'server');
         const text = messages[messageKey]?.message;

@@ -31,7 +31,10 @@ function settingsWith(...urls: string[]): Settings {
 }
 
 /** The browser around the service: storage and the toolbar button from fakeBrowser, the rest recorded. */
-function harness(state: PasteState, options: { insert?: InsertResult | Error; frames?: FrameFocus[] | Error; popup?: Error } = {}) {
+function harness(
+  state: PasteState,
+  options: { insert?: InsertResult | Error; frames?: FrameFocus[] | Error; popup?: Error } = {},
+) {
   const inserted: { tabId: number; frameId: number; key: string }[] = [];
   const deps = {
     readState: async () => state,

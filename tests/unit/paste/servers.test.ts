@@ -44,7 +44,10 @@ describe('knownServers', () => {
   });
 
   it('lists a server once, however its URL was typed', () => {
-    const settings = settingsOf([{ name: 'Local', url: 'localhost:9380' }, { name: 'Again', url: 'http://localhost:9380/' }]);
+    const settings = settingsOf([
+      { name: 'Local', url: 'localhost:9380' },
+      { name: 'Again', url: 'http://localhost:9380/' },
+    ]);
     expect(knownServers(settings, [account('http://localhost:9380', 'a@x', 'k', 1)])).toEqual([
       { url: 'http://localhost:9380', name: 'Local' },
     ]);

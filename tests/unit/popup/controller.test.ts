@@ -6,7 +6,12 @@ import type { EventMap, KeyResult, MessageName, RequestOf } from '../../../lib/m
 import { COPIED_CONFIRMATION_MS, PopupController, type PopupPlatform } from '../../../lib/popup/controller';
 import type { ServerSettings, Settings } from '../../../lib/settings/settings';
 
-const KEY: KeyResult = { key: 'ragflow-abc', serverUrl: 'http://localhost:9380', email: 'me@example.com', source: 'login' };
+const KEY: KeyResult = {
+  key: 'ragflow-abc',
+  serverUrl: 'http://localhost:9380',
+  email: 'me@example.com',
+  source: 'login',
+};
 
 type Answers = { [K in MessageName]?: (request: RequestOf<K>) => unknown };
 
@@ -75,7 +80,10 @@ describe('PopupController', () => {
   });
 
   it('opens on the form, filled in, when nothing is cached', async () => {
-    const fake = fakePlatform({ 'keys.cached': () => null }, { remembered: { serverUrl: 'localhost:9380', email: 'me@x' } });
+    const fake = fakePlatform(
+      { 'keys.cached': () => null },
+      { remembered: { serverUrl: 'localhost:9380', email: 'me@x' } },
+    );
     const controller = new PopupController(fake.platform);
     await controller.start();
     expect(controller.getState()).toMatchObject({ view: 'form', form: { serverUrl: 'localhost:9380', email: 'me@x' } });
@@ -271,7 +279,7 @@ describe('PopupController', () => {
     expect(controller.getState()).toMatchObject({ view: 'form', alert: null });
   });
 
-  it('asks the background to clear the clipboard later, sending the key\'s hash, never the key', async () => {
+  it("asks the background to clear the clipboard later, sending the key's hash, never the key", async () => {
     const fake = fakePlatform(
       { 'keys.cached': () => KEY, 'clipboard.scheduleClear': () => ({ status: 'scheduled', seconds: 60 }) },
       { remembered: { serverUrl: 'http://localhost:9380', email: 'me@example.com' } },
@@ -315,7 +323,11 @@ describe('the key list in the popup', () => {
     const fake = fakePlatform({ 'keys.cached': () => KEY }, { remembered });
     const controller = new PopupController(fake.platform);
     await controller.start();
-    expect(controller.getState().keyList?.getState()).toMatchObject({ open: false, rows: null, currentKey: 'ragflow-abc' });
+    expect(controller.getState().keyList?.getState()).toMatchObject({
+      open: false,
+      rows: null,
+      currentKey: 'ragflow-abc',
+    });
     expect(fake.sent.map((message) => message.name)).toEqual(['keys.cached']);
   });
 
@@ -323,7 +335,13 @@ describe('the key list in the popup', () => {
     const fake = fakePlatform(
       {
         'keys.cached': () => KEY,
-        'keys.list': () => ({ keys: [{ token: 'ragflow-abc', createdAt: 1 }, { token: 'ragflow-xyz', createdAt: 2 }], currentKey: 'ragflow-abc' }),
+        'keys.list': () => ({
+          keys: [
+            { token: 'ragflow-abc', createdAt: 1 },
+            { token: 'ragflow-xyz', createdAt: 2 },
+          ],
+          currentKey: 'ragflow-abc',
+        }),
         'keys.setCurrent': () => undefined,
         'keys.revoke': () => undefined,
       },
@@ -378,7 +396,13 @@ describe('the server picker', () => {
     keyPolicy: 'reuse',
     sessionLifetime: { kind: 'until-browser-closes' },
   };
-  const PROD: ServerSettings = { ...LOCAL, id: 'prod', name: 'Production', url: 'https://rag.example.com', email: 'me@corp.example' };
+  const PROD: ServerSettings = {
+    ...LOCAL,
+    id: 'prod',
+    name: 'Production',
+    url: 'https://rag.example.com',
+    email: 'me@corp.example',
+  };
   const settings: Settings = { servers: [LOCAL, PROD], defaultServerId: 'prod' };
 
   it('preselects the default server, with its email, when no server was used yet', async () => {
@@ -393,14 +417,23 @@ describe('the server picker', () => {
   });
 
   it('keeps the server used last (or the one a paste pointed it at) over the default', async () => {
-    const fake = fakePlatform({ 'keys.cached': () => null }, { settings, remembered: { serverUrl: 'http://localhost:9380', email: 'old@x' } });
+    const fake = fakePlatform(
+      { 'keys.cached': () => null },
+      { settings, remembered: { serverUrl: 'http://localhost:9380', email: 'old@x' } },
+    );
     const controller = new PopupController(fake.platform);
     await controller.start();
-    expect(controller.getState()).toMatchObject({ view: 'form', form: { serverUrl: 'http://localhost:9380', email: 'old@x' } });
+    expect(controller.getState()).toMatchObject({
+      view: 'form',
+      form: { serverUrl: 'http://localhost:9380', email: 'old@x' },
+    });
   });
 
   it('still shows the cached key of the account used last, at once', async () => {
-    const fake = fakePlatform({ 'keys.cached': () => KEY }, { settings, remembered: { serverUrl: 'http://localhost:9380', email: 'me@example.com' } });
+    const fake = fakePlatform(
+      { 'keys.cached': () => KEY },
+      { settings, remembered: { serverUrl: 'http://localhost:9380', email: 'me@example.com' } },
+    );
     const controller = new PopupController(fake.platform);
     await controller.start();
     expect(controller.getState()).toMatchObject({ view: 'result', result: KEY });
@@ -417,7 +450,10 @@ describe('the server picker', () => {
   });
 
   it('opens on the server typed last when none is saved', async () => {
-    const fake = fakePlatform({ 'keys.cached': () => null }, { remembered: { serverUrl: 'localhost:9380', email: 'me@x' } });
+    const fake = fakePlatform(
+      { 'keys.cached': () => null },
+      { remembered: { serverUrl: 'localhost:9380', email: 'me@x' } },
+    );
     const controller = new PopupController(fake.platform);
     await controller.start();
     expect(controller.getState()).toMatchObject({ servers: [], form: { serverUrl: 'localhost:9380', email: 'me@x' } });

@@ -38,8 +38,14 @@ describe('alertFromError', () => {
   it('keeps the sentence of typed errors and hides everything else', () => {
     const bus = new BusError({ kind: 'timeout', messageKey: 'errorTimeout', substitutions: ['http://x', '30'] });
     expect(alertFromError(bus)).toEqual({ messageKey: 'errorTimeout', substitutions: ['http://x', '30'] });
-    expect(alertFromError(new InvalidServerUrlError('file'))).toEqual({ messageKey: 'errorUrlFile', substitutions: [] });
-    expect(alertFromError(new TypeError('x is undefined'))).toEqual({ messageKey: 'errorUnexpected', substitutions: [] });
+    expect(alertFromError(new InvalidServerUrlError('file'))).toEqual({
+      messageKey: 'errorUrlFile',
+      substitutions: [],
+    });
+    expect(alertFromError(new TypeError('x is undefined'))).toEqual({
+      messageKey: 'errorUnexpected',
+      substitutions: [],
+    });
     expect(alertFromError({ some: 'object' })).toEqual({ messageKey: 'errorUnexpected', substitutions: [] });
   });
 });
@@ -53,7 +59,13 @@ describe('defaultNickname', () => {
 
 describe('selectedServerId', () => {
   const servers = [
-    { id: 'a', name: 'A', url: 'http://localhost:9380', keyPolicy: 'reuse', sessionLifetime: { kind: 'until-browser-closes' } },
+    {
+      id: 'a',
+      name: 'A',
+      url: 'http://localhost:9380',
+      keyPolicy: 'reuse',
+      sessionLifetime: { kind: 'until-browser-closes' },
+    },
   ] as const satisfies ServerSettings[];
 
   it('finds the saved server the URL field holds, however it is typed', () => {

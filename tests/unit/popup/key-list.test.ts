@@ -58,8 +58,20 @@ describe('the key list', () => {
     expect(sent).toEqual([{ name: 'keys.list', request: ACCOUNT }]);
     expect(list.getState()).toMatchObject({ open: true, busy: false, currentKey: OLD });
     expect(list.getState().rows).toEqual([
-      { token: NEW, masked: 'ragflow-…2222', age: '5 minutes ago', date: expect.any(String), isoDate: '2025-05-10T11:55:00.000Z' },
-      { token: OLD, masked: 'ragflow-…1111', age: '3 days ago', date: expect.any(String), isoDate: '2025-05-07T12:00:00.000Z' },
+      {
+        token: NEW,
+        masked: 'ragflow-…2222',
+        age: '5 minutes ago',
+        date: expect.any(String),
+        isoDate: '2025-05-10T11:55:00.000Z',
+      },
+      {
+        token: OLD,
+        masked: 'ragflow-…1111',
+        age: '3 days ago',
+        date: expect.any(String),
+        isoDate: '2025-05-07T12:00:00.000Z',
+      },
     ]);
 
     await list.toggle();
@@ -88,7 +100,10 @@ describe('the key list', () => {
 
   it('puts a new key first and keeps the pasting key the background kept', async () => {
     const created = { token: 'ragflow-created-cccc3333', createdAt: NOW };
-    const { list, hooks } = keyList({ 'keys.list': () => LIST, 'keys.create': () => ({ key: created, currentKey: OLD }) });
+    const { list, hooks } = keyList({
+      'keys.list': () => LIST,
+      'keys.create': () => ({ key: created, currentKey: OLD }),
+    });
     await list.toggle();
     await list.create();
     expect(list.getState().rows?.map((row) => row.token)).toEqual([created.token, NEW, OLD]);
@@ -165,7 +180,9 @@ describe('the key list', () => {
 
   it('copies each format with the server filled in, and has the clipboard cleared of that text', async () => {
     vi.useFakeTimers();
-    const { list, platform, sent } = keyList({ 'clipboard.scheduleClear': () => ({ status: 'scheduled', seconds: 60 }) });
+    const { list, platform, sent } = keyList({
+      'clipboard.scheduleClear': () => ({ status: 'scheduled', seconds: 60 }),
+    });
     const expected = {
       plain: NEW,
       env: `RAGFLOW_API_KEY=${NEW}\nRAGFLOW_BASE_URL=${SERVER}\n`,
@@ -175,7 +192,10 @@ describe('the key list', () => {
     for (const [format, text] of Object.entries(expected) as [keyof typeof expected, string][]) {
       await list.copy(NEW, format);
       expect(platform.copyText).toHaveBeenLastCalledWith(text);
-      expect(sent.at(-1)).toEqual({ name: 'clipboard.scheduleClear', request: { fingerprint: await clipboardFingerprint(text) } });
+      expect(sent.at(-1)).toEqual({
+        name: 'clipboard.scheduleClear',
+        request: { fingerprint: await clipboardFingerprint(text) },
+      });
       expect(list.getState()).toMatchObject({ copied: { token: NEW, format }, clipboardClearSeconds: 60 });
     }
     vi.advanceTimersByTime(2000);
@@ -207,7 +227,10 @@ describe('the key list', () => {
       },
     });
     await list.create();
-    expect(list.getState()).toMatchObject({ busy: false, alert: { messageKey: 'errorServer', substitutions: ['502'] } });
+    expect(list.getState()).toMatchObject({
+      busy: false,
+      alert: { messageKey: 'errorServer', substitutions: ['502'] },
+    });
     expect(hooks.onSessionExpired).not.toHaveBeenCalled();
   });
 

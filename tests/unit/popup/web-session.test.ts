@@ -77,7 +77,8 @@ async function openPopup(setup: Setup = {}) {
   const webSession = new WebSessionController(popup, platform);
   await popup.start();
   await webSession.start();
-  const settled = () => vi.waitFor(() => expect(sent.filter((m) => m.name === 'webSession.tab').length).toBeGreaterThan(0));
+  const settled = () =>
+    vi.waitFor(() => expect(sent.filter((m) => m.name === 'webSession.tab').length).toBeGreaterThan(0));
   return { popup, webSession, platform, popupPlatform, sent, stored, settled, progress: () => progress };
 }
 
@@ -104,8 +105,15 @@ describe('the popup’s web-session option', () => {
     await vi.waitFor(() => expect(webSession.getState()).toMatchObject({ serverUrl: SERVER, tabId: 7 }));
 
     await webSession.use();
-    expect(sent.at(-1)).toEqual({ name: 'keys.fromWebSession', request: { serverUrl: SERVER, tabId: 7, flowId: 'web-flow' } });
-    expect(popup.getState()).toMatchObject({ view: 'result', result: WEB_KEY, form: { email: 'sso@example.com', password: '' } });
+    expect(sent.at(-1)).toEqual({
+      name: 'keys.fromWebSession',
+      request: { serverUrl: SERVER, tabId: 7, flowId: 'web-flow' },
+    });
+    expect(popup.getState()).toMatchObject({
+      view: 'result',
+      result: WEB_KEY,
+      form: { email: 'sso@example.com', password: '' },
+    });
     // The account is remembered, so that the popup opens on its cached key next time.
     expect(popupPlatform.remember).toHaveBeenCalledWith({ serverUrl: SERVER, email: 'sso@example.com' });
     expect(webSession.getState()).toMatchObject({ busy: false, step: null });
@@ -150,7 +158,10 @@ describe('the popup’s web-session option', () => {
     });
     await settled();
     await webSession.use();
-    expect(popup.getState()).toMatchObject({ view: 'form', alert: { messageKey: 'webSessionMissing', substitutions: [] } });
+    expect(popup.getState()).toMatchObject({
+      view: 'form',
+      alert: { messageKey: 'webSessionMissing', substitutions: [] },
+    });
   });
 
   it('leads to the options page for a server without access, as a password sign-in does', async () => {
@@ -179,9 +190,15 @@ describe('the warning before the first password sign-in', () => {
     const stored: string[] = [];
     const answers = webAppOpen({ 'keys.get': () => ({ ...WEB_KEY, key: 'ragflow-pw', source: 'login' }) });
 
-    const first = await openPopup({ answers, remembered: { serverUrl: SERVER, email: 'me@example.com' }, warned: stored });
+    const first = await openPopup({
+      answers,
+      remembered: { serverUrl: SERVER, email: 'me@example.com' },
+      warned: stored,
+    });
     await first.settled();
-    await vi.waitFor(() => expect(first.webSession.getState()).toMatchObject({ warn: true, passwordLoginAllowed: true }));
+    await vi.waitFor(() =>
+      expect(first.webSession.getState()).toMatchObject({ warn: true, passwordLoginAllowed: true }),
+    );
     first.popup.setField('password', 'pw');
     await first.popup.submit();
     expect(first.popup.getState().view).toBe('result');
@@ -285,7 +302,10 @@ describe('following the form', () => {
     expect(configured.platform.recentPageUrl).not.toHaveBeenCalled();
     expect(configured.popup.getState().form.serverUrl).toBe(SERVER);
 
-    const unknown = await openPopup({ answers: webAppOpen({ 'webSession.serverOfPage': () => null }), pageUrl: `${OTHER}/` });
+    const unknown = await openPopup({
+      answers: webAppOpen({ 'webSession.serverOfPage': () => null }),
+      pageUrl: `${OTHER}/`,
+    });
     expect(unknown.popup.getState().form.serverUrl).toBe('');
   });
 });
@@ -301,9 +321,12 @@ describe('the page the user was on', () => {
         { lastAccessed: 25 },
       ]),
     ).toBe('https://b.test/x');
-    expect(recentWebPage([{ url: 'http://a.test/', active: true, lastAccessed: 1 }, { url: 'http://b.test/', lastAccessed: 9 }])).toBe(
-      'http://a.test/',
-    );
+    expect(
+      recentWebPage([
+        { url: 'http://a.test/', active: true, lastAccessed: 1 },
+        { url: 'http://b.test/', lastAccessed: 9 },
+      ]),
+    ).toBe('http://a.test/');
     expect(recentWebPage([popupTab])).toBeUndefined();
   });
 });

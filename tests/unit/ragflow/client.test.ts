@@ -122,11 +122,17 @@ describe.each(GENERATIONS)('against a %s server', (generation) => {
     });
     const client = clientFor(server);
 
-    const unknown = await expectKind(client.login({ email: 'nobody@example.com', password: 'x' }), 'email-not-registered');
+    const unknown = await expectKind(
+      client.login({ email: 'nobody@example.com', password: 'x' }),
+      'email-not-registered',
+    );
     expect(unknown.serverCode).toBe(109);
     expect(unknown.serverMessage).toBe('Email: nobody@example.com is not registered!');
     await expectKind(client.login({ email: ALICE.email, password: 'wrong' }), 'wrong-password');
-    const disabled = await expectKind(client.login({ email: 'bob@example.com', password: 'bob-password' }), 'account-disabled');
+    const disabled = await expectKind(
+      client.login({ email: 'bob@example.com', password: 'bob-password' }),
+      'account-disabled',
+    );
     expect(disabled.serverCode).toBe(403);
 
     server.options.passwordLoginEnabled = false;
@@ -141,7 +147,10 @@ describe.each(GENERATIONS)('against a %s server', (generation) => {
     await expectKind(client.register({ ...ALICE }), 'email-already-registered');
     await expectKind(client.register({ ...ALICE, email: 'not-an-email' }), 'invalid-email');
     if (generation === 'restful') {
-      const nickname = await expectKind(client.register({ ...ALICE, email: 'n@example.com', nickname: '' }), 'ragflow-error');
+      const nickname = await expectKind(
+        client.register({ ...ALICE, email: 'n@example.com', nickname: '' }),
+        'ragflow-error',
+      );
       expect(nickname.serverCode).toBe(101);
       expect(nickname.substitutions).toEqual(['Nickname cannot be empty.']);
     }

@@ -64,7 +64,14 @@ describe('testConnection', () => {
   it('times one request with the given clock', async () => {
     const server = await fake({ generation: 'restful' });
     let now = 1000;
-    const result = await testConnection(server.url, { ...granted, clock: () => (now += 21.6) - 21.6 });
+    const result = await testConnection(server.url, {
+      ...granted,
+      clock: () => {
+        const reading = now;
+        now += 21.6;
+        return reading;
+      },
+    });
     expect(result).toMatchObject({ ok: true, roundTripMs: 22 });
   });
 
@@ -74,7 +81,11 @@ describe('testConnection', () => {
     await server.close();
     expect(await testConnection(url, granted)).toEqual({
       ok: false,
-      error: expect.objectContaining({ kind: 'cannot-connect', messageKey: 'errorCannotConnect', substitutions: [url] }),
+      error: expect.objectContaining({
+        kind: 'cannot-connect',
+        messageKey: 'errorCannotConnect',
+        substitutions: [url],
+      }),
     });
   });
 
@@ -89,7 +100,7 @@ describe('testConnection', () => {
     const result = await testConnection(server.url, { hasHostAccess: async () => false });
     expect(result).toEqual({
       ok: false,
-      error: { kind: 'no-host-access', messageKey: 'errorNoHostAccess', substitutions: ['127.0.0.1:' + server.port] },
+      error: { kind: 'no-host-access', messageKey: 'errorNoHostAccess', substitutions: [`127.0.0.1:${server.port}`] },
     });
     expect(server.count()).toBe(0);
   });

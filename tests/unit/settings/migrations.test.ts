@@ -1,7 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 
-import { migrate, SETTINGS_MIGRATIONS, SETTINGS_VERSION, type SettingsV1, settingsV1ToV2 } from '@/lib/settings/migrations';
+import {
+  migrate,
+  SETTINGS_MIGRATIONS,
+  SETTINGS_VERSION,
+  type SettingsV1,
+  settingsV1ToV2,
+} from '@/lib/settings/migrations';
 import { DEFAULT_PREFERENCES, preferencesItem } from '@/lib/settings/preferences';
 import { defineSettingsItem } from '@/lib/settings/settings';
 import { validateSettings } from '@/lib/settings/validate';

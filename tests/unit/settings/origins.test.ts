@@ -28,9 +28,9 @@ describe('originToRequest', () => {
 
 describe('originsToRelease', () => {
   it('gives back the origin of a removed server', () => {
-    expect(originsToRelease(at('https://a.example.com', 'https://b.example.com'), at('https://b.example.com'))).toEqual([
-      'https://a.example.com/*',
-    ]);
+    expect(originsToRelease(at('https://a.example.com', 'https://b.example.com'), at('https://b.example.com'))).toEqual(
+      ['https://a.example.com/*'],
+    );
   });
 
   it('keeps an origin another server still uses (another port or path prefix)', () => {
@@ -43,10 +43,14 @@ describe('originsToRelease', () => {
   });
 
   it('gives back the old origin when an edit moves a server to another host', () => {
-    expect(originsToRelease(at('https://old.example.com'), at('https://new.example.com'))).toEqual(['https://old.example.com/*']);
+    expect(originsToRelease(at('https://old.example.com'), at('https://new.example.com'))).toEqual([
+      'https://old.example.com/*',
+    ]);
   });
 
   it('gives back each origin once', () => {
-    expect(originsToRelease(at('https://a.example.com', 'https://a.example.com:1'), [])).toEqual(['https://a.example.com/*']);
+    expect(originsToRelease(at('https://a.example.com', 'https://a.example.com:1'), [])).toEqual([
+      'https://a.example.com/*',
+    ]);
   });
 });

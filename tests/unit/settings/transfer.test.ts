@@ -6,7 +6,13 @@ import { exportSettings, parseSettingsImport } from '@/lib/settings/transfer';
 
 const SETTINGS: Settings = {
   servers: [
-    { id: 'l', name: 'Local', url: 'http://localhost:9380', keyPolicy: 'reuse', sessionLifetime: { kind: 'until-browser-closes' } },
+    {
+      id: 'l',
+      name: 'Local',
+      url: 'http://localhost:9380',
+      keyPolicy: 'reuse',
+      sessionLifetime: { kind: 'until-browser-closes' },
+    },
     {
       id: 'p',
       name: 'Production',
@@ -27,7 +33,11 @@ describe('export and import', () => {
   it('round-trips settings and preferences', () => {
     const preferences = { clipboardClearSeconds: 10, contextMenuEnabled: false } as const;
     const text = exportSettings(SETTINGS, preferences);
-    expect(JSON.parse(text)).toMatchObject({ format: 'ragflow-keys-settings', settingsVersion: 2, preferencesVersion: 1 });
+    expect(JSON.parse(text)).toMatchObject({
+      format: 'ragflow-keys-settings',
+      settingsVersion: 2,
+      preferencesVersion: 1,
+    });
     expect(parseSettingsImport(text)).toEqual({ ok: true, value: { settings: SETTINGS, preferences } });
   });
 
@@ -36,14 +46,20 @@ describe('export and import', () => {
     const result = parseSettingsImport(fileWith({ settingsVersion: 1, settings: v1 }));
     expect(result).toMatchObject({
       ok: true,
-      value: { settings: { servers: [{ url: 'http://localhost:9380', sessionLifetime: { kind: 'until-browser-closes' } }] } },
+      value: {
+        settings: { servers: [{ url: 'http://localhost:9380', sessionLifetime: { kind: 'until-browser-closes' } }] },
+      },
     });
   });
 
   it('brings in nothing but the schema: secrets added by hand are dropped', () => {
     const text = fileWith({
       password: 'hunter2',
-      settings: { ...SETTINGS, sessionToken: 'abc.def', servers: [{ ...SETTINGS.servers[0], apiKey: 'ragflow-secret' }, SETTINGS.servers[1]] },
+      settings: {
+        ...SETTINGS,
+        sessionToken: 'abc.def',
+        servers: [{ ...SETTINGS.servers[0], apiKey: 'ragflow-secret' }, SETTINGS.servers[1]],
+      },
     });
     const result = parseSettingsImport(text);
     expect(result.ok).toBe(true);
@@ -52,7 +68,9 @@ describe('export and import', () => {
 
   it('reports every invalid field with its path, and imports nothing', () => {
     const text = fileWith({
-      settings: { servers: [SETTINGS.servers[0], { ...SETTINGS.servers[1], url: 'ftp://rag.example.com', keyPolicy: 7 }] },
+      settings: {
+        servers: [SETTINGS.servers[0], { ...SETTINGS.servers[1], url: 'ftp://rag.example.com', keyPolicy: 7 }],
+      },
       preferences: { clipboardClearSeconds: 1, contextMenuEnabled: true },
     });
     expect(parseSettingsImport(text)).toEqual({
@@ -60,7 +78,11 @@ describe('export and import', () => {
       errors: [
         { field: 'settings.servers[1].url', messageKey: 'errorUrlUnsupportedScheme', substitutions: ['ftp:'] },
         { field: 'settings.servers[1].keyPolicy', messageKey: 'errorKeyPolicyInvalid', substitutions: [] },
-        { field: 'preferences.clipboardClearSeconds', messageKey: 'errorClipboardClearChoice', substitutions: ['0, 10, 30, 60, 120, 300'] },
+        {
+          field: 'preferences.clipboardClearSeconds',
+          messageKey: 'errorClipboardClearChoice',
+          substitutions: ['0, 10, 30, 60, 120, 300'],
+        },
       ],
     });
   });
@@ -68,8 +90,18 @@ describe('export and import', () => {
   it.each([
     ['text that is not JSON', '{ servers: oops', '', 'errorImportNotJson'],
     ['JSON of something else', '{"servers": []}', 'format', 'errorImportNotOurs'],
-    ['a file from a newer release', fileWith({ settingsVersion: 3 }), 'settingsVersion', 'errorImportVersionUnsupported'],
-    ['a file without versions', fileWith({ preferencesVersion: undefined }), 'preferencesVersion', 'errorImportVersionUnsupported'],
+    [
+      'a file from a newer release',
+      fileWith({ settingsVersion: 3 }),
+      'settingsVersion',
+      'errorImportVersionUnsupported',
+    ],
+    [
+      'a file without versions',
+      fileWith({ preferencesVersion: undefined }),
+      'preferencesVersion',
+      'errorImportVersionUnsupported',
+    ],
   ])('refuses %s', (_name, text, field, messageKey) => {
     expect(parseSettingsImport(text)).toMatchObject({ ok: false, errors: [{ field, messageKey }] });
   });

@@ -84,7 +84,9 @@ describe('validateServer', () => {
       const result = validateServer({ ...SERVER, sessionLifetime: { kind: 'minutes', minutes } });
       expect(result).toEqual({
         ok: false,
-        errors: [{ field: 'sessionLifetime.minutes', messageKey: 'errorSessionMinutesRange', substitutions: ['1', '10080'] }],
+        errors: [
+          { field: 'sessionLifetime.minutes', messageKey: 'errorSessionMinutesRange', substitutions: ['1', '10080'] },
+        ],
       });
     }
     expect(errorsOf(validateServer({ ...SERVER, sessionLifetime: 'forever' }))).toEqual([
@@ -121,7 +123,11 @@ describe('validateSettings', () => {
   it('reports errors field by field with their paths', () => {
     const result = validateSettings(
       {
-        servers: [SERVER, { ...SERVER, url: 'file:///etc/passwd' }, { ...SERVER, url: 'https://staging.example.com/ragflow' }],
+        servers: [
+          SERVER,
+          { ...SERVER, url: 'file:///etc/passwd' },
+          { ...SERVER, url: 'https://staging.example.com/ragflow' },
+        ],
         defaultServerId: 'nobody',
       },
       'settings',
@@ -161,7 +167,11 @@ describe('validatePreferences', () => {
     expect(validatePreferences({ clipboardClearSeconds: 45, contextMenuEnabled: 'yes' }, 'preferences')).toEqual({
       ok: false,
       errors: [
-        { field: 'preferences.clipboardClearSeconds', messageKey: 'errorClipboardClearChoice', substitutions: ['0, 10, 30, 60, 120, 300'] },
+        {
+          field: 'preferences.clipboardClearSeconds',
+          messageKey: 'errorClipboardClearChoice',
+          substitutions: ['0, 10, 30, 60, 120, 300'],
+        },
         { field: 'preferences.contextMenuEnabled', messageKey: 'errorNotTrueOrFalse', substitutions: [] },
       ],
     });

@@ -16,7 +16,12 @@ describe('web-app pages', () => {
   });
 
   it('are offered the named tab first, then active ones, then the most recently used', () => {
-    const tab = (id: number, url: string, active = false, lastAccessed = id): TabInfo => ({ id, url, active, lastAccessed });
+    const tab = (id: number, url: string, active = false, lastAccessed = id): TabInfo => ({
+      id,
+      url,
+      active,
+      lastAccessed,
+    });
     const tabs = [
       tab(1, 'http://localhost:9380/a'),
       tab(2, 'http://localhost:9380/b', false, 50),
@@ -42,7 +47,10 @@ describe('server candidates of a page', () => {
 
   it('never end in an API route, and come only from web pages', () => {
     expect(serverUrlCandidates('http://localhost/v1/system/config')).toEqual(['http://localhost']);
-    expect(serverUrlCandidates('http://localhost/ragflow/api/v1/datasets')).toEqual(['http://localhost', 'http://localhost/ragflow']);
+    expect(serverUrlCandidates('http://localhost/ragflow/api/v1/datasets')).toEqual([
+      'http://localhost',
+      'http://localhost/ragflow',
+    ]);
     expect(serverUrlCandidates('chrome-extension://abc/popup.html')).toEqual([]);
     expect(serverUrlCandidates('file:///home/me/page.html')).toEqual([]);
     expect(serverUrlCandidates('garbage')).toEqual([]);

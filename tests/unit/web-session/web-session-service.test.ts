@@ -91,7 +91,12 @@ describe.each(['restful', 'legacy'] as const)('a key with the web app’s sessio
 
     const result = await webSession().getKey({ serverUrl: `${server.url}/`, flowId: 'f' });
 
-    expect(result).toEqual({ key: server.apiKeys(BOB.email)[0], serverUrl: server.url, email: BOB.email, source: 'web-session' });
+    expect(result).toEqual({
+      key: server.apiKeys(BOB.email)[0],
+      serverUrl: server.url,
+      email: BOB.email,
+      source: 'web-session',
+    });
     expect(server.count('login')).toBe(0);
     // The detection probe first (on a legacy server a JSON 404, which is how it is recognised).
     const probe = generation === 'legacy' ? null : 'version';
@@ -153,7 +158,9 @@ describe('the web app’s session', () => {
 
   it('when the page holds none, says to sign in there, with no request at all', async () => {
     openWebApp(1, null);
-    expect(await rejection(webSession().getKey({ serverUrl: server.url }))).toMatchObject({ kind: 'web-session-missing' });
+    expect(await rejection(webSession().getKey({ serverUrl: server.url }))).toMatchObject({
+      kind: 'web-session-missing',
+    });
     expect(server.count()).toBe(0);
   });
 
@@ -161,7 +168,11 @@ describe('the web app’s session', () => {
     tabs.push({ id: 1, url: 'http://other.test/', active: true, lastAccessed: 1 });
     pages.set(1, { href: 'http://other.test/', authorization: 'somebody-elses-token' });
     const error = await rejection(webSession().getKey({ serverUrl: server.url }));
-    expect(error).toMatchObject({ kind: 'web-app-not-open', messageKey: 'webSessionNoTab', substitutions: [server.url] });
+    expect(error).toMatchObject({
+      kind: 'web-app-not-open',
+      messageKey: 'webSessionNoTab',
+      substitutions: [server.url],
+    });
     // Another site's storage is never read, let alone sent.
     expect(reads).toEqual([]);
     expect(server.count()).toBe(0);
@@ -203,7 +214,10 @@ describe('the web app’s session', () => {
 
   it('has its sentences in every locale', () => {
     for (const locale of ['en', 'zh_CN']) {
-      const messages = JSON.parse(readFileSync(`public/_locales/${locale}/messages.json`, 'utf8')) as Record<string, unknown>;
+      const messages = JSON.parse(readFileSync(`public/_locales/${locale}/messages.json`, 'utf8')) as Record<
+        string,
+        unknown
+      >;
       expect(messages).toHaveProperty('webSessionMissing');
       expect(messages).toHaveProperty('webSessionNoTab');
     }
