@@ -2,11 +2,16 @@
  * `npm run bench`: sizes, timings and request counts of the built extension. Not a test: it
  * prints a table and writes bench-results/latest.json; nothing here asserts a timing.
  */
+import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
 
 import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
 import { EXTENSION_DIR, launchExtension, type LoadedExtension } from '../e2e/support/extension';
 import { filesOfPage, gzippedBytes } from '../support/bundle';
+import { usualScript } from './usual-script';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 25);
 const USER = { email: 'bench@example.com', password: 'bench-password' };
@@ -79,9 +84,140 @@ async function getKeyThroughPopup(
   await page.close();
 }
 
+const LATENCY_MS = 50;
+const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 10);
+
+async function clearSessionCache(extension: LoadedExtension): Promise<void> {
+  const worker = await extension.worker();
+  await worker.evaluate(async () => {
+    type Session = { clear(): Promise<void> };
+    await (globalThis as unknown as { chrome: { storage: { session: Session } } }).chrome.storage.session.clear();
+  });
+}
+
+async function timed(action: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await action();
+  return performance.now() - started;
+}
+
+/**
+ * Time to a key with 50 ms added to every answer, the extension beside the usual script, on the
+ * same (legacy: the only routes the script knows) server in the same run.
+ */
+async function timeToKeyWithLatency(extension: LoadedExtension) {
+  const account = { email: 'latency@example.com', password: 'latency-password', nickname: 'latency' };
+  const server = await startFakeRagflow({ generation: 'legacy', users: [account], latencyMs: LATENCY_MS });
+  try {
+    await extension.configureServers([{ url: server.url, publicKeyPem: server.publicKeyPem }]);
+    const cold: number[] = [];
+    const requestsCold: number[] = [];
+    for (let run = 0; run < LATENCY_RUNS; run++) {
+      await clearSessionCache(extension);
+      server.resetCounts();
+      cold.push(await timed(() => getKeyThroughPopup(extension, server, account.password, account.email)));
+      requestsCold.push(server.count());
+    }
+    const cached: number[] = [];
+    for (let run = 0; run < LATENCY_RUNS; run++) {
+      cached.push(
+        await timed(async () => {
+          const page = await extension.openPopup();
+          await page.getByLabel('API key', { exact: true }).waitFor({ state: 'visible' });
+          await page.close();
+        }),
+      );
+    }
+    const script: number[] = [];
+    server.resetCounts();
+    for (let run = 0; run < LATENCY_RUNS; run++) {
+      script.push(await timed(() => usualScript(server.url, account, server.publicKeyPem)));
+    }
+    return {
+      extensionColdMs: median(cold),
+      extensionColdRequests: median(requestsCold),
+      extensionCachedMs: median(cached),
+      usualScriptMs: median(script),
+      usualScriptRequests: server.count() / LATENCY_RUNS,
+      usualScriptKeysMinted: server.apiKeys(account.email).length,
+    };
+  } finally {
+    await server.close();
+  }
+}
+
+/** Requests for a key when the account does not exist yet and the user creates it. */
+async function requestsColdWithAccountCreation(extension: LoadedExtension): Promise<number> {
+  const server = await startFakeRagflow({ generation: 'restful', users: [] });
+  try {
+    await clearSessionCache(extension);
+    await extension.configureServers([{ url: server.url, publicKeyPem: server.publicKeyPem }]);
+    const page = await extension.context.newPage();
+    await page.goto(extension.pageUrl('popup.html'));
+    await page.getByLabel('Server URL').fill(server.url);
+    await page.getByLabel('Email').fill('newcomer@example.com');
+    await page.getByLabel('Password', { exact: true }).fill('newcomer-password');
+    await page.getByRole('button', { name: 'Get API key' }).click();
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByLabel('API key', { exact: true }).waitFor({ state: 'visible' });
+    await page.close();
+    return server.count();
+  } finally {
+    await server.close();
+  }
+}
+
+/**
+ * Service worker stopped → key pasted by the keyboard shortcut, in a headful browser (the
+ * shortcut is the browser's own: xdotool presses it as a keyboard would). Undefined without a
+ * display.
+ */
+async function timePasteAfterWorkerStop(server: FakeRagflow): Promise<number | undefined> {
+  if (!process.env.DISPLAY) return undefined;
+  const page = createServer((_request, response) => {
+    response.setHeader('Content-Type', 'text/html');
+    response.end('<!doctype html><title>paste</title><input id="field" aria-label="field">');
+  });
+  await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
+  const pageUrl = `http://127.0.0.1:${(page.address() as AddressInfo).port}/`;
+  const extension = await launchExtension({ headless: false });
+  try {
+    await extension.configureServers([{ url: server.url, publicKeyPem: server.publicKeyPem }], 0);
+    await getKeyThroughPopup(extension, server, USER.password);
+    const key = server.apiKeys(USER.email)[0];
+    const tab = await extension.context.newPage();
+    await tab.goto(pageUrl);
+    const cdp = await extension.context.newCDPSession(tab);
+    const timings: number[] = [];
+    for (let run = 0; run < LATENCY_RUNS; run++) {
+      await tab.bringToFront();
+      await tab.locator('#field').fill('');
+      await tab.locator('#field').focus();
+      await cdp.send('ServiceWorker.enable');
+      await cdp.send('ServiceWorker.stopAllWorkers');
+      const started = performance.now();
+      await promisify(execFile)('xdotool', ['key', 'alt+shift+k']);
+      await tab.waitForFunction(
+        (expected) => (document.querySelector('#field') as HTMLInputElement).value === expected,
+        key,
+        {
+          timeout: 10_000,
+        },
+      );
+      timings.push(performance.now() - started);
+    }
+    return median(timings);
+  } finally {
+    await extension.close();
+    page.close();
+  }
+}
+
 async function main(): Promise<void> {
   const sizes = {
     popupJsCssGzip: gzippedBytes(EXTENSION_DIR, filesOfPage(EXTENSION_DIR, 'popup.html')),
+    optionsJsCssGzip: gzippedBytes(EXTENSION_DIR, filesOfPage(EXTENSION_DIR, 'options.html')),
+    offscreenJsGzip: gzippedBytes(EXTENSION_DIR, filesOfPage(EXTENSION_DIR, 'offscreen.html')),
     backgroundGzip: gzippedBytes(EXTENSION_DIR, ['background.js']),
   };
 
@@ -107,6 +243,9 @@ async function main(): Promise<void> {
     await extension.forgetCachedKeys();
     await getKeyThroughPopup(extension, server, MANY_KEYS_USER.password, MANY_KEYS_USER.email);
     const keyList = await timeKeyList(extension);
+    const coldWithAccount = await requestsColdWithAccountCreation(extension);
+    const latency = await timeToKeyWithLatency(extension);
+    const pasteAfterWorkerStopMs = await timePasteAfterWorkerStop(server);
 
     const results = {
       date: new Date().toISOString(),
@@ -120,13 +259,17 @@ async function main(): Promise<void> {
         min: Math.min(...keyList),
         max: Math.max(...keyList),
       },
-      requests: { keyCached: cached, sessionAlive, cold },
+      requests: { keyCached: cached, sessionAlive, cold, coldWithAccountCreation: coldWithAccount },
+      timeToKeyWith50msLatency: latency,
+      workerStoppedToKeyPastedMs: pasteAfterWorkerStopMs ?? null,
     };
     mkdirSync('bench-results', { recursive: true });
     writeFileSync('bench-results/latest.json', `${JSON.stringify(results, null, 2)}\n`);
 
     const rows: [string, string][] = [
       ['popup JS+CSS, gzip', `${(sizes.popupJsCssGzip / 1024).toFixed(1)} KB (budget 20 KB)`],
+      ['options JS+CSS, gzip', `${(sizes.optionsJsCssGzip / 1024).toFixed(1)} KB`],
+      ['offscreen JS, gzip', `${(sizes.offscreenJsGzip / 1024).toFixed(1)} KB`],
       ['background, gzip', `${(sizes.backgroundGzip / 1024).toFixed(1)} KB`],
       [`popup open → form ready (median of ${RUNS})`, `${results.popupOpenToFormReadyMs.median.toFixed(0)} ms`],
       [`popup open → cached key shown (median of ${RUNS})`, `${results.popupOpenToCachedKeyMs.median.toFixed(0)} ms`],
@@ -136,7 +279,24 @@ async function main(): Promise<void> {
       ],
       ['requests: key cached', String(cached)],
       ['requests: session alive', String(sessionAlive)],
-      ['requests: cold (detect, login, list, create)', String(cold)],
+      ['requests: cold (detect, config, login, list, create)', String(cold)],
+      ['requests: cold with account creation', String(coldWithAccount)],
+      [
+        `time to a key, ${LATENCY_MS} ms per request: extension, cold (median of ${LATENCY_RUNS})`,
+        `${latency.extensionColdMs.toFixed(0)} ms, ${latency.extensionColdRequests} requests`,
+      ],
+      [
+        `time to a key, ${LATENCY_MS} ms per request: extension, key cached`,
+        `${latency.extensionCachedMs.toFixed(0)} ms, 0 requests`,
+      ],
+      [
+        `time to a key, ${LATENCY_MS} ms per request: usual script (register, login, new key)`,
+        `${latency.usualScriptMs.toFixed(0)} ms, ${latency.usualScriptRequests} requests, a new key each run (${latency.usualScriptKeysMinted} after ${LATENCY_RUNS} runs)`,
+      ],
+      [
+        `service worker stopped → key pasted by shortcut (median of ${LATENCY_RUNS})`,
+        pasteAfterWorkerStopMs === undefined ? 'not measured: no display' : `${pasteAfterWorkerStopMs.toFixed(0)} ms`,
+      ],
     ];
     const width = Math.max(...rows.map(([name]) => name.length));
     console.log(`| ${'measure'.padEnd(width)} | value |`);
