@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
 import { launchExtension, type LoadedExtension } from './support/extension';
+import { expectNoPasswordStored } from './support/storage-audit';
 
 const ALICE = { email: 'alice@example.com', password: 'alice-pässword-1' };
 /** Every password typed in this file: none may ever reach any storage area. */
@@ -26,12 +27,7 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
-  // The storage audit: after every flow, no password and no base64 of one, anywhere.
-  const dump = await extension.storageDump();
-  for (const password of PASSWORDS_TYPED) {
-    expect(dump).not.toContain(password);
-    expect(dump).not.toContain(Buffer.from(password).toString('base64'));
-  }
+  await expectNoPasswordStored(extension, PASSWORDS_TYPED);
   await Promise.all(pages.splice(0).map((page) => page.close()));
 });
 

@@ -5,20 +5,12 @@ import { accountCache } from '@/lib/keys/account-cache';
 import { createKeyService, type KeyService } from '@/lib/keys/key-service';
 import { GENERATIONS, RagflowClient } from '@/lib/ragflow';
 import { type FakeRagflow, startFakeRagflow } from '../../fake-ragflow';
+import { rejection } from '../../support/errors';
 
 const ALICE = { email: 'alice@example.com', password: 'alice-keys-pw' };
 
 let server: FakeRagflow;
 let keys: KeyService;
-
-async function rejection(promise: Promise<unknown>): Promise<{ kind: string; messageKey: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { kind: string; messageKey: string };
-  }
-  throw new Error('expected a rejection');
-}
 
 /** The server's keys, newest first (it keeps them oldest first). */
 const newestFirst = (tokens: string[]) => [...tokens].reverse();

@@ -6,6 +6,7 @@ import { createKeyService, type KeyPolicy, type KeyServiceDeps } from '@/lib/key
 import type { KeyFlowStep } from '@/lib/messaging/protocol';
 import { RagflowClient } from '@/lib/ragflow/client';
 import { type FakeRagflow, startFakeRagflow } from '../../fake-ragflow';
+import { rejection } from '../../support/errors';
 
 const ALICE = { email: 'alice@example.com', password: 's3cret-pässword' };
 
@@ -22,15 +23,6 @@ function service(overrides: Partial<KeyServiceDeps> = {}) {
     clientOptions: async () => ({ publicKeyPem: server.publicKeyPem }),
     ...overrides,
   });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<{ kind: string; messageKey: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { kind: string; messageKey: string };
-  }
-  throw new Error('expected a rejection');
 }
 
 /** Every storage area, as text, to search for what must never be there. */

@@ -6,20 +6,12 @@ import { RagflowClient, type RagflowClientOptions } from '@/lib/ragflow/client';
 import type { RagflowError, RagflowErrorKind } from '@/lib/ragflow/errors';
 import { GENERATIONS, type Generation } from '@/lib/ragflow/routes';
 import { type FakeRagflow, type FakeRagflowOptions, startFakeRagflow } from '../../fake-ragflow';
+import { rejection } from '../../support/errors';
 
 const ALICE = { email: 'alice@example.com', password: 'correct horse 🐎', nickname: 'alice' };
 
-async function rejection(promise: Promise<unknown>): Promise<RagflowError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as RagflowError;
-  }
-  throw new Error('expected a rejection');
-}
-
 async function expectKind(promise: Promise<unknown>, kind: RagflowErrorKind): Promise<RagflowError> {
-  const error = await rejection(promise);
+  const error = await rejection<RagflowError>(promise);
   expect(error.kind, `${String(error)}`).toBe(kind);
   expect(error.messageKey).toMatch(/^error[A-Z]/);
   return error;

@@ -13,6 +13,7 @@ import type { WebAppSession } from '@/lib/web-session/read-session';
 import type { TabInfo } from '@/lib/web-session/web-app';
 import { createWebSessionService, type WebSessionDeps } from '@/lib/web-session/web-session-service';
 import { type FakeRagflow, type Generation, startFakeRagflow } from '../../fake-ragflow';
+import { rejection } from '../../support/errors';
 
 const BOB = { email: 'bob@example.com', password: 'bob-pässword-7' };
 
@@ -51,15 +52,6 @@ function openWebApp(id: number, authorization: string | null, path = '/', active
   const url = `${server.url}${path}`;
   tabs.push({ id, url, active, lastAccessed: id });
   pages.set(id, { href: url, authorization });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<{ kind: string; messageKey: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { kind: string; messageKey: string };
-  }
-  throw new Error('expected a rejection');
 }
 
 function meRoute(generation: Generation): string {

@@ -1,0 +1,19 @@
+/** What a typed error of ours looks like from a test: RagflowError, KeyFlowError, BusError alike. */
+export interface TypedErrorShape {
+  kind: string;
+  messageKey: string;
+  substitutions?: string[];
+  serverCode?: number;
+  serverMessage?: string;
+  status?: number;
+}
+
+/** Awaits a promise that must reject, and returns what it rejected with. */
+export async function rejection<T = TypedErrorShape>(promise: Promise<unknown>): Promise<T> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as T;
+  }
+  throw new Error('expected a rejection');
+}
