@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 import { WxtVitest } from 'wxt/testing/vitest-plugin';
 
-// End-to-end tests: the built extension (.output/chrome-mv3) in real Chromium.
+// End-to-end tests: the built extension (.output/chrome-mv3) in real Chromium, and the Firefox
+// build (.output/firefox-mv3) in real Firefox.
 export default defineConfig({
   plugins: [WxtVitest()],
   test: {
