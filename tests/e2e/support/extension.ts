@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 
 import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
 
@@ -9,7 +9,12 @@ export const EXTENSION_DIR = resolve('.output/chrome-mv3');
 
 /** Debian's Chromium, which still honours --load-extension (branded Chrome ≥ 137 does not). */
 export function chromiumPath(): string {
-  const candidates = [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
+  // Chromium rather than branded Chrome, which ignores --load-extension from version 137.
+  const onPath = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .flatMap((dir) => ['chromium', 'chromium-browser'].map((name) => join(dir, name)));
+  const candidates = [process.env.CHROME_PATH, ...onPath, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
   const found = candidates.find((path): path is string => Boolean(path && existsSync(path)));
   if (!found) throw new Error('Chromium not found: install the Debian package `chromium` or set CHROME_PATH');
   return found;
