@@ -22,8 +22,8 @@ export interface KeyManagement {
 export interface KeyServiceInternals {
   /** The cached account, unless its session outlived the server's session-cache lifetime. */
   cachedAccount(serverUrl: string, email: string): Promise<AccountEntry | undefined>;
-  openClient(serverUrl: string): Promise<RagflowClient>;
-  rememberGeneration(client: RagflowClient): Promise<void>;
+  /** Runs a task with a client of the server (host access checked, generation remembered). */
+  withClient<T>(serverUrl: string, task: (client: RagflowClient) => Promise<T>): Promise<T>;
   now(): number;
 }
 
@@ -40,14 +40,12 @@ export function createKeyManagement(internals: KeyServiceInternals): KeyManageme
     const entry = await internals.cachedAccount(serverUrl, email);
     // No session to use: to the user this is the same as one that expired. Sign in again.
     if (!entry?.authorization) throw new SessionExpiredError('No cached session');
-    const client = await internals.openClient(serverUrl);
+    const { authorization } = entry;
     try {
-      return await task(client, entry.authorization, serverUrl, email);
+      return await internals.withClient(serverUrl, (client) => task(client, authorization, serverUrl, email));
     } catch (error) {
       if (error instanceof SessionExpiredError) await accountCache.dropSession(serverUrl, email);
       throw error;
-    } finally {
-      await internals.rememberGeneration(client);
     }
   }
 
@@ -118,10 +116,9 @@ export function createKeyManagement(internals: KeyServiceInternals): KeyManageme
       await accountCache.saveAccount({ ...entry, currentKey: request.token });
     },
 
-    async verifyKey(request) {
+    verifyKey(request) {
       // The key is its own credential here: no session needed, nothing cached changes.
-      const client = await internals.openClient(normalizeServerUrl(request.serverUrl));
-      return client.verifyKey(request.token);
+      return internals.withClient(normalizeServerUrl(request.serverUrl), (client) => client.verifyKey(request.token));
     },
   };
 }

@@ -59,7 +59,19 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     return new RagflowClient({ ...extra, serverUrl, generation: server?.generation });
   }
 
-  /** Remembers what detection found, so that the next flow needs no probe. */
+  /**
+   * Runs `task` with a client of the server, then remembers what detection found (whether the
+   * task succeeded or not), so that the next flow needs no probe.
+   */
+  async function withClient<T>(serverUrl: string, task: (client: RagflowClient) => Promise<T>): Promise<T> {
+    const client = await openClient(serverUrl);
+    try {
+      return await task(client);
+    } finally {
+      await rememberGeneration(client);
+    }
+  }
+
   async function rememberGeneration(client: RagflowClient): Promise<void> {
     const generation = client.generation;
     if (!generation) return;
@@ -92,8 +104,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     if (!cached?.authorization && password === '') throw passwordRequired();
 
     step('connecting');
-    const client = await openClient(serverUrl);
-    try {
+    return withClient(serverUrl, async (client) => {
       // The probe would otherwise run inside the first operation, under a later step's name.
       if (!client.generation) await client.detectGeneration();
       if (cached?.authorization && !request.createAccount) {
@@ -123,24 +134,19 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       step('getting-key');
       const keys = await keysFromSession(client, session.authorization);
       return await save(sessionEntry(serverUrl, email, session.authorization, keys), 'login');
-    } finally {
-      await rememberGeneration(client);
-    }
+    });
   }
 
   /** Who-am-I says whose session it is; then its keys are cached like a login's. */
   async function runSessionFlow(serverUrl: string, authorization: string, flowId?: string): Promise<KeyResult> {
     deps.onStep('connecting', flowId);
-    const client = await openClient(serverUrl);
-    try {
+    return withClient(serverUrl, async (client) => {
       const { email } = await client.whoAmI(authorization);
       if (email === '') throw new NotRagflowError(serverUrl, 'Who-am-I answered without an email');
       deps.onStep('getting-key', flowId);
       const keys = await keysFromSession(client, authorization);
       return await save(sessionEntry(serverUrl, email, authorization, keys), 'web-session');
-    } finally {
-      await rememberGeneration(client);
-    }
+    });
   }
 
   function sessionEntry(serverUrl: string, email: string, authorization: string, keys: ApiKey[]): AccountEntry {
@@ -162,7 +168,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
   }
 
   return {
-    ...createKeyManagement({ cachedAccount, openClient, rememberGeneration, now }),
+    ...createKeyManagement({ cachedAccount, withClient, now }),
 
     async getKey(request) {
       const serverUrl = normalizeServerUrl(request.serverUrl);
@@ -185,14 +191,11 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       // Forget locally first: whatever the server says next, nothing stays cached.
       await accountCache.forgetServer(serverUrl);
       if (!request.alsoLogOutOfServer) return;
-      const client = await openClient(serverUrl);
-      try {
+      await withClient(serverUrl, async (client) => {
         for (const { authorization } of accounts) {
           if (authorization) await client.logout(authorization);
         }
-      } finally {
-        await rememberGeneration(client);
-      }
+      });
     },
 
     async keyFromSession({ serverUrl: serverUrlInput, authorization, flowId }) {
@@ -201,13 +204,8 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       return flights.run(`web-session ${serverUrl}`, () => runSessionFlow(serverUrl, authorization, flowId));
     },
 
-    async serverConfig(serverUrlInput) {
-      const client = await openClient(normalizeServerUrl(serverUrlInput));
-      try {
-        return await client.getPublicConfig();
-      } finally {
-        await rememberGeneration(client);
-      }
+    serverConfig(serverUrlInput) {
+      return withClient(normalizeServerUrl(serverUrlInput), (client) => client.getPublicConfig());
     },
   };
 }
