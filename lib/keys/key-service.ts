@@ -123,17 +123,19 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       if (request.createAccount) {
         step('creating-account');
         const session = await client.register({ email, password, nickname: request.createAccount.nickname });
+        const signedIn = await keepSession(serverUrl, email, session.authorization);
         step('getting-key');
         // A new account has no keys yet: create one without listing.
-        const key = await client.createKey(session.authorization);
-        return await save(sessionEntry(serverUrl, email, session.authorization, [key]), 'register');
+        const key = await forgetIfRejected(signedIn, () => client.createKey(session.authorization));
+        return await save(withKeys(signedIn, [key]), 'register');
       }
 
       step('signing-in');
       const session = await client.login({ email, password });
+      const signedIn = await keepSession(serverUrl, email, session.authorization);
       step('getting-key');
-      const keys = await keysFromSession(client, session.authorization);
-      return await save(sessionEntry(serverUrl, email, session.authorization, keys), 'login');
+      const keys = await forgetIfRejected(signedIn, () => keysFromSession(client, session.authorization));
+      return await save(withKeys(signedIn, keys), 'login');
     });
   }
 
@@ -160,6 +162,35 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       sessionSavedAt: savedAt,
       keysSavedAt: savedAt,
     };
+  }
+
+  /**
+   * Caches the session token of a login (or registration) at once, before any key request: the
+   * service worker may be stopped between the two (Chrome stops idle workers, and a stopped
+   * worker loses the flow in memory), and the token is what spares the user a second password
+   * prompt and RAGFlow a second login, which would rotate the token again (API.md, "a trap").
+   * It holds no key: a flow that fails from here on caches none. The token stays until the
+   * server rejects it (401: dropped in runFlow).
+   */
+  async function keepSession(serverUrl: string, email: string, authorization: string): Promise<AccountEntry> {
+    const entry: AccountEntry = { serverUrl, email, authorization, keys: [], sessionSavedAt: now() };
+    await accountCache.saveAccount(entry);
+    return entry;
+  }
+
+  /** Runs a request with a session token just kept; a token the server rejects (401) is forgotten. */
+  async function forgetIfRejected<T>(entry: AccountEntry, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      if (error instanceof SessionExpiredError) await accountCache.dropSession(entry.serverUrl, entry.email);
+      throw error;
+    }
+  }
+
+  /** The signed-in entry with the keys it got; the session-cache lifetime still counts from the sign-in. */
+  function withKeys(entry: AccountEntry, keys: ApiKey[]): AccountEntry {
+    return { ...entry, keys, currentKey: keys[0]?.token, keysSavedAt: now() };
   }
 
   async function save(entry: AccountEntry, source: KeyResult['source']): Promise<KeyResult> {

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 
 import { accountCache } from '@/lib/keys/account-cache';
@@ -148,14 +148,70 @@ describe('getting a key', () => {
     expect(server.count()).toBe(0);
   });
 
-  it('caches nothing from a failed flow, and a retry after the fault succeeds', async () => {
+  it('caches nothing from a flow that fails before signing in, and a retry after the fault succeeds', async () => {
     const keys = service();
-    server.injectFault('tokens.create', 'html502', 1);
+    server.injectFault('login', 'html502', 1);
     expect((await rejection(keys.getKey({ serverUrl: server.url, ...ALICE }))).kind).toBe('server-error');
     expect(await accountCache.getAccount(server.url, ALICE.email)).toBeUndefined();
 
     const result = await keys.getKey({ serverUrl: server.url, ...ALICE });
     expect(result.source).toBe('login');
+  });
+});
+
+describe('a flow that fails after signing in', () => {
+  it('caches no key but keeps the session token: the next try needs no password and no login', async () => {
+    const keys = service();
+    server.injectFault('tokens.create', 'html502', 1);
+    expect((await rejection(keys.getKey({ serverUrl: server.url, ...ALICE }))).kind).toBe('server-error');
+
+    const entry = await accountCache.getAccount(server.url, ALICE.email);
+    expect(entry).toMatchObject({ authorization: server.sessionToken(ALICE.email), keys: [] });
+    expect(entry?.currentKey).toBeUndefined();
+    expect(await keys.cachedKey({ serverUrl: server.url, email: ALICE.email })).toBeNull();
+    expect(server.apiKeys(ALICE.email)).toEqual([]);
+
+    server.resetCounts();
+    const result = await keys.getKey({ serverUrl: server.url, email: ALICE.email });
+    expect(result).toMatchObject({ key: server.apiKeys(ALICE.email)[0], source: 'session' });
+    expect(server.count('login')).toBe(0);
+    expect(server.apiKeys(ALICE.email)).toHaveLength(1);
+  });
+
+  it('keeps the token of a new account too: its first key follows without a password', async () => {
+    const keys = service();
+    const carol = { email: 'carol@example.com', password: 'carol-password' };
+    server.injectFault('tokens.create', 'server-error', 1);
+    const failed = keys.getKey({ serverUrl: server.url, ...carol, createAccount: { nickname: 'carol' } });
+    expect((await rejection(failed)).kind).toBe('server-error');
+    expect(await keys.cachedKey({ serverUrl: server.url, email: carol.email })).toBeNull();
+
+    const result = await keys.getKey({ serverUrl: server.url, email: carol.email });
+    expect(result).toMatchObject({ key: server.apiKeys(carol.email)[0], source: 'session' });
+    expect(server.count('register')).toBe(1);
+    expect(server.count('login')).toBe(0);
+  });
+
+  it('survives the service worker stopping while the key is being created', async () => {
+    server.injectFault('tokens.create', 'hang', 1);
+    const lostFlow = service().getKey({ serverUrl: server.url, ...ALICE });
+    // Its request hangs until the server closes; the worker that awaited it is gone by then.
+    lostFlow.catch(() => {});
+    await vi.waitFor(() => expect(server.count('tokens.create')).toBe(1));
+
+    // A restarted worker: a new service, with nothing in memory, only storage.session.
+    const result = await service().getKey({ serverUrl: server.url, email: ALICE.email });
+    expect(result).toMatchObject({ key: server.apiKeys(ALICE.email)[0], source: 'session' });
+    expect(server.count('login')).toBe(1);
+    // The hung create made no key on the server: one key in all.
+    expect(server.apiKeys(ALICE.email)).toHaveLength(1);
+  });
+
+  it('still drops a token the server rejects', async () => {
+    const keys = service();
+    server.injectFault('tokens.list', 'unauthorized', 1);
+    expect((await rejection(keys.getKey({ serverUrl: server.url, ...ALICE }))).kind).toBe('session-expired');
+    expect(await accountCache.getAccount(server.url, ALICE.email)).toBeUndefined();
   });
 });
 
