@@ -1,6 +1,6 @@
 import { browser, type Browser } from 'wxt/browser';
 
-import { BusError, ForbiddenSenderError, toErrorData, UnknownMessageError } from './errors';
+import { BackgroundStoppedError, BusError, ForbiddenSenderError, toErrorData, UnknownMessageError } from './errors';
 import type {
   Envelope,
   EventMap,
@@ -24,16 +24,13 @@ export async function sendMessage<K extends MessageName>(name: K, request: Reque
   try {
     envelope = (await browser.runtime.sendMessage(message)) as Envelope<ResponseOf<K>> | undefined;
   } catch (error) {
-    // The service worker could not be reached (being restarted, or the extension reloaded).
-    throw new BusError({
-      kind: 'background-unavailable',
-      messageKey: 'errorBackgroundUnavailable',
-      substitutions: [],
-      serverMessage: error instanceof Error ? error.message : String(error),
-    });
+    // The service worker was stopped mid-request, or could not be reached (extension reloaded).
+    throw new BackgroundStoppedError(error instanceof Error ? error.message : String(error));
   }
+  // Our background always answers with an envelope: nothing at all means it went away first.
+  if (envelope === undefined) throw new BackgroundStoppedError('No answer');
   if (!envelope || typeof envelope !== 'object' || !('ok' in envelope)) {
-    throw new BusError({ kind: 'no-answer', messageKey: 'errorUnexpected', substitutions: [] });
+    throw new BusError({ kind: 'malformed-answer', messageKey: 'errorUnexpected', substitutions: [] });
   }
   if (!envelope.ok) throw new BusError(envelope.error);
   return envelope.value;

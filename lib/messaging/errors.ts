@@ -20,6 +20,26 @@ export class BusError extends Error {
   }
 }
 
+/**
+ * A request reached no background that answered it: the browser stopped the service worker
+ * while it worked (Chrome stops idle workers, and so can DevTools), or before it could start.
+ * Chrome then rejects the call ("the message channel closed before a response was received");
+ * webextension-polyfill turns "The message port closed before a response was received" into an
+ * answer of `undefined` instead. Trying again starts a new worker, which carries on from
+ * storage.session.
+ */
+export class BackgroundStoppedError extends BusError {
+  constructor(detail: string) {
+    super({
+      kind: 'background-stopped',
+      messageKey: 'errorBackgroundStopped',
+      substitutions: [],
+      serverMessage: detail,
+    });
+    this.name = 'BackgroundStoppedError';
+  }
+}
+
 /** Errors of the bus itself, with their own kinds and messages. */
 export class ForbiddenSenderError extends Error {
   readonly kind = 'forbidden-sender';

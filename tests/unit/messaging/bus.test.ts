@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 
 import { type Handlers, sendMessage, serveMessages } from '@/lib/messaging/bus';
-import { BusError } from '@/lib/messaging/errors';
+import { BackgroundStoppedError, BusError } from '@/lib/messaging/errors';
 import type { Envelope, RequestMessage } from '@/lib/messaging/protocol';
 import { WrongPasswordError } from '@/lib/ragflow/errors';
 
@@ -135,12 +135,35 @@ describe('the sending side of the bus', () => {
     expect(error).toMatchObject({ kind: 'forbidden-sender', messageKey: 'errorForbiddenSender' });
   });
 
-  it('says so when nobody answers', async () => {
+  it('says the background stopped when the call fails (Chrome, worker stopped mid-request)', async () => {
     stop();
     const error = await sendMessage('keys.cached', { serverUrl: 'localhost', email: 'a@b.co' }).catch(
       (caught) => caught,
     );
-    expect(error).toMatchObject({ kind: 'background-unavailable', messageKey: 'errorBackgroundUnavailable' });
+    expect(error).toBeInstanceOf(BackgroundStoppedError);
+    expect(error).toMatchObject({ kind: 'background-stopped', messageKey: 'errorBackgroundStopped' });
+  });
+
+  it('says the background stopped when the call ends without an answer (the polyfill, port closed)', async () => {
+    stop();
+    const listener = () => undefined;
+    fakeBrowser.runtime.onMessage.addListener(listener);
+    const error = await sendMessage('keys.cached', { serverUrl: 'localhost', email: 'a@b.co' }).catch(
+      (caught) => caught,
+    );
+    fakeBrowser.runtime.onMessage.removeListener(listener);
+    expect(error).toMatchObject({ kind: 'background-stopped', messageKey: 'errorBackgroundStopped' });
+  });
+
+  it('calls an answer that is not an envelope a bug of ours, not a stopped background', async () => {
+    stop();
+    const listener = async () => ({ key: 'not an envelope' });
+    fakeBrowser.runtime.onMessage.addListener(listener);
+    const error = await sendMessage('keys.cached', { serverUrl: 'localhost', email: 'a@b.co' }).catch(
+      (caught) => caught,
+    );
+    fakeBrowser.runtime.onMessage.removeListener(listener);
+    expect(error).toMatchObject({ kind: 'malformed-answer', messageKey: 'errorUnexpected' });
   });
 });
 

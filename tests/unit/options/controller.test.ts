@@ -321,7 +321,7 @@ describe('OptionsController: test connection', () => {
   it('shows a background that cannot be asked as a failed test, with its kind', async () => {
     const fake = fakePlatform({ settings: { servers: [LOCAL] } });
     fake.mocks.testConnection.mockRejectedValueOnce(
-      new BusError({ kind: 'background-unavailable', messageKey: 'errorBackgroundUnavailable', substitutions: [] }),
+      new BusError({ kind: 'background-stopped', messageKey: 'errorBackgroundStopped', substitutions: [] }),
     );
     const controller = await started(fake);
     await controller.testConnection('local');
@@ -329,7 +329,7 @@ describe('OptionsController: test connection', () => {
       status: 'done',
       result: {
         ok: false,
-        error: { kind: 'background-unavailable', messageKey: 'errorBackgroundUnavailable', substitutions: [] },
+        error: { kind: 'background-stopped', messageKey: 'errorBackgroundStopped', substitutions: [] },
       },
     });
   });

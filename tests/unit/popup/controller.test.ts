@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { BusError } from '../../../lib/messaging/errors';
+import { BackgroundStoppedError, BusError } from '../../../lib/messaging/errors';
 import { clipboardFingerprint } from '../../../lib/clipboard/fingerprint';
 import type { EventMap, KeyResult, MessageName, RequestOf } from '../../../lib/messaging/protocol';
 import { COPIED_CONFIRMATION_MS, PopupController, type PopupPlatform } from '../../../lib/popup/controller';
@@ -110,6 +110,30 @@ describe('PopupController', () => {
     expect(controller.getState().alert?.messageKey).toBe('errorPasswordRequired');
     expect(fake.sent.map((message) => message.name)).toEqual(['keys.get']);
     expect(fake.sent[0]?.request).not.toHaveProperty('password');
+  });
+
+  it('says the browser stopped the background mid-request, re-enables the button, and the next click works', async () => {
+    let stopped = true;
+    const fake = fakePlatform({
+      'keys.get': () => {
+        if (!stopped) return KEY;
+        stopped = false;
+        throw new BackgroundStoppedError('A listener indicated an asynchronous response…');
+      },
+    });
+    const controller = await formWith(fake, { serverUrl: 'localhost:9380', email: 'me@example.com', password: 'pw' });
+    await controller.submit();
+    expect(controller.getState()).toMatchObject({
+      view: 'form',
+      busy: false,
+      step: null,
+      alert: { messageKey: 'errorBackgroundStopped', substitutions: [] },
+      // Still typed: the next click may need it, if the background lost the sign-in too.
+      form: { password: 'pw' },
+    });
+
+    await controller.submit();
+    expect(controller.getState()).toMatchObject({ view: 'result', result: KEY, alert: null });
   });
 
   it('offers to grant access to a server the browser has not allowed, before any request', async () => {
