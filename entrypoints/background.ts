@@ -42,5 +42,6 @@ export default defineBackground(() => {
     }),
     { allowedPages: EXTENSION_PAGES },
   );
-  registerPasteFeature();
+  // A paste while signed in but with no key cached gets one through the same single flight.
+  registerPasteFeature({ keyWithSession: async (account) => (await keyService.getKey(account)).key });
 });

@@ -4,12 +4,13 @@
  * tested without a browser; entrypoints/background.ts wires in the real ones.
  */
 import type { AccountEntry } from '../keys/account-cache';
+import type { AccountRef } from '../messaging/protocol';
 import type { Settings } from '../settings/settings';
 import { type FrameFocus, focusedFrame } from './focus-probe';
 import type { InsertResult } from './insert-into-field';
 import { serverOfMenuItem } from './menu';
 import { type NoticeBoard, noticeMessage, type PasteNoticeKind } from './notice';
-import { currentKeyFor, knownServers, normalizedOrUndefined, serverForShortcut } from './servers';
+import { currentKeyFor, knownServers, normalizedOrUndefined, serverForShortcut, signedInAccountFor } from './servers';
 
 export interface PasteState {
   settings: Settings;
@@ -33,6 +34,12 @@ export interface PasteDeps {
   insertInFrame(tabId: number, frameId: number, key: string): Promise<InsertResult>;
   /** Runs `reportFocus()` in every frame it may; throws {@link NoAccessError} when refused. */
   probeFocus(tabId: number): Promise<FrameFocus[]>;
+  /**
+   * The account's key through its cached session token, with no password: the key service's
+   * getKey, whose single flight the popup and other pastes share. Rejects when the session is
+   * gone (the server rejected it, say); never signs in.
+   */
+  keyWithSession(account: AccountRef): Promise<string>;
   notices: NoticeBoard;
   /** Opens the popup (to sign in); throws where the browser does not allow it. */
   openPopup(): Promise<void>;
@@ -68,6 +75,26 @@ export function createPasteService(deps: PasteDeps): PasteService {
     return { pasted: true, serverUrl };
   }
 
+  /**
+   * The key to paste for a server: the cached one; else, while an account of the server is signed
+   * in, the one its session gets (a list, or a create when it has none). Signed in but without a
+   * cached key is a state the user does not see (the popup was closed before the key came, or the
+   * worker stopped in between): a paste then works as the popup would. Never a login.
+   */
+  async function keyFor(state: PasteState, serverUrl: string): Promise<string | undefined> {
+    const cached = currentKeyFor(state.accounts, serverUrl);
+    if (cached !== undefined) return cached;
+    const signedIn = signedInAccountFor(state.accounts, serverUrl);
+    if (!signedIn) return undefined;
+    try {
+      return (await deps.keyWithSession({ serverUrl, email: signedIn.email })) || undefined;
+    } catch {
+      // The session ended or the server is unreachable: nothing to paste, as without a session.
+      // The popup that opens next is where the user signs in and sees the server's error.
+      return undefined;
+    }
+  }
+
   /** Nothing to paste: say so, and open the popup on that server to sign in. */
   async function noKey(tabId: number, serverUrl: string | undefined, state: PasteState): Promise<PasteOutcome> {
     if (serverUrl === undefined) return notify(tabId, 'sign-in-first');
@@ -101,7 +128,7 @@ export function createPasteService(deps: PasteDeps): PasteService {
       const serverUrl = serverOfMenuItem(click.menuItemId);
       if (serverUrl === undefined || tabId === undefined) return undefined;
       const state = await deps.readState();
-      const key = serverUrl === null ? undefined : currentKeyFor(state.accounts, serverUrl);
+      const key = serverUrl === null ? undefined : await keyFor(state, serverUrl);
       if (serverUrl === null || key === undefined) return noKey(tabId, serverUrl ?? undefined, state);
       return insert(tabId, click.frameId ?? 0, serverUrl, key);
     },
@@ -112,7 +139,7 @@ export function createPasteService(deps: PasteDeps): PasteService {
       const known = knownServers(state.settings, state.accounts);
       const serverUrl = serverForShortcut(known, state.settings, state.lastUsedServerUrl);
       if (serverUrl === undefined && known.length > 1) return notify(tabId, 'choose-server');
-      const key = serverUrl === undefined ? undefined : currentKeyFor(state.accounts, serverUrl);
+      const key = serverUrl === undefined ? undefined : await keyFor(state, serverUrl);
       if (serverUrl === undefined || key === undefined) return noKey(tabId, serverUrl, state);
 
       let frames: FrameFocus[];

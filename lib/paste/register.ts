@@ -16,7 +16,7 @@ import { type FrameFocus, reportFocus } from './focus-probe';
 import { type InsertResult, insertIntoField } from './insert-into-field';
 import { changesPasteMenu, createMenuSync, menuItemsToCreate, type PasteMenuItem } from './menu';
 import { createNoticeBoard, noticeMessage } from './notice';
-import { createPasteService, NoAccessError, type PasteState } from './paste-service';
+import { createPasteService, NoAccessError, type PasteDeps, type PasteState } from './paste-service';
 import { knownServers } from './servers';
 
 async function readState(): Promise<PasteState> {
@@ -61,7 +61,12 @@ async function executeInFrames<T>(
     .map((injection) => ({ frameId: injection.frameId, result: injection.result as T }));
 }
 
-export function registerPasteFeature(): void {
+export interface PasteFeatureDeps {
+  /** The key service's getKey without a password (see PasteDeps.keyWithSession). */
+  keyWithSession: PasteDeps['keyWithSession'];
+}
+
+export function registerPasteFeature({ keyWithSession }: PasteFeatureDeps): void {
   const menus = createMenuSync(
     { removeAll: () => browser.contextMenus.removeAll(), create: createMenuItem },
     async () => {
@@ -82,6 +87,7 @@ export function registerPasteFeature(): void {
 
   const service = createPasteService({
     readState,
+    keyWithSession,
     async insertInFrame(tabId, frameId, key) {
       const target = { tabId, frameIds: [frameId] };
       const [injection] = await executeInFrames<InsertResult>(() =>

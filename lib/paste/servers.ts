@@ -77,6 +77,16 @@ export function currentKeyFor(accounts: readonly AccountEntry[], serverUrl: stri
 }
 
 /**
+ * The signed-in account of a server (its session token cached), to get a key with when none is
+ * cached: the one signed in last when several are. Only accounts of that very server count.
+ */
+export function signedInAccountFor(accounts: readonly AccountEntry[], serverUrl: string): AccountEntry | undefined {
+  return accounts
+    .filter((account) => account.serverUrl === serverUrl && account.authorization)
+    .sort((a, b) => (b.sessionSavedAt ?? 0) - (a.sessionSavedAt ?? 0))[0];
+}
+
+/**
  * The server the keyboard shortcut pastes for, which has no menu to choose from: the only known
  * server; else the default server of the settings; else the one the popup was last used with.
  * `undefined` when several are known and none of those rules picks one.

@@ -1,13 +1,16 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { browser } from 'wxt/browser';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 
-import type { AccountEntry } from '@/lib/keys/account-cache';
+import { type AccountEntry, accountCache } from '@/lib/keys/account-cache';
+import { createKeyService } from '@/lib/keys/key-service';
 import type { FrameFocus } from '@/lib/paste/focus-probe';
 import type { InsertResult } from '@/lib/paste/insert-into-field';
 import { createNoticeBoard, noticeForTab } from '@/lib/paste/notice';
 import { createPasteService, NoAccessError, type PasteDeps, type PasteState } from '@/lib/paste/paste-service';
+import { RagflowClient } from '@/lib/ragflow/client';
 import type { Settings } from '@/lib/settings/settings';
+import { type FakeRagflow, startFakeRagflow } from '../../fake-ragflow';
 
 const TAB = 3;
 const A = 'http://a.test';
@@ -33,11 +36,22 @@ function settingsWith(...urls: string[]): Settings {
 /** The browser around the service: storage and the toolbar button from fakeBrowser, the rest recorded. */
 function harness(
   state: PasteState,
-  options: { insert?: InsertResult | Error; frames?: FrameFocus[] | Error; popup?: Error } = {},
+  options: {
+    insert?: InsertResult | Error;
+    frames?: FrameFocus[] | Error;
+    popup?: Error;
+    keyWithSession?: PasteDeps['keyWithSession'];
+  } = {},
 ) {
   const inserted: { tabId: number; frameId: number; key: string }[] = [];
   const deps = {
     readState: async () => state,
+    keyWithSession: vi.fn(
+      options.keyWithSession ??
+        (async (): Promise<string> => {
+          throw new Error('no session request expected');
+        }),
+    ),
     insertInFrame: vi.fn(async (tabId: number, frameId: number, key: string): Promise<InsertResult> => {
       if (options.insert instanceof Error) throw options.insert;
       inserted.push({ tabId, frameId, key });
@@ -186,5 +200,101 @@ describe('pasting with the keyboard shortcut', () => {
     expect(await service.pasteFromShortcut(TAB)).toMatchObject({ pasted: false, notice: 'no-key', popupOpened: true });
     expect(deps.probeFocus).not.toHaveBeenCalled();
     expect(deps.openPopup).toHaveBeenCalledOnce();
+  });
+});
+
+describe('pasting while signed in, with no key cached', () => {
+  /** Signed in to A (its session token cached), no key cached. */
+  const signedIn: PasteState = {
+    settings: settingsWith(A),
+    accounts: [{ serverUrl: A, email: 'Me@x', authorization: 'token-a', keys: [], sessionSavedAt: 1 }],
+  };
+
+  it('gets the key with the session, for the signed-in account, and pastes it (menu and shortcut)', async () => {
+    const { service, deps, inserted } = harness(signedIn, { keyWithSession: async () => 'key-from-session' });
+    expect(await service.pasteFromMenu({ menuItemId: `paste-key:${A}`, frameId: 0 }, TAB)).toEqual({
+      pasted: true,
+      serverUrl: A,
+    });
+    expect(await service.pasteFromShortcut(TAB)).toEqual({ pasted: true, serverUrl: A });
+    expect(deps.keyWithSession).toHaveBeenCalledWith({ serverUrl: A, email: 'Me@x' });
+    expect(inserted.map((insertion) => insertion.key)).toEqual(['key-from-session', 'key-from-session']);
+    expect(deps.openPopup).not.toHaveBeenCalled();
+  });
+
+  it('takes the no-key path when the session does not get a key (expired, say)', async () => {
+    const expired = async (): Promise<string> => {
+      throw new Error('session-expired');
+    };
+    const { service, deps } = harness(signedIn, { keyWithSession: expired });
+    expect(await service.pasteFromMenu({ menuItemId: `paste-key:${A}`, frameId: 0 }, TAB)).toMatchObject({
+      pasted: false,
+      notice: 'no-key',
+    });
+    expect(deps.insertInFrame).not.toHaveBeenCalled();
+    expect(deps.openPopup).toHaveBeenCalledOnce();
+  });
+
+  it('asks nothing of the session when a key is cached, nor without a session', async () => {
+    const { service, deps } = harness({ settings: settingsWith(A, B), accounts: [account(A, 'key-a')] });
+    await service.pasteFromMenu({ menuItemId: `paste-key:${A}`, frameId: 0 }, TAB);
+    await service.pasteFromMenu({ menuItemId: `paste-key:${B}`, frameId: 0 }, TAB);
+    expect(deps.keyWithSession).not.toHaveBeenCalled();
+  });
+});
+
+describe('pasting and the popup at once, against a RAGFlow server', () => {
+  const ALICE = { email: 'alice@example.com', password: 'alice-password' };
+  let server: FakeRagflow;
+
+  beforeEach(async () => {
+    server = await startFakeRagflow({ generation: 'restful', users: [ALICE] });
+  });
+
+  afterEach(async () => {
+    await server.close();
+  });
+
+  /** The background's wiring: one key service, the paste feature reading the session cache. */
+  function background() {
+    const keys = createKeyService({
+      hasHostAccess: async () => true,
+      onStep: () => {},
+      keyPolicy: async () => 'reuse',
+      clientOptions: async () => ({ publicKeyPem: server.publicKeyPem }),
+    });
+    const { deps, inserted } = harness(
+      { settings: settingsWith(server.url), accounts: [] },
+      { keyWithSession: async (account) => (await keys.getKey(account)).key },
+    );
+    // The state as the real readState has it: the session cache at the time of the paste.
+    const readState = async (): Promise<PasteState> => ({
+      settings: settingsWith(server.url),
+      accounts: await accountCache.allAccounts(),
+    });
+    return { keys, paste: createPasteService({ ...deps, readState }), inserted };
+  }
+
+  it('with the session cached and no key: one key listed or created, no login, the same key everywhere', async () => {
+    const seeded = new RagflowClient({ serverUrl: server.url, publicKeyPem: server.publicKeyPem });
+    const { authorization } = await seeded.login(ALICE);
+    await accountCache.saveAccount({ serverUrl: server.url, email: ALICE.email, authorization, keys: [] });
+    server.resetCounts();
+    const { keys, paste, inserted } = background();
+
+    const [popup, menu, shortcut] = await Promise.all([
+      keys.getKey({ serverUrl: server.url, email: ALICE.email }),
+      paste.pasteFromMenu({ menuItemId: `paste-key:${server.url}`, frameId: 0 }, TAB),
+      paste.pasteFromShortcut(TAB),
+    ]);
+
+    expect(server.count('login')).toBe(0);
+    expect(server.count('tokens.create')).toBe(1);
+    expect(server.apiKeys(ALICE.email)).toEqual([popup.key]);
+    expect([menu, shortcut]).toEqual([
+      { pasted: true, serverUrl: server.url },
+      { pasted: true, serverUrl: server.url },
+    ]);
+    expect(inserted.map((insertion) => insertion.key)).toEqual([popup.key, popup.key]);
   });
 });

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 
 import type { AccountEntry } from '@/lib/keys/account-cache';
-import { changesKnownServers, currentKeyFor, knownServers, serverForShortcut } from '@/lib/paste/servers';
+import {
+  changesKnownServers,
+  currentKeyFor,
+  knownServers,
+  serverForShortcut,
+  signedInAccountFor,
+} from '@/lib/paste/servers';
 import type { ServerSettings, Settings } from '@/lib/settings/settings';
 
 function account(serverUrl: string, email: string, currentKey: string | undefined, savedAt: number): AccountEntry {
@@ -82,6 +88,28 @@ describe('currentKeyFor', () => {
     expect(currentKeyFor(accounts, 'http://b.test')).toBe('key-b');
     expect(currentKeyFor(accounts, 'http://c.test')).toBeUndefined();
     expect(currentKeyFor([account('http://a.test:8080', 'a@x', 'k', 1)], 'http://a.test')).toBeUndefined();
+  });
+});
+
+describe('signedInAccountFor', () => {
+  const entry = (serverUrl: string, email: string, authorization: string | undefined, sessionSavedAt: number) => ({
+    serverUrl,
+    email,
+    authorization,
+    keys: [],
+    sessionSavedAt,
+  });
+
+  it('is the account of that server with a session token, signed in last', () => {
+    const accounts: AccountEntry[] = [
+      entry('http://a.test', 'old@x', 'token-old', 1),
+      entry('http://a.test', 'new@x', 'token-new', 2),
+      entry('http://a.test', 'gone@x', undefined, 3),
+      entry('http://b.test', 'b@x', 'token-b', 4),
+    ];
+    expect(signedInAccountFor(accounts, 'http://a.test')?.email).toBe('new@x');
+    expect(signedInAccountFor(accounts, 'http://c.test')).toBeUndefined();
+    expect(signedInAccountFor([entry('http://a.test', 'gone@x', undefined, 1)], 'http://a.test')).toBeUndefined();
   });
 });
 
