@@ -22,13 +22,10 @@ let extension: LoadedExtension;
 let serverA: FakeRagflow;
 let serverB: FakeRagflow;
 let pages: TestPages;
-/** The browser's first tab, kept open for the DevTools-protocol session. */
-let controlPage: Page;
 const openPages: Page[] = [];
 
 beforeAll(async () => {
   extension = await launchExtension({ headless: false, args: [TEST_HOST_RESOLVER_RULES] });
-  controlPage = extension.context.pages()[0] ?? (await extension.context.newPage());
   [serverA, serverB, pages] = await Promise.all([
     startFakeRagflow({ generation: 'restful', users: [ALICE] }),
     startFakeRagflow({ generation: 'restful', users: [ALICE] }),
@@ -46,7 +43,7 @@ afterAll(async () => {
 afterEach(async () => {
   // Playwright's pages first: what is left showing popup.html is the extension's own popup.
   await Promise.all(openPages.splice(0).map((page) => page.close()));
-  await closeExtensionPopup();
+  await extension.closeActionPopup();
 });
 
 /** Waits until `check` passes; usable in hooks, unlike expect.poll. */
@@ -120,31 +117,7 @@ async function toolbarNotice(): Promise<{ badge: string; title: string }> {
   }, tabId);
 }
 
-async function popupIsOpen(): Promise<boolean> {
-  const worker = await extension.worker();
-  return worker.evaluate(async () => {
-    const { chrome } = globalThis as unknown as { chrome: Chrome };
-    const contexts = await chrome.runtime.getContexts({ contextTypes: ['POPUP' as Browser.runtime.ContextType] });
-    return contexts.length > 0;
-  });
-}
-
-/**
- * Closes the popup the extension opened itself. It is no page of Playwright's, but the DevTools
- * protocol lists it among the browser's targets. Tests that make it open wait for it first, so
- * that it cannot open late, into the next test.
- */
-async function closeExtensionPopup(): Promise<void> {
-  const cdp = await extension.context.newCDPSession(controlPage);
-  try {
-    const { targetInfos } = await cdp.send('Target.getTargets');
-    const popups = targetInfos.filter((target) => target.url === extension.pageUrl('popup.html'));
-    for (const { targetId } of popups) await cdp.send('Target.closeTarget', { targetId });
-  } finally {
-    await cdp.detach();
-  }
-  await eventually(async () => expect(await popupIsOpen(), 'the popup did not close').toBe(false));
-}
+const popupIsOpen = () => extension.actionPopupIsOpen();
 
 /**
  * The popup page as it renders for the active tab. Opened in a background tab, because the real

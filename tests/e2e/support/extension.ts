@@ -3,7 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 
-import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
+import { type BrowserContext, type CDPSession, chromium, type Page, type Worker } from 'playwright-core';
+import { expect, vi } from 'vitest';
 
 export const EXTENSION_DIR = resolve('.output/chrome-mv3');
 
@@ -31,6 +32,21 @@ export interface LoadedExtension {
   storageDump(): Promise<string>;
   /** Opens an extension page (options.html, say) in a tab of its own. */
   openPage(path: string): Promise<Page>;
+  /**
+   * Stops the service worker, as Chrome does when it is idle (through the DevTools protocol), and
+   * returns once the browser reports it stopped. The next event (a message, a command, a menu
+   * click) starts a new one. Do not evaluate in the worker until then: Playwright's handle
+   * stays listed (microsoft/playwright#39475), and an evaluation waits for a worker that runs.
+   */
+  stopServiceWorker(): Promise<void>;
+  /** Whether the extension's own popup (the toolbar button's) is open. */
+  actionPopupIsOpen(): Promise<boolean>;
+  /**
+   * Closes the popup the extension opened itself, and waits until it is gone. It is no page of
+   * Playwright's, but the DevTools protocol lists it among the browser's targets: close the
+   * popup.html pages of Playwright's first, as this closes every target showing popup.html.
+   */
+  closeActionPopup(): Promise<void>;
   /** Drops the cached keys but keeps the session tokens: the "session alive" state. */
   forgetCachedKeys(): Promise<void>;
   /** Sets up servers as the options page would (a custom public key: the fake's own pair). */
@@ -84,6 +100,28 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Load
     return current ?? (await context.waitForEvent('serviceworker'));
   }
 
+  /** A DevTools-protocol session on a page of the browser (the protocol needs one to attach to). */
+  async function withBrowserSession<T>(task: (cdp: CDPSession) => Promise<T>): Promise<T> {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const cdp = await context.newCDPSession(page);
+    try {
+      return await task(cdp);
+    } finally {
+      await cdp.detach().catch(() => {
+        // The page closed meanwhile: the session went with it.
+      });
+    }
+  }
+
+  async function actionPopupIsOpen(): Promise<boolean> {
+    const sw = await worker();
+    return sw.evaluate(async () => {
+      type Runtime = { getContexts(filter: { contextTypes: string[] }): Promise<unknown[]> };
+      const { runtime } = (globalThis as unknown as { chrome: { runtime: Runtime } }).chrome;
+      return (await runtime.getContexts({ contextTypes: ['POPUP'] })).length > 0;
+    });
+  }
+
   const extensionId = new URL((await worker()).url()).host;
   const pageUrl = (path: string) => `chrome-extension://${extensionId}/${path.replace(/^\//, '')}`;
   async function openPage(path: string): Promise<Page> {
@@ -108,6 +146,33 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Load
         const areas = ['local', 'session', 'sync'];
         const dump = await Promise.all(areas.map(async (area) => [area, await storage[area]!.get(null)]));
         return JSON.stringify(Object.fromEntries(dump));
+      });
+    },
+    async stopServiceWorker() {
+      const scriptUrl = `chrome-extension://${extensionId}/background.js`;
+      await withBrowserSession(async (cdp) => {
+        const stopped = new Promise<void>((resolve) => {
+          cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+            const ours = versions.filter((version) => version.scriptURL === scriptUrl);
+            if (ours.length > 0 && ours.every((version) => version.runningStatus === 'stopped')) resolve();
+          });
+        });
+        await cdp.send('ServiceWorker.enable');
+        await cdp.send('ServiceWorker.stopAllWorkers');
+        await stopped;
+      });
+    },
+    actionPopupIsOpen,
+    async closeActionPopup() {
+      const popupUrl = pageUrl('popup.html');
+      await withBrowserSession(async (cdp) => {
+        const { targetInfos } = await cdp.send('Target.getTargets');
+        const popups = targetInfos.filter((target) => target.url === popupUrl);
+        for (const { targetId } of popups) await cdp.send('Target.closeTarget', { targetId });
+      });
+      await vi.waitFor(async () => expect(await actionPopupIsOpen(), 'the popup did not close').toBe(false), {
+        timeout: 10_000,
+        interval: 100,
       });
     },
     async forgetCachedKeys() {
