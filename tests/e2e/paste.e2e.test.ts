@@ -136,17 +136,7 @@ async function popupForActiveTab(): Promise<Page> {
   return popup;
 }
 
-/** Whether the context menu holds an item with this id (an update of nothing fails otherwise). */
-async function menuHasItem(id: string): Promise<boolean> {
-  const worker = await extension.worker();
-  return worker.evaluate(async (id) => {
-    const { chrome } = globalThis as unknown as { chrome: Chrome };
-    return chrome.contextMenus.update(id, {}).then(
-      () => true,
-      () => false,
-    );
-  }, id);
-}
+const menuHasItem = (id: string) => extension.menuHasItem(id);
 
 const serverItemId = (server: FakeRagflow) => `paste-key:${normalizeServerUrl(server.url)}`;
 

@@ -39,6 +39,8 @@ export interface LoadedExtension {
    * stays listed (microsoft/playwright#39475), and an evaluation waits for a worker that runs.
    */
   stopServiceWorker(): Promise<void>;
+  /** Whether the context menu holds an item with this id (an update of nothing fails otherwise). */
+  menuHasItem(id: string): Promise<boolean>;
   /** Whether the extension's own popup (the toolbar button's) is open. */
   actionPopupIsOpen(): Promise<boolean>;
   /**
@@ -163,6 +165,17 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Load
       });
     },
     actionPopupIsOpen,
+    async menuHasItem(id) {
+      const sw = await worker();
+      return sw.evaluate(async (id) => {
+        type ContextMenus = { update(id: string, properties: object): Promise<void> };
+        const { contextMenus } = (globalThis as unknown as { chrome: { contextMenus: ContextMenus } }).chrome;
+        return contextMenus.update(id, {}).then(
+          () => true,
+          () => false,
+        );
+      }, id);
+    },
     async closeActionPopup() {
       const popupUrl = pageUrl('popup.html');
       await withBrowserSession(async (cdp) => {
