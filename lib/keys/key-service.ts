@@ -4,7 +4,7 @@ import { NotRagflowError, SessionExpiredError } from '../ragflow/errors';
 import { normalizeServerUrl } from '../ragflow/server-url';
 import type { KeyPolicy } from '../settings/settings';
 import { type AccountEntry, accountCache, type SessionFreshness } from './account-cache';
-import { emailRequired, noHostAccess, passwordRequired } from './errors';
+import { emailRequired, noHostAccess, passwordRequired, sessionRejected } from './errors';
 import { createKeyManagement, type KeyManagement } from './key-management';
 import { SingleFlight } from './single-flight';
 
@@ -94,6 +94,16 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     return [created, ...keys];
   }
 
+  /** The keys right after a sign-in: a 401 now means the fresh token was refused, not that it aged. */
+  async function keysAfterSignIn(client: RagflowClient, authorization: string, create: boolean): Promise<ApiKey[]> {
+    try {
+      // A new account has no keys yet: create one without listing.
+      return create ? [await client.createKey(authorization)] : await keysFromSession(client, authorization);
+    } catch (error) {
+      throw error instanceof SessionExpiredError ? sessionRejected() : error;
+    }
+  }
+
   async function runFlow(request: GetKeyRequest, serverUrl: string, email: string): Promise<KeyResult> {
     const step = (name: KeyFlowStep) => deps.onStep(name, request.flowId);
     const cached = await cachedAccount(serverUrl, email);
@@ -105,6 +115,8 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
 
     step('connecting');
     return withClient(serverUrl, async (client) => {
+      // A password the server's key cannot carry would fail at the login: say so before any request.
+      if (password !== '') client.checkPassword(password);
       // The probe would otherwise run inside the first operation, under a later step's name.
       if (!client.generation) await client.detectGeneration();
       if (cached?.authorization && !request.createAccount) {
@@ -124,15 +136,14 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
         step('creating-account');
         const session = await client.register({ email, password, nickname: request.createAccount.nickname });
         step('getting-key');
-        // A new account has no keys yet: create one without listing.
-        const key = await client.createKey(session.authorization);
-        return await save(sessionEntry(serverUrl, email, session.authorization, [key]), 'register');
+        const keys = await keysAfterSignIn(client, session.authorization, true);
+        return await save(sessionEntry(serverUrl, email, session.authorization, keys), 'register');
       }
 
       step('signing-in');
       const session = await client.login({ email, password });
       step('getting-key');
-      const keys = await keysFromSession(client, session.authorization);
+      const keys = await keysAfterSignIn(client, session.authorization, false);
       return await save(sessionEntry(serverUrl, email, session.authorization, keys), 'login');
     });
   }

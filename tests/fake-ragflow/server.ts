@@ -74,6 +74,8 @@ export interface FakeRagflow {
   clearFaults(): void;
   addUser(user: FakeUser): void;
   sessionToken(email: string): string | null;
+  /** The nickname the account was registered with, as received; null for no such user. */
+  nickname(email: string): string | null;
   /**
    * Signs the user in as the RAGFlow web app does (rotating the token like any login), without
    * an HTTP request, so that request counts stay the extension's own. Returns the new
@@ -109,7 +111,9 @@ const NON_JSON_HTML =
 
 const UNAUTHORIZED_BODY = { code: 401, message: "<Unauthorized '401: Unauthorized'>", data: null };
 const SERVER_ERROR_BODY = { code: 500, message: 'Internal server error', data: null };
-const EMAIL_RE = /^[\w._-]+@([\w_-]+\.)+[\w-]{2,}$/;
+// RAGFlow's registration pattern, `^[\w\._-]+@([\w_-]+\.)+[\w-]{2,}$`. Python's `\w` matches any
+// Unicode letter or digit (str.isalnum) and `_`, where JavaScript's matches ASCII only: spell it out.
+const EMAIL_RE = /^[\p{L}\p{N}_.-]+@([\p{L}\p{N}_-]+\.)+[\p{L}\p{N}_-]{2,}$/u;
 const MAX_BODY_BYTES = 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------
@@ -692,6 +696,9 @@ export async function startFakeRagflow(input: FakeRagflowOptions): Promise<FakeR
     addUser,
     sessionToken(email: string): string | null {
       return users.get(email.toLowerCase())?.authorization ?? null;
+    },
+    nickname(email: string): string | null {
+      return users.get(email.toLowerCase())?.nickname ?? null;
     },
     signInWebApp(email: string): string {
       const user = users.get(email.toLowerCase());

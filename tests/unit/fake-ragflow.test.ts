@@ -190,4 +190,15 @@ describe('fake RAGFlow extras', () => {
     const r = await call(s, 'POST', PATHS.legacy.login, { body: { email: USER.email, password: 'bm90LWEtY2lwaGVy' } });
     expect(r.json).toMatchObject({ code: 500, message: 'Fail to crypt password' });
   });
+
+  it("checks a new account's email with RAGFlow's pattern, Unicode letters included as in Python", async () => {
+    const s = await start({ generation: 'legacy' });
+    const register = (email: string) =>
+      call(s, 'POST', '/v1/user/register', { body: { nickname: 'N', email, password: encrypt(s, 'pw') } });
+    expect((await register('josé@exämple.com')).json).toMatchObject({ code: 0 });
+    expect(s.nickname('josé@exämple.com')).toBe('N');
+    for (const email of ['no-at-sign', 'a b@example.com', 'a@example.c', 'a+tag@example.com']) {
+      expect((await register(email)).json).toMatchObject({ code: 103, message: `Invalid email address: ${email}!` });
+    }
+  });
 });
