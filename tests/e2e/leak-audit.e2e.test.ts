@@ -7,6 +7,7 @@ import type { Browser } from 'wxt/browser';
 
 import { type FakeRagflow, secretsSeenByFakeServers, startFakeRagflow } from '../fake-ragflow';
 import { launchExtension, type LoadedExtension } from './support/extension';
+import { launchFirefoxExtension } from './support/firefox';
 import { LeakError } from './support/leak-audit';
 
 /** The extension API as the service worker sees it (`chrome`), for `worker.evaluate`. */
@@ -119,6 +120,35 @@ describe('the leak audit', () => {
     const report = await leakReportOnClose(extension);
     expect(report).toContain('session token');
     expect(report).toContain('options.html');
+    expect(report).not.toContain(token);
+  });
+});
+
+describe('the leak audit in Firefox', () => {
+  it('fails on a key in storage.local and on a session token printed by a page', async () => {
+    const token = server.signInWebApp(ALICE.email);
+    const firefox = await launchFirefoxExtension();
+    const options = await firefox.openPage('options.html');
+    await options.evaluate(async (key: string) => {
+      type Local = { set(items: object): Promise<void> };
+      const api = (globalThis as unknown as { browser: { storage: { local: Local } } }).browser;
+      await api.storage.local.set({ 'stray.item': key });
+    }, key);
+    await options.close();
+    // Firefox reports no console message of extension pages over WebDriver BiDi: a web page.
+    const page = await firefox.browser.newPage();
+    await page.goto(`data:text/html,<script>console.log(${JSON.stringify(`token ${token}`)})</script>`);
+    await page.close();
+
+    const report = await firefox.close().then(
+      () => 'no leak reported',
+      (error: unknown) => (error instanceof LeakError ? error.message : `not a leak report: ${String(error)}`),
+    );
+    expect(firefox.browser.connected).toBe(false);
+    expect(report).toContain('API key "ragflow-');
+    expect(report).toContain('in Firefox storage.local item "stray.item"');
+    expect(report).toMatch(/session token .* in Firefox console of .*\(console call,/);
+    expect(report).not.toContain(key);
     expect(report).not.toContain(token);
   });
 });
