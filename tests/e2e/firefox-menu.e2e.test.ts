@@ -21,7 +21,9 @@ import { normalizeServerUrl } from '../../lib/ragflow/server-url';
 import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
 import {
   addonId,
+  auditFirefoxForLeaks,
   extensionPageUrl,
+  type FirefoxLeakAudit,
   installPermanently,
   launchFirefox,
   navigate,
@@ -45,6 +47,7 @@ const SERVER_A_NAME = 'Fake RAGFlow';
 let workDir: string;
 let profileDir: string;
 let firefox: Browser | undefined;
+let leakAudit: FirefoxLeakAudit | undefined;
 let serverA: FakeRagflow;
 let serverB: FakeRagflow;
 let pages: TestPages;
@@ -63,7 +66,14 @@ async function startFirefox(): Promise<Browser> {
       'network.dns.forceResolve': '127.0.0.1',
     },
   });
+  leakAudit = await auditFirefoxForLeaks(firefox);
   return firefox;
+}
+
+/** The leak audit of the running Firefox, once more, before it quits; none after. */
+async function auditBeforeQuitting(): Promise<void> {
+  leakAudit?.stop();
+  await leakAudit?.auditLeaks();
 }
 
 function running(): Browser {
@@ -194,7 +204,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await firefox?.close();
+  await auditBeforeQuitting().finally(() => firefox?.close());
   await Promise.all([serverA?.close(), serverB?.close(), pages?.close()]);
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
@@ -225,6 +235,7 @@ describe('"Paste RAGFlow key" in Firefox, installed for good, across a restart',
 
   it('after a restart, offers the one server still set up, once, rebuilt at start-up', async () => {
     // Firefox's own Quit, then the same profile again: a temporary add-on would be gone now.
+    await auditBeforeQuitting();
     expect(await quitFirefox(running())).toBe(0);
     await startFirefox();
 

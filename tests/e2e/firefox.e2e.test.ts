@@ -1,23 +1,18 @@
-import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
-import { addonId, FIREFOX_EXTENSION_DIR, launchFirefox, openExtensionPage, waitForText } from './support/firefox';
+import { type FirefoxExtension, launchFirefoxExtension, waitForText } from './support/firefox';
 
-// The Firefox build in a real Firefox (Debian's firefox-esr), installed as a temporary add-on.
+// The Firefox build in a real Firefox (Debian's firefox-esr): see ./support/firefox.ts.
 const ALICE = { email: 'alice@example.com', password: 'alice-pässword-1' };
 
-let browser: Browser;
+let firefox: FirefoxExtension;
 let server: FakeRagflow;
-
-const openPage = (path: string): Promise<Page> => openExtensionPage(browser, path);
+const openPage = (path: string) => firefox.openPage(path);
 
 beforeAll(async () => {
-  const id = addonId();
   server = await startFakeRagflow({ generation: 'restful', users: [ALICE] });
-  browser = await launchFirefox({ headless: true });
-  const installed = await browser.installExtension(FIREFOX_EXTENSION_DIR);
-  expect(installed).toBe(id);
+  firefox = await launchFirefoxExtension();
 
   // The settings the options page would save: the fake server with its own public key (the
   // fake's key pair, not RAGFlow's), written from an extension page, where `browser` is the API.
@@ -44,7 +39,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await firefox?.close();
   await server?.close();
 });
 
