@@ -7,6 +7,8 @@ export default defineConfig({
   plugins: [WxtVitest()],
   test: {
     include: ['tests/e2e/**/*.e2e.test.ts'],
+    // The leak audit after every test, in every file.
+    setupFiles: ['tests/e2e/support/leak-audit-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // One browser at a time: two cores, and headful tests share one X display.

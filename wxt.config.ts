@@ -11,6 +11,9 @@ export default defineConfig({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',
     default_locale: 'en',
+    // public/icon/*.png, drawn from docs/icon.svg. WXT lists them in `icons`; the toolbar button
+    // names them as well, so that no browser falls back to its generic extension icon there.
+    action: { default_icon: { 16: 'icon/16.png', 32: 'icon/32.png', 48: 'icon/48.png' } },
     // contextMenus, activeTab, scripting: "Paste RAGFlow key" scripts only the frame the user
     // clicked or typed in, on the grant of that click or keypress; no content script, no <all_urls>.
     // alarms: the clipboard auto-clear wakes a stopped service worker on time.

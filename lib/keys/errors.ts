@@ -4,7 +4,7 @@
  */
 export class KeyFlowError extends Error {
   constructor(
-    readonly kind: 'email-required' | 'password-required' | 'no-host-access' | 'key-not-listed',
+    readonly kind: 'email-required' | 'password-required' | 'no-host-access' | 'key-not-listed' | 'session-rejected',
     readonly messageKey: string,
     readonly substitutions: string[] = [],
   ) {
@@ -23,3 +23,10 @@ export const noHostAccess = (host: string) => new KeyFlowError('no-host-access',
 
 /** A key to use for paste that is not among the account's keys as last listed. */
 export const keyNotListed = () => new KeyFlowError('key-not-listed', 'keysErrorNotListed');
+
+/**
+ * HTTP 401 with the token a sign-in gave moments ago. Not "your session expired": the user just
+ * signed in. Another sign-in in between rotated it, or something between the extension and RAGFlow
+ * (a proxy, several API servers with different secrets) does not let it through.
+ */
+export const sessionRejected = () => new KeyFlowError('session-rejected', 'errorSessionRejected');

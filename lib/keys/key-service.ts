@@ -4,11 +4,14 @@ import { NotRagflowError, SessionExpiredError } from '../ragflow/errors';
 import { normalizeServerUrl } from '../ragflow/server-url';
 import type { KeyPolicy } from '../settings/settings';
 import { type AccountEntry, accountCache, type SessionFreshness } from './account-cache';
-import { emailRequired, noHostAccess, passwordRequired } from './errors';
+import { emailRequired, noHostAccess, passwordRequired, sessionRejected } from './errors';
 import { createKeyManagement, type KeyManagement } from './key-management';
 import { SingleFlight } from './single-flight';
 
 export type { KeyPolicy };
+
+/** An account entry right after a sign-in: its session token is known. */
+type SignedIn = AccountEntry & { authorization: string };
 
 export interface KeyServiceDeps {
   /** Whether the browser lets the extension reach this server (host permission). */
@@ -94,6 +97,22 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     return [created, ...keys];
   }
 
+  /**
+   * The keys right after a sign-in: a 401 now means the fresh token was refused, not that it aged.
+   * The token kept from that sign-in is dropped then: it would only fail again.
+   */
+  async function keysAfterSignIn(client: RagflowClient, signedIn: SignedIn, create: boolean): Promise<ApiKey[]> {
+    const { authorization } = signedIn;
+    try {
+      // A new account has no keys yet: create one without listing.
+      return create ? [await client.createKey(authorization)] : await keysFromSession(client, authorization);
+    } catch (error) {
+      if (!(error instanceof SessionExpiredError)) throw error;
+      await accountCache.dropSession(signedIn.serverUrl, signedIn.email);
+      throw sessionRejected();
+    }
+  }
+
   async function runFlow(request: GetKeyRequest, serverUrl: string, email: string): Promise<KeyResult> {
     const step = (name: KeyFlowStep) => deps.onStep(name, request.flowId);
     const cached = await cachedAccount(serverUrl, email);
@@ -105,6 +124,8 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
 
     step('connecting');
     return withClient(serverUrl, async (client) => {
+      // A password the server's key cannot carry would fail at the login: say so before any request.
+      if (password !== '') client.checkPassword(password);
       // The probe would otherwise run inside the first operation, under a later step's name.
       if (!client.generation) await client.detectGeneration();
       if (cached?.authorization && !request.createAccount) {
@@ -125,16 +146,15 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
         const session = await client.register({ email, password, nickname: request.createAccount.nickname });
         const signedIn = await keepSession(serverUrl, email, session.authorization);
         step('getting-key');
-        // A new account has no keys yet: create one without listing.
-        const key = await forgetIfRejected(signedIn, () => client.createKey(session.authorization));
-        return await save(withKeys(signedIn, [key]), 'register');
+        const keys = await keysAfterSignIn(client, signedIn, true);
+        return await save(withKeys(signedIn, keys), 'register');
       }
 
       step('signing-in');
       const session = await client.login({ email, password });
       const signedIn = await keepSession(serverUrl, email, session.authorization);
       step('getting-key');
-      const keys = await forgetIfRejected(signedIn, () => keysFromSession(client, session.authorization));
+      const keys = await keysAfterSignIn(client, signedIn, false);
       return await save(withKeys(signedIn, keys), 'login');
     });
   }
@@ -170,22 +190,12 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
    * worker loses the flow in memory), and the token is what spares the user a second password
    * prompt and RAGFlow a second login, which would rotate the token again (API.md, "a trap").
    * It holds no key: a flow that fails from here on caches none. The token stays until the
-   * server rejects it (401: dropped in runFlow).
+   * server rejects it (401: dropped in keysAfterSignIn, or later in runFlow).
    */
-  async function keepSession(serverUrl: string, email: string, authorization: string): Promise<AccountEntry> {
-    const entry: AccountEntry = { serverUrl, email, authorization, keys: [], sessionSavedAt: now() };
+  async function keepSession(serverUrl: string, email: string, authorization: string): Promise<SignedIn> {
+    const entry: SignedIn = { serverUrl, email, authorization, keys: [], sessionSavedAt: now() };
     await accountCache.saveAccount(entry);
     return entry;
-  }
-
-  /** Runs a request with a session token just kept; a token the server rejects (401) is forgotten. */
-  async function forgetIfRejected<T>(entry: AccountEntry, request: () => Promise<T>): Promise<T> {
-    try {
-      return await request();
-    } catch (error) {
-      if (error instanceof SessionExpiredError) await accountCache.dropSession(entry.serverUrl, entry.email);
-      throw error;
-    }
   }
 
   /** The signed-in entry with the keys it got; the session-cache lifetime still counts from the sign-in. */

@@ -120,7 +120,10 @@ export function registerPasteFeature({ keyWithSession }: PasteFeatureDeps): void
   };
 
   // Remove all, then create: on install and update (when the old items still exist) and at
-  // browser start-up (Firefox does not keep a persistent background's menus across restarts).
+  // browser start-up. The browser restores the last session's items then (Chrome does, and
+  // Firefox for an event page, which this build's background is:
+  // https://developer.mozilla.org/docs/Mozilla/Add-ons/WebExtensions/API/menus/create), but
+  // they offer servers known through keys that storage.session has lost since.
   browser.runtime.onInstalled.addListener(() => void menus.rebuild());
   browser.runtime.onStartup.addListener(() => void menus.rebuild());
   browser.storage.onChanged.addListener((changes, area) => {

@@ -6,14 +6,17 @@
 import { clipboardFingerprint } from '../clipboard/fingerprint';
 import { BusError } from '../messaging/errors';
 import type { EventMap, KeyFlowStep, KeyResult, MessageName, RequestOf, ResponseOf } from '../messaging/protocol';
-import { DEFAULT_SETTINGS, defaultServer, type ServerSettings, type Settings } from '../settings/schema';
+import { DEFAULT_SETTINGS, defaultServer, findServer, type ServerSettings, type Settings } from '../settings/schema';
 import { StateStore } from '../ui/state-store';
 import {
   type Account,
   type AlertState,
   alertFromError,
   alertOf,
+  type Checked,
   checkAccount,
+  checkNickname,
+  checkPassword,
   defaultNickname,
   noHostAccessAlert,
 } from './form';
@@ -176,7 +179,7 @@ export class PopupController extends StateStore<PopupState> {
   /** "Get API key": the background's key flow (cache → session → login). */
   async submit(): Promise<void> {
     if (this.state.busy) return;
-    const checked = checkAccount(this.state.form);
+    const checked = this.checkForm();
     if (!checked.ok) return this.set({ alert: checked.alert });
     const account = checked.value;
     this.set({ busy: true, alert: null, offerCreateAccount: false });
@@ -195,15 +198,15 @@ export class PopupController extends StateStore<PopupState> {
   /** "Create account": the key flow again, this time allowed to register the email. */
   async createAccount(): Promise<void> {
     if (this.state.busy) return;
-    const checked = checkAccount(this.state.form);
+    const checked = this.checkForm();
     if (!checked.ok) return this.set({ alert: checked.alert });
-    const { password, nickname } = this.state.form;
-    if (password === '') return this.set({ alert: alertOf('popupPasswordForNewAccount') });
-    if (nickname.trim() === '') return this.set({ alert: alertOf('popupNicknameRequired') });
+    if (this.state.form.password === '') return this.set({ alert: alertOf('popupPasswordForNewAccount') });
+    const nickname = checkNickname(this.state.form.nickname, checked.value.email);
+    if (!nickname.ok) return this.set({ alert: nickname.alert });
     this.set({ busy: true, alert: null });
     try {
       await this.rememberAccount(checked.value);
-      await this.runKeyFlow(checked.value, { nickname: nickname.trim() });
+      await this.runKeyFlow(checked.value, { nickname: nickname.value });
     } catch (error) {
       this.set({ alert: alertFromError(error) });
     } finally {
@@ -300,6 +303,15 @@ export class PopupController extends StateStore<PopupState> {
     clearTimeout(this.copiedTimer);
     this.state.keyList?.dispose();
     super.dispose();
+  }
+
+  /** What needs no request: the account, and a password that can be encrypted at all. */
+  private checkForm(): Checked<Account> {
+    const checked = checkAccount(this.state.form);
+    if (!checked.ok) return checked;
+    const serverHasOwnKey = Boolean(findServer(this.state, checked.value.serverUrl)?.publicKeyPem);
+    const passwordAlert = checkPassword(this.state.form.password, serverHasOwnKey);
+    return passwordAlert ? { ok: false, alert: passwordAlert } : checked;
   }
 
   private async runKeyFlow(account: Account, createAccount?: { nickname: string }): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import { BusError } from '../messaging/errors';
 import { isRagflowError } from '../ragflow/errors';
+import { DEFAULT_MAX_PASSWORD_BYTES, utf8ByteLength } from '../ragflow/password-limit';
 import { normalizeServerUrl, originPattern } from '../ragflow/server-url';
 import { findServer, type ServerSettings } from '../settings/schema';
 
@@ -41,6 +42,28 @@ export interface Account {
   host: string;
 }
 
+/** RAGFlow keeps emails in a VARCHAR(255) column (`user.email`): no account has a longer one. */
+export const MAX_EMAIL_LENGTH = 255;
+
+/**
+ * RAGFlow's registration names the new account's tenant `nickname + "‘s Kingdom"` (10 more
+ * characters) in a VARCHAR(100) column (`tenant.name`, `user_register` in its user routes): a
+ * longer nickname fails there with a database error, after the request.
+ */
+export const MAX_NICKNAME_LENGTH = 90;
+
+/**
+ * Something, one @, something; no spaces. Deliberately looser than RAGFlow's registration pattern
+ * (`^[\w._-]+@([\w_-]+\.)+[\w-]{2,}$`, Unicode-aware in Python), which its login does not apply:
+ * accounts made through SSO or by an administrator may not match it, and still sign in.
+ */
+const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+$/u;
+
+/** Characters as a database counts them: code points, not UTF-16 units. */
+function characterCount(text: string): number {
+  return [...text].length;
+}
+
 export type Checked<T> = { ok: true; value: T } | { ok: false; alert: AlertState };
 
 export function checkAccount(input: { serverUrl: string; email: string }): Checked<Account> {
@@ -52,6 +75,10 @@ export function checkAccount(input: { serverUrl: string; email: string }): Check
   }
   const email = input.email.trim();
   if (email === '') return { ok: false, alert: alertOf('errorEmailRequired') };
+  if (characterCount(email) > MAX_EMAIL_LENGTH) {
+    return { ok: false, alert: alertOf('errorEmailTooLong', [String(MAX_EMAIL_LENGTH)]) };
+  }
+  if (!EMAIL_SHAPE.test(email)) return { ok: false, alert: alertOf('errorEmailMalformed') };
   const pattern = originPattern(serverUrl);
   return { ok: true, value: { serverUrl, email, originPattern: pattern, host: new URL(serverUrl).hostname } };
 }
@@ -61,11 +88,32 @@ export function noHostAccessAlert(account: Account): AlertState {
   return { ...alertOf('errorNoHostAccess', [account.host]), grantServerUrl: account.serverUrl };
 }
 
+/**
+ * A password RAGFlow's default key cannot carry, said before anything is sent. A server with its
+ * own key (`publicKeyPem`) may take more or fewer bytes: the background checks those, also before
+ * any request.
+ */
+export function checkPassword(password: string, serverHasOwnKey: boolean): AlertState | null {
+  if (serverHasOwnKey || utf8ByteLength(password) <= DEFAULT_MAX_PASSWORD_BYTES) return null;
+  return alertOf('errorPasswordTooLong', [String(DEFAULT_MAX_PASSWORD_BYTES)]);
+}
+
+/** The nickname a new account is registered with: what was typed, else the default. */
+export function checkNickname(typed: string, email: string): Checked<string> {
+  const nickname = typed.trim() || defaultNickname(email);
+  if (characterCount(nickname) > MAX_NICKNAME_LENGTH) {
+    return { ok: false, alert: alertOf('errorNicknameTooLong', [String(MAX_NICKNAME_LENGTH)]) };
+  }
+  return { ok: true, value: nickname };
+}
+
 /** What a new account is called unless the user says otherwise: the email's local part. */
 export function defaultNickname(email: string): string {
   const trimmed = email.trim();
   const at = trimmed.lastIndexOf('@');
-  return at > 0 ? trimmed.slice(0, at) : trimmed;
+  const local = at > 0 ? trimmed.slice(0, at) : trimmed;
+  // A long local part is still a valid email; the nickname made from it must still register.
+  return [...local].slice(0, MAX_NICKNAME_LENGTH).join('');
 }
 
 /** The saved server the URL field holds, for the picker; '' when it holds another one. */

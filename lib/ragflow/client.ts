@@ -6,11 +6,12 @@ import {
   MissingSessionTokenError,
   NotRagflowError,
   RagflowError,
+  ResponseTooLargeError,
   ServerError,
   SessionExpiredError,
   TimeoutError,
 } from './errors';
-import { encryptPassword, RAGFLOW_DEFAULT_PUBLIC_KEY, validatePublicKeyPem } from './password';
+import { assertPasswordFits, encryptPassword, RAGFLOW_DEFAULT_PUBLIC_KEY, validatePublicKeyPem } from './password';
 import {
   type Generation,
   generationFromVersion,
@@ -149,6 +150,11 @@ export class RagflowClient {
       registrationAllowed: Boolean(config.registerEnabled ?? true),
       passwordLoginAllowed: !config.disablePasswordLogin,
     };
+  }
+
+  /** Throws PasswordTooLongError when this server's key cannot carry the password; no request. */
+  checkPassword(password: string): void {
+    assertPasswordFits(password, this.publicKeyPem);
   }
 
   async register(account: { email: string; password: string; nickname: string }): Promise<Session> {
@@ -372,7 +378,7 @@ function toUserInfo(data: unknown): UserInfo {
 
 /** Reads a body as text, giving up past `limit` bytes instead of buffering a flood. */
 async function readCapped(response: Response, limit: number, serverUrl: string): Promise<string> {
-  const tooLarge = () => new NotRagflowError(serverUrl, `Answer larger than ${limit} bytes`, response.status);
+  const tooLarge = () => new ResponseTooLargeError(serverUrl, limit, response.status);
   const declared = Number(response.headers.get('Content-Length'));
   if (declared > limit) {
     await response.body?.cancel();

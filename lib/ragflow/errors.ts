@@ -13,6 +13,7 @@ export type RagflowErrorKind =
   | 'cannot-connect'
   | 'timeout'
   | 'not-ragflow'
+  | 'response-too-large'
   | 'server-error'
   | 'session-expired'
   | 'missing-session-token'
@@ -125,6 +126,22 @@ export class NotRagflowError extends RagflowError {
   readonly kind = 'not-ragflow';
   constructor(serverUrl: string, detail: string, status?: number) {
     super({ messageKey: 'errorNotRagflow', substitutions: [serverUrl], serverMessage: detail, status });
+  }
+}
+
+/**
+ * An answer far larger than any of RAGFlow's (a few kilobytes), refused unread: a download, a
+ * proxy's error page in a loop, or another service at this address.
+ */
+export class ResponseTooLargeError extends RagflowError {
+  readonly kind = 'response-too-large';
+  constructor(serverUrl: string, limitBytes: number, status?: number) {
+    super({
+      messageKey: 'errorResponseTooLarge',
+      substitutions: [serverUrl, String(Math.round(limitBytes / (1024 * 1024)))],
+      serverMessage: `Answer larger than ${limitBytes} bytes`,
+      status,
+    });
   }
 }
 

@@ -4,6 +4,7 @@ import { JSEncrypt } from 'jsencrypt';
 import './jsencrypt-seed-end';
 
 import { InvalidPublicKeyError, PasswordTooLongError } from './errors';
+import { utf8ByteLength } from './password-limit';
 
 /**
  * RAGFlow's default public key (conf/public.pem in RAGFlow's source; its web app ships the same
@@ -70,6 +71,15 @@ export function validatePublicKeyPem(publicKeyPem: string): string {
 /** The longest password (UTF-8 bytes) that can be sent with this key: 183 for RSA-2048. */
 export function maxPasswordBytes(publicKeyPem: string = RAGFLOW_DEFAULT_PUBLIC_KEY): number {
   return prepareKey(publicKeyPem).maxPasswordBytes;
+}
+
+/**
+ * Throws {@link PasswordTooLongError} when the password cannot be encrypted with this key, so
+ * that a flow can refuse it before its first request rather than at the login.
+ */
+export function assertPasswordFits(password: string, publicKeyPem: string = RAGFLOW_DEFAULT_PUBLIC_KEY): void {
+  const maxBytes = prepareKey(publicKeyPem).maxPasswordBytes;
+  if (utf8ByteLength(password) > maxBytes) throw new PasswordTooLongError(maxBytes);
 }
 
 /**

@@ -1,7 +1,14 @@
 import { InvalidServerUrlError } from './errors';
 
-/** Longer than any real server address; a guard against pasted garbage. */
+/** Longer than anything worth parsing; a guard against pasted garbage. */
 export const MAX_SERVER_URL_LENGTH = 2048;
+
+/**
+ * Longer than any real server address once query and fragment are gone: a DNS name has at most
+ * 253 characters, and a reverse proxy's path prefix a few dozen. A pasted web-app address with a
+ * long query still fits; a path of hundreds of characters is a page, not a server.
+ */
+export const MAX_SERVER_BASE_URL_LENGTH = 512;
 
 /** A scheme followed by something that is not a port number (`localhost:9380` has no scheme). */
 const SCHEME_PATTERN = /^([a-z][a-z\d+.-]*):(?!\d+(?:[/?#]|$))/i;
@@ -58,7 +65,9 @@ export function normalizeServerUrl(input: string): string {
   if (url.username !== '' || url.password !== '') throw new InvalidServerUrlError('credentials');
 
   const path = url.pathname.replace(/\/+$/, '').replace(API_PATH_SUFFIX, '').replace(/\/+$/, '');
-  return `${url.protocol}//${url.host}${path}`;
+  const baseUrl = `${url.protocol}//${url.host}${path}`;
+  if (baseUrl.length > MAX_SERVER_BASE_URL_LENGTH) throw new InvalidServerUrlError('too-long');
+  return baseUrl;
 }
 
 function rejectScheme(scheme: string): InvalidServerUrlError {

@@ -1,85 +1,18 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
+import { type FirefoxExtension, launchFirefoxExtension, waitForText } from './support/firefox';
 
-// The Firefox build in a real Firefox (Debian's firefox-esr), driven over WebDriver BiDi, which
-// stock Firefox speaks: Playwright's Firefox is a patched build, and the network here is closed.
-const EXTENSION_DIR = resolve('.output/firefox-mv3');
+// The Firefox build in a real Firefox (Debian's firefox-esr): see ./support/firefox.ts.
 const ALICE = { email: 'alice@example.com', password: 'alice-pässword-1' };
-// Chosen here and handed to Firefox through a pref, so that the extension's pages have a known
-// address: Firefox otherwise picks a random moz-extension UUID at install.
-const EXTENSION_UUID = '5d3c1a52-0c7e-4b1e-9a8f-3f2a6b7c8d9e';
 
-function firefoxPath(): string {
-  const candidates = [process.env.FIREFOX_PATH, '/usr/bin/firefox-esr', '/usr/bin/firefox'];
-  const found = candidates.find((path): path is string => Boolean(path && existsSync(path)));
-  if (!found) throw new Error('Firefox not found: install the Debian package `firefox-esr` or set FIREFOX_PATH');
-  return found;
-}
-
-function addonId(): string {
-  const manifestPath = join(EXTENSION_DIR, 'manifest.json');
-  if (!existsSync(manifestPath)) {
-    throw new Error(`No Firefox build in ${EXTENSION_DIR}: run npm run build:firefox first`);
-  }
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
-    browser_specific_settings?: { gecko?: { id?: string } };
-  };
-  const id = manifest.browser_specific_settings?.gecko?.id;
-  if (!id) throw new Error('The Firefox manifest has no browser_specific_settings.gecko.id');
-  return id;
-}
-
-const pageUrl = (path: string) => `moz-extension://${EXTENSION_UUID}/${path}`;
-
-let browser: Browser;
+let firefox: FirefoxExtension;
 let server: FakeRagflow;
-
-/** The WebDriver BiDi browsing context behind a Puppeteer page (not part of its public API). */
-interface BidiContext {
-  navigate(url: string, wait: 'none' | 'interactive' | 'complete'): Promise<unknown>;
-}
-
-async function openPage(path: string): Promise<Page> {
-  const page = await browser.newPage();
-  // Firefox sends no navigation events for a moz-extension: page, so page.goto() would wait for
-  // them until it times out. The BiDi navigate command itself answers once the page has loaded.
-  const context = (page.mainFrame() as unknown as { browsingContext?: Partial<BidiContext> }).browsingContext;
-  if (typeof context?.navigate !== 'function') throw new Error('This Puppeteer has no BiDi browsing context');
-  await context.navigate(pageUrl(path), 'complete');
-  await page.waitForFunction((url: string) => document.location.href === url, {}, pageUrl(path));
-  return page;
-}
-
-/** Waits until the page's visible text contains `text`. */
-async function waitForText(page: Page, text: string): Promise<void> {
-  // Well within the test's own timeout, so that a failure names the missing text.
-  await page
-    .waitForFunction((expected: string) => document.body.innerText.includes(expected), { timeout: 10_000 }, text)
-    .catch((error: unknown) => {
-      throw new Error(`"${text}" never appeared on the page`, { cause: error });
-    });
-}
+const openPage = (path: string) => firefox.openPage(path);
 
 beforeAll(async () => {
-  const id = addonId();
   server = await startFakeRagflow({ generation: 'restful', users: [ALICE] });
-  browser = await puppeteer.launch({
-    browser: 'firefox',
-    executablePath: firefoxPath(),
-    headless: true,
-    protocol: 'webDriverBiDi',
-    // WebDriver BiDi refuses to navigate to moz-extension: pages unless the test is allowed
-    // privileged access; the profile is a throwaway one.
-    args: ['-remote-allow-system-access'],
-    extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [id]: EXTENSION_UUID }) },
-  });
-  const installed = await browser.installExtension(EXTENSION_DIR);
-  expect(installed).toBe(id);
+  firefox = await launchFirefoxExtension();
 
   // The settings the options page would save: the fake server with its own public key (the
   // fake's key pair, not RAGFlow's), written from an extension page, where `browser` is the API.
@@ -106,7 +39,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await firefox?.close();
   await server?.close();
 });
 

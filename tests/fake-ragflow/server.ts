@@ -74,6 +74,8 @@ export interface FakeRagflow {
   clearFaults(): void;
   addUser(user: FakeUser): void;
   sessionToken(email: string): string | null;
+  /** The nickname the account was registered with, as received; null for no such user. */
+  nickname(email: string): string | null;
   /**
    * Signs the user in as the RAGFlow web app does (rotating the token like any login), without
    * an HTTP request, so that request counts stay the extension's own. Returns the new
@@ -86,6 +88,42 @@ export interface FakeRagflow {
   /** Creates `count` keys for the user as its create route would, oldest first; returns them. */
   seedKeys(email: string, count: number): string[];
   close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every secret the fake servers of this process saw or made, for the leak audits of the tests
+
+/** What a leak audit looks for. The extension may keep API keys and session tokens in
+ * `storage.session` only, and passwords and their ciphertexts nowhere at all. */
+export interface SecretsSeen {
+  /** Every password of a user (given, registered over HTTP, or tried at a login). */
+  passwords: string[];
+  /** Every encrypted password the fake received, as sent (base64). */
+  passwordCiphertexts: string[];
+  /** Every API key and its `beta` token the fake issued. */
+  apiKeys: string[];
+  /** Every session the fake opened: the `Authorization` value and the raw access token. */
+  sessionTokens: string[];
+}
+
+const seen = {
+  passwords: new Set<string>(),
+  passwordCiphertexts: new Set<string>(),
+  apiKeys: new Set<string>(),
+  sessionTokens: new Set<string>(),
+};
+
+/**
+ * The secrets of every fake server started in this process (Vitest runs each test file in a
+ * fresh module graph, so: in this test file), closed servers included.
+ */
+export function secretsSeenByFakeServers(): SecretsSeen {
+  return {
+    passwords: [...seen.passwords],
+    passwordCiphertexts: [...seen.passwordCiphertexts],
+    apiKeys: [...seen.apiKeys],
+    sessionTokens: [...seen.sessionTokens],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -109,7 +147,9 @@ const NON_JSON_HTML =
 
 const UNAUTHORIZED_BODY = { code: 401, message: "<Unauthorized '401: Unauthorized'>", data: null };
 const SERVER_ERROR_BODY = { code: 500, message: 'Internal server error', data: null };
-const EMAIL_RE = /^[\w._-]+@([\w_-]+\.)+[\w-]{2,}$/;
+// RAGFlow's registration pattern, `^[\w\._-]+@([\w_-]+\.)+[\w-]{2,}$`. Python's `\w` matches any
+// Unicode letter or digit (str.isalnum) and `_`, where JavaScript's matches ASCII only: spell it out.
+const EMAIL_RE = /^[\p{L}\p{N}_.-]+@([\p{L}\p{N}_-]+\.)+[\p{L}\p{N}_-]{2,}$/u;
 const MAX_BODY_BYTES = 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------
@@ -339,6 +379,7 @@ export async function startFakeRagflow(input: FakeRagflowOptions): Promise<FakeR
   const version = (): string => options.version ?? DEFAULT_VERSION[options.generation];
 
   function addUser(u: FakeUser): void {
+    seen.passwords.add(u.password);
     const now = Date.now();
     users.set(u.email.toLowerCase(), {
       id: hex32(),
@@ -359,6 +400,7 @@ export async function startFakeRagflow(input: FakeRagflowOptions): Promise<FakeR
     if (user.authorization) sessions.delete(user.authorization);
     user.accessToken = hex32();
     user.authorization = signToken(user.accessToken);
+    seen.sessionTokens.add(user.accessToken).add(user.authorization);
     user.lastLogin = Date.now();
     sessions.set(user.authorization, user);
     return user.authorization;
@@ -427,6 +469,14 @@ export async function startFakeRagflow(input: FakeRagflowOptions): Promise<FakeR
     }
   }
 
+  /** Records the password of a login or registration, as sent and decrypted, whatever the answer. */
+  function notePassword(body: Record<string, unknown> | null): void {
+    if (typeof body?.password !== 'string') return;
+    seen.passwordCiphertexts.add(body.password);
+    const password = decryptPassword(body.password, keyPair.privateKeyPem);
+    if (password !== null) seen.passwords.add(password);
+  }
+
   function handleLogin(body: Record<string, unknown> | null): Reply | [Reply, string] {
     if (options.passwordLoginEnabled === false) {
       return fail(109, 'Password login is disabled on this server.', null);
@@ -472,6 +522,7 @@ export async function startFakeRagflow(input: FakeRagflowOptions): Promise<FakeR
       update_time: null,
       update_date: null,
     };
+    seen.apiKeys.add(key.token).add(key.beta);
     user.keys.push(key);
     return key;
   }
@@ -595,6 +646,8 @@ export async function startFakeRagflow(input: FakeRagflowOptions): Promise<FakeR
       if (size <= MAX_BODY_BYTES) chunks.push(buf);
     }
     const raw = Buffer.concat(chunks);
+    // Before any fault: a password sent to a server that then fails was still sent.
+    if (operation === 'login' || operation === 'register') notePassword(parseBody(req, raw));
 
     if (method === 'OPTIONS') {
       if (options.latencyMs) await delay(options.latencyMs, timers);
@@ -692,6 +745,9 @@ export async function startFakeRagflow(input: FakeRagflowOptions): Promise<FakeR
     addUser,
     sessionToken(email: string): string | null {
       return users.get(email.toLowerCase())?.authorization ?? null;
+    },
+    nickname(email: string): string | null {
+      return users.get(email.toLowerCase())?.nickname ?? null;
     },
     signInWebApp(email: string): string {
       const user = users.get(email.toLowerCase());

@@ -1,7 +1,13 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JSEncrypt } from 'jsencrypt';
-import { decryptPassword, startFakeRagflow, type FakeRagflow, type FakeRagflowOptions } from '../fake-ragflow';
+import {
+  decryptPassword,
+  type FakeRagflow,
+  type FakeRagflowOptions,
+  secretsSeenByFakeServers,
+  startFakeRagflow,
+} from '../fake-ragflow';
 
 const USER = { email: 'demo@example.com', password: 'demo-password', nickname: 'Demo' };
 const PATHS = {
@@ -129,6 +135,22 @@ describe.each(['legacy', 'mixed', 'restful'] as const)('fake RAGFlow, %s', (gene
 });
 
 describe('fake RAGFlow extras', () => {
+  it('records every secret it saw or made, for the leak audits, even when it then fails', async () => {
+    const s = await start({ generation: 'restful' });
+    const wrong = encrypt(s, 'a-wrong-password');
+    const right = encrypt(s, USER.password);
+    s.injectFault('login', 'server-error', 1);
+    await call(s, 'POST', PATHS.restful.login, { body: { email: USER.email, password: wrong } });
+    const login = await call(s, 'POST', PATHS.restful.login, { body: { email: USER.email, password: right } });
+    const key = await call(s, 'POST', PATHS.restful.newKey, { auth: login.auth! });
+
+    const seen = secretsSeenByFakeServers();
+    expect(seen.passwords).toEqual(expect.arrayContaining([USER.password, 'a-wrong-password']));
+    expect(seen.passwordCiphertexts).toEqual(expect.arrayContaining([wrong, right]));
+    expect(seen.sessionTokens).toEqual(expect.arrayContaining([login.auth, login.json.data.access_token]));
+    expect(seen.apiKeys).toEqual(expect.arrayContaining([key.json.data.token, key.json.data.beta]));
+  });
+
   it('injects faults a given number of times', async () => {
     const s = await start({ generation: 'restful' });
     s.injectFault('config', 'html502', 1);
@@ -189,5 +211,16 @@ describe('fake RAGFlow extras', () => {
     expect(decryptPassword('bm90LWEtY2lwaGVy', privateKey)).toBeNull();
     const r = await call(s, 'POST', PATHS.legacy.login, { body: { email: USER.email, password: 'bm90LWEtY2lwaGVy' } });
     expect(r.json).toMatchObject({ code: 500, message: 'Fail to crypt password' });
+  });
+
+  it("checks a new account's email with RAGFlow's pattern, Unicode letters included as in Python", async () => {
+    const s = await start({ generation: 'legacy' });
+    const register = (email: string) =>
+      call(s, 'POST', '/v1/user/register', { body: { nickname: 'N', email, password: encrypt(s, 'pw') } });
+    expect((await register('josé@exämple.com')).json).toMatchObject({ code: 0 });
+    expect(s.nickname('josé@exämple.com')).toBe('N');
+    for (const email of ['no-at-sign', 'a b@example.com', 'a@example.c', 'a+tag@example.com']) {
+      expect((await register(email)).json).toMatchObject({ code: 103, message: `Invalid email address: ${email}!` });
+    }
   });
 });

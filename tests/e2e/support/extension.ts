@@ -6,6 +6,10 @@ import { delimiter, join, resolve } from 'node:path';
 import { type BrowserContext, type CDPSession, chromium, type Page, type Worker } from 'playwright-core';
 import { expect, vi } from 'vitest';
 
+import { captureConsole } from './console-capture';
+import { assertNoLeaks, auditWhileOpen, placesOfConsole, placesOfStorage } from './leak-audit';
+import { dumpExtensionStorage, type StorageSnapshot } from './storage-dump';
+
 export const EXTENSION_DIR = resolve('.output/chrome-mv3');
 
 /** Debian's Chromium, which still honours --load-extension (branded Chrome ≥ 137 does not). */
@@ -28,8 +32,15 @@ export interface LoadedExtension {
   worker(): Promise<Worker>;
   pageUrl(path: string): string;
   openPopup(): Promise<Page>;
-  /** Every storage area of the extension, as text. */
+  /** Every storage area of the extension, and its IndexedDB databases, as text. */
   storageDump(): Promise<string>;
+  storageSnapshot(): Promise<StorageSnapshot>;
+  /**
+   * Throws when a password or its ciphertext is in the extension's storage or in anything the
+   * browser printed, or an API key or session token anywhere but `storage.session`. Runs after
+   * every test while the browser is open, and in {@link close}.
+   */
+  auditLeaks(): Promise<void>;
   /** Opens an extension page (options.html, say) in a tab of its own. */
   openPage(path: string): Promise<Page>;
   /**
@@ -56,6 +67,7 @@ export interface LoadedExtension {
     servers: { url: string; name?: string; email?: string; publicKeyPem?: string }[],
     defaultServerIndex?: number,
   ): Promise<void>;
+  /** Audits for leaks, then closes the browser; rejects (after closing it) on a leak. */
   close(): Promise<void>;
 }
 
@@ -65,12 +77,15 @@ export interface LaunchOptions {
   args?: string[];
   /** The browser's UI language (what `i18n.getUILanguage()` answers), e.g. `zh-CN`. */
   uiLanguage?: string;
+  /** More unpacked extensions to load beside ours (folders with a manifest.json). */
+  otherExtensions?: string[];
 }
 
 export async function launchExtension(options: LaunchOptions = {}): Promise<LoadedExtension> {
   if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) {
     throw new Error(`No built extension in ${EXTENSION_DIR}: run npm run build first`);
   }
+  const extensionDirs = [EXTENSION_DIR, ...(options.otherExtensions ?? [])].join(',');
   const userDataDir = await mkdtemp(join(tmpdir(), 'ragflow-keys-e2e-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: chromiumPath(),
@@ -82,8 +97,8 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Load
       env: { ...process.env, LANGUAGE: options.uiLanguage.replace('-', '_') },
     }),
     args: [
-      `--disable-extensions-except=${EXTENSION_DIR}`,
-      `--load-extension=${EXTENSION_DIR}`,
+      `--disable-extensions-except=${extensionDirs}`,
+      `--load-extension=${extensionDirs}`,
       '--no-sandbox',
       '--disable-gpu',
       // The network here is closed: no calls home, no component updates.
@@ -97,9 +112,21 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Load
     ],
   });
 
+  // Before anything runs in the browser, so that nothing it prints is missed.
+  const consoleCapture = await captureConsole(context);
+  let contextClosed = false;
+  context.on('close', () => {
+    contextClosed = true;
+  });
+
+  // Our worker is the one named background.js until the id is known (other extensions a test
+  // loads name theirs otherwise), then the one of our origin.
+  let ourOrigin: string | undefined;
+  const isOurs = (candidate: Worker) =>
+    ourOrigin ? candidate.url().startsWith(`${ourOrigin}/`) : candidate.url().endsWith('/background.js');
   async function worker(): Promise<Worker> {
-    const current = context.serviceWorkers().find((candidate) => candidate.url().endsWith('/background.js'));
-    return current ?? (await context.waitForEvent('serviceworker'));
+    const current = context.serviceWorkers().find(isOurs);
+    return current ?? (await context.waitForEvent('serviceworker', { predicate: isOurs }));
   }
 
   /** A DevTools-protocol session on a page of the browser (the protocol needs one to attach to). */
@@ -125,12 +152,45 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Load
   }
 
   const extensionId = new URL((await worker()).url()).host;
+  ourOrigin = `chrome-extension://${extensionId}`;
   const pageUrl = (path: string) => `chrome-extension://${extensionId}/${path.replace(/^\//, '')}`;
   async function openPage(path: string): Promise<Page> {
     const page = await context.newPage();
     await page.goto(pageUrl(path));
     return page;
   }
+
+  /**
+   * Read in the service worker when it runs. A stopped worker (the browser stops idle ones, and
+   * some tests stop it on purpose) is not woken for this: an extension page reads the same
+   * storage, and the manifest is a page of the extension's origin that runs none of its code.
+   */
+  async function storageSnapshot(): Promise<StorageSnapshot> {
+    const running = context.serviceWorkers().find(isOurs);
+    if (running) {
+      try {
+        return await running.evaluate(dumpExtensionStorage);
+      } catch {
+        // It stopped in the meantime; read from a page instead.
+      }
+    }
+    const page = await context.newPage();
+    try {
+      await page.goto(pageUrl('manifest.json'));
+      return await page.evaluate(dumpExtensionStorage);
+    } finally {
+      await page.close();
+    }
+  }
+
+  async function auditLeaks(): Promise<void> {
+    const printed = placesOfConsole(consoleCapture.entries(), 'Chromium');
+    // A browser the test (or the user of the demo) already closed has no storage left to read.
+    const storage = contextClosed ? [] : placesOfStorage(await storageSnapshot(), 'Chromium');
+    assertNoLeaks([...storage, ...printed]);
+  }
+
+  const stopAuditing = auditWhileOpen({ auditLeaks });
 
   return {
     context,
@@ -140,16 +200,10 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Load
     openPopup: () => openPage('popup.html'),
     openPage,
     async storageDump() {
-      const sw = await worker();
-      return sw.evaluate(async () => {
-        // Runs in the service worker, where `chrome` is the extension API.
-        type Area = { get(keys: null): Promise<Record<string, unknown>> };
-        const { storage } = (globalThis as unknown as { chrome: { storage: Record<string, Area> } }).chrome;
-        const areas = ['local', 'session', 'sync'];
-        const dump = await Promise.all(areas.map(async (area) => [area, await storage[area]!.get(null)]));
-        return JSON.stringify(Object.fromEntries(dump));
-      });
+      return JSON.stringify(await storageSnapshot());
     },
+    storageSnapshot,
+    auditLeaks,
     async stopServiceWorker() {
       const scriptUrl = `chrome-extension://${extensionId}/background.js`;
       await withBrowserSession(async (cdp) => {
@@ -220,8 +274,17 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Load
       }, settings);
     },
     async close() {
+      stopAuditing();
+      let leak: unknown;
+      try {
+        await auditLeaks();
+      } catch (error) {
+        leak = error;
+      }
+      await consoleCapture.stop();
       await context.close();
       await rm(userDataDir, { recursive: true, force: true });
+      if (leak) throw leak;
     },
   };
 }

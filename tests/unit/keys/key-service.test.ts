@@ -141,6 +141,12 @@ describe('getting a key', () => {
     expect(server.count()).toBe(0);
   });
 
+  it('refuses a password the server key cannot carry, before any request (not even the probe)', async () => {
+    const error = await rejection(service().getKey({ serverUrl: server.url, ...ALICE, password: 'x'.repeat(184) }));
+    expect(error).toMatchObject({ kind: 'password-too-long', substitutions: ['183'] });
+    expect(server.count()).toBe(0);
+  });
+
   it('says that access to the server is needed, before any request', async () => {
     access = false;
     const error = await rejection(service().getKey({ serverUrl: server.url, ...ALICE }));
@@ -206,12 +212,28 @@ describe('a flow that fails after signing in', () => {
     // The hung create made no key on the server: one key in all.
     expect(server.apiKeys(ALICE.email)).toHaveLength(1);
   });
+});
 
-  it('still drops a token the server rejects', async () => {
+describe('faults after a successful sign-in', () => {
+  it('a 401 right after the login says the fresh session was refused, and caches no key', async () => {
     const keys = service();
     server.injectFault('tokens.list', 'unauthorized', 1);
-    expect((await rejection(keys.getKey({ serverUrl: server.url, ...ALICE }))).kind).toBe('session-expired');
-    expect(await accountCache.getAccount(server.url, ALICE.email)).toBeUndefined();
+    const error = await rejection(keys.getKey({ serverUrl: server.url, ...ALICE }));
+    expect(error).toMatchObject({ kind: 'session-rejected', messageKey: 'errorSessionRejected' });
+    // The token the server refused is not kept, whatever else is.
+    expect((await accountCache.getAccount(server.url, ALICE.email))?.authorization).toBeUndefined();
+    expect((await accountCache.getAccount(server.url, ALICE.email))?.currentKey).toBeUndefined();
+
+    expect((await keys.getKey({ serverUrl: server.url, ...ALICE })).source).toBe('login');
+  });
+
+  it('the same after registering', async () => {
+    const keys = service();
+    server.injectFault('tokens.create', 'unauthorized', 1);
+    const carol = { email: 'carol@example.com', password: 'carol-pw' };
+    const error = await rejection(keys.getKey({ serverUrl: server.url, ...carol, createAccount: { nickname: 'C' } }));
+    expect(error).toMatchObject({ kind: 'session-rejected' });
+    expect((await accountCache.getAccount(server.url, carol.email))?.currentKey).toBeUndefined();
   });
 });
 

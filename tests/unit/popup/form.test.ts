@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 
 import { BusError } from '../../../lib/messaging/errors';
-import { alertFromError, checkAccount, defaultNickname, selectedServerId } from '../../../lib/popup/form';
+import {
+  alertFromError,
+  checkAccount,
+  checkNickname,
+  checkPassword,
+  defaultNickname,
+  MAX_NICKNAME_LENGTH,
+  selectedServerId,
+} from '../../../lib/popup/form';
 import { InvalidServerUrlError } from '../../../lib/ragflow/errors';
 import type { ServerSettings } from '../../../lib/settings/settings';
 
@@ -34,6 +42,49 @@ describe('checkAccount', () => {
   });
 });
 
+describe('checkAccount on emails', () => {
+  it.each([
+    ['no-at-sign', 'errorEmailMalformed'],
+    ['@example.com', 'errorEmailMalformed'],
+    ['me@', 'errorEmailMalformed'],
+    ['me@a@b.com', 'errorEmailMalformed'],
+    ['jane doe@example.com', 'errorEmailMalformed'],
+    [`${'a'.repeat(244)}@example.com`, 'errorEmailTooLong'],
+  ])('refuses %j', (email, messageKey) => {
+    expect(checkAccount({ serverUrl: 'localhost', email })).toMatchObject({ ok: false, alert: { messageKey } });
+  });
+
+  it('takes 255 characters, counted as characters, and non-ASCII addresses', () => {
+    const at255 = `${'é'.repeat(243)}@example.com`;
+    expect([...at255]).toHaveLength(255);
+    expect(checkAccount({ serverUrl: 'localhost', email: at255 }).ok).toBe(true);
+    expect(checkAccount({ serverUrl: 'localhost', email: '用户@例子.中国' }).ok).toBe(true);
+  });
+});
+
+describe('checkPassword', () => {
+  it("refuses more than 183 UTF-8 bytes for RAGFlow's own key, and leaves other keys to the background", () => {
+    expect(checkPassword(`${'é'.repeat(91)}a`, false)).toBeNull();
+    expect(checkPassword('é'.repeat(92), false)).toEqual({
+      messageKey: 'errorPasswordTooLong',
+      substitutions: ['183'],
+    });
+    expect(checkPassword('é'.repeat(92), true)).toBeNull();
+  });
+});
+
+describe('checkNickname', () => {
+  it('takes what was typed, trimmed, else the default, up to the length RAGFlow can register', () => {
+    expect(checkNickname('  Jane  ', 'j@x.io')).toEqual({ ok: true, value: 'Jane' });
+    expect(checkNickname('', 'jane.doe@x.io')).toEqual({ ok: true, value: 'jane.doe' });
+    expect(checkNickname('😀'.repeat(MAX_NICKNAME_LENGTH), 'j@x.io').ok).toBe(true);
+    expect(checkNickname('n'.repeat(MAX_NICKNAME_LENGTH + 1), 'j@x.io')).toMatchObject({
+      ok: false,
+      alert: { messageKey: 'errorNicknameTooLong', substitutions: ['90'] },
+    });
+  });
+});
+
 describe('alertFromError', () => {
   it('keeps the sentence of typed errors and hides everything else', () => {
     const bus = new BusError({ kind: 'timeout', messageKey: 'errorTimeout', substitutions: ['http://x', '30'] });
@@ -54,6 +105,8 @@ describe('defaultNickname', () => {
   it("is the email's local part", () => {
     expect(defaultNickname(' jane.doe@example.com')).toBe('jane.doe');
     expect(defaultNickname('no-at-sign')).toBe('no-at-sign');
+    // Cut to what RAGFlow can register, so that an empty field never ends in "too long".
+    expect(defaultNickname(`${'a'.repeat(120)}@x.io`)).toBe('a'.repeat(MAX_NICKNAME_LENGTH));
   });
 });
 

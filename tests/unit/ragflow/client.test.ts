@@ -265,10 +265,20 @@ describe('transport faults', () => {
     expect((await expectKind(client.login(ALICE), 'server-error')).status).toBe(500);
   });
 
-  it.each(['non-json', 'no-code', 'huge'] as const)('reports %s as not RAGFlow', async (fault) => {
+  it.each(['non-json', 'no-code'] as const)('reports %s as not RAGFlow', async (fault) => {
     const server = await start({ generation: 'restful' });
     server.injectFault('config', fault);
     await expectKind(clientFor(server, { generation: 'restful' }).getPublicConfig(), 'not-ragflow');
+  });
+
+  it('refuses a 10 MB answer unread, saying how much it takes', async () => {
+    const server = await start({ generation: 'restful' });
+    server.injectFault('config', 'huge');
+    const error = await expectKind(
+      clientFor(server, { generation: 'restful' }).getPublicConfig(),
+      'response-too-large',
+    );
+    expect(error).toMatchObject({ messageKey: 'errorResponseTooLarge', substitutions: [server.url, '1'] });
   });
 
   it('retries a GET once after a network failure, and never a POST', async () => {

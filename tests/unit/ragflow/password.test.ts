@@ -3,11 +3,13 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { InvalidPublicKeyError, PasswordTooLongError } from '@/lib/ragflow/errors';
 import {
+  assertPasswordFits,
   encryptPassword,
   maxPasswordBytes,
   RAGFLOW_DEFAULT_PUBLIC_KEY,
   validatePublicKeyPem,
 } from '@/lib/ragflow/password';
+import { DEFAULT_MAX_PASSWORD_BYTES, utf8ByteLength } from '@/lib/ragflow/password-limit';
 
 let publicKeyPem: string;
 let privateKey: forge.pki.rsa.PrivateKey;
@@ -51,6 +53,13 @@ describe('encryptPassword', () => {
     expect(error?.kind).toBe('password-too-long');
     expect(error?.substitutions).toEqual(['183']);
     expect(() => encryptPassword('x'.repeat(10_000))).toThrow(PasswordTooLongError);
+  });
+
+  it('checks the limit without encrypting, and the popup knows the default limit without the RSA library', () => {
+    expect(DEFAULT_MAX_PASSWORD_BYTES).toBe(maxPasswordBytes());
+    expect(() => assertPasswordFits('🔑'.repeat(45), publicKeyPem)).not.toThrow();
+    expect(() => assertPasswordFits('🔑'.repeat(46), publicKeyPem)).toThrow(PasswordTooLongError);
+    expect(utf8ByteLength('🔑é')).toBe(6);
   });
 
   it("uses RAGFlow's default public key unless told otherwise", () => {

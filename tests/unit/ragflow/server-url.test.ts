@@ -19,6 +19,8 @@ describe('normalizeServerUrl', () => {
     ['http://[::1]:9380', 'http://[::1]:9380'],
     ['192.168.1.5:9380', 'http://192.168.1.5:9380'],
     ['https://bücher.example/', 'https://xn--bcher-kva.example'],
+    // A web-app address pasted whole: its long query goes, what is left is a server.
+    [`http://host/?auth=${'t'.repeat(1900)}`, 'http://host'],
   ])('accepts %j as %j', (input, expected) => {
     expect(normalizeServerUrl(input)).toBe(expected);
   });
@@ -38,6 +40,8 @@ describe('normalizeServerUrl', () => {
     ['http://', 'malformed', undefined],
     ['http://exa mple.com', 'malformed', undefined],
     [`http://host/${'a'.repeat(2100)}`, 'too-long', undefined],
+    // Under the raw limit, but a path of 2,000 characters is a page, not a server.
+    [`http://host/${'a'.repeat(2000 - 'http://host/'.length)}`, 'too-long', undefined],
   ])('rejects %j (%s)', (input, reason, scheme) => {
     let caught: unknown;
     try {
