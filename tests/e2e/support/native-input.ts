@@ -8,7 +8,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
-import type { Locator } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { expect, vi } from 'vitest';
 
 const run = promisify(execFile);
@@ -67,4 +67,48 @@ export const PASTE_ITEM = ['Up', 'Up', 'Return'];
 /** The keys that choose the n-th server (from 0) under "Paste RAGFlow key" (several known). */
 export function pasteSubmenuItem(index: number): string[] {
   return ['Up', 'Up', 'Right', ...Array<string>(index).fill('Down'), 'Return'];
+}
+
+/** Whether the page holds the keyboard focus for real (see {@link answerPermissionPrompt}). */
+const pageHasFocus = (page: Page) => page.evaluate(() => document.hasFocus());
+
+/**
+ * How long Chromium's permission prompt ignores the keyboard after it opens: its Allow button
+ * stays disabled (so Tab cannot reach it) for 500 ms, `g_install_delay_in_ms` in
+ * chrome/browser/ui/views/extensions/extension_install_dialog_view.cc, and its buttons disregard
+ * a key press within the double-click interval (ui/views/input_event_activation_protector.cc);
+ * both guard against clickjacking. Neither shows outside the browser, so this waits them out
+ * twice over, as a person reading the prompt would.
+ */
+const PROMPT_INPUT_DELAY_MS = 1000;
+
+/**
+ * Does `gesture` (a click that calls `permissions.request`), then answers the browser's own
+ * "has requested additional permissions" prompt from the keyboard, as a user would: the prompt
+ * opens with Deny focused, so Return denies, and Tab (to Allow), Return allows.
+ *
+ * The prompt is drawn inside the browser window, which holds the X keyboard focus already: it is
+ * no window of its own (`xdotool search` cannot find it), and no window manager is needed to
+ * reach it. Keys pressed before it opens would land in the page, so this waits for it to take
+ * the focus: the page's `document.hasFocus()` turns false. Playwright fakes focus for every page
+ * (Emulation.setFocusEmulationEnabled), so that is switched off for this page, for as long as
+ * the CDP session that switched it off lives (it ends with the page).
+ */
+export async function answerPermissionPrompt(
+  page: Page,
+  gesture: () => Promise<void>,
+  answer: 'allow' | 'deny',
+): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: false });
+  // The prompt belongs to the page's tab and shows only while that tab is the active one.
+  await page.bringToFront();
+  const focusIs = (expected: boolean, message: string) =>
+    vi.waitFor(async () => expect(await pageHasFocus(page), message).toBe(expected), { timeout: 5000, interval: 50 });
+  await focusIs(true, 'the browser window has no keyboard focus');
+  await gesture();
+  await focusIs(false, 'no permission prompt took the keyboard focus');
+  await new Promise((resolve) => setTimeout(resolve, PROMPT_INPUT_DELAY_MS));
+  await pressKeys(...(answer === 'allow' ? ['Tab', 'Return'] : ['Return']));
+  await focusIs(true, 'the permission prompt did not close');
 }
