@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
 import { launchExtension, type LoadedExtension } from './support/extension';
-import { answerPermissionPrompt } from './support/native-input';
+import { answerChromiumPermissionPrompt } from './support/native-input';
 
 const ALICE = { email: 'alice@example.com', password: 'alice-prompt-pässword' };
 // Both resolve to this machine, where the fake servers listen on 127.0.0.1; to the extension they
@@ -88,7 +88,7 @@ describe('the browser permission prompt for a server elsewhere', () => {
     expect(await hasPermission(`http://${ALLOWED_HOST}/*`)).toBe(false);
 
     await fillNewServer(options, { url: under(ALLOWED_HOST, first), name: 'First', publicKeyPem: first.publicKeyPem });
-    await answerPermissionPrompt(options, () => options.getByRole('button', { name: 'Save' }).click(), 'allow');
+    await answerChromiumPermissionPrompt(options, () => options.getByRole('button', { name: 'Save' }).click(), 'allow');
     await expect.poll(() => accessOf(options, 'First')).toBe('Access granted');
     expect(await hasPermission(`http://${ALLOWED_HOST}/*`)).toBe(true);
 
@@ -133,7 +133,7 @@ describe('the browser permission prompt for a server elsewhere', () => {
       name: 'Declined',
       publicKeyPem: server.publicKeyPem,
     });
-    await answerPermissionPrompt(options, () => options.getByRole('button', { name: 'Save' }).click(), 'deny');
+    await answerChromiumPermissionPrompt(options, () => options.getByRole('button', { name: 'Save' }).click(), 'deny');
     await expect.poll(() => accessOf(options, 'Declined')).toContain('No access yet');
     expect(await hasPermission(`http://${DECLINED_HOST}/*`)).toBe(false);
     // Saved all the same.
@@ -142,7 +142,7 @@ describe('the browser permission prompt for a server elsewhere', () => {
     );
 
     const grant = card(options, 'Declined').getByRole('button', { name: 'Grant access' });
-    await answerPermissionPrompt(options, () => grant.click(), 'allow');
+    await answerChromiumPermissionPrompt(options, () => grant.click(), 'allow');
     await expect.poll(() => accessOf(options, 'Declined')).toBe('Access granted');
     expect(await hasPermission(`http://${DECLINED_HOST}/*`)).toBe(true);
     expect(await grant.count()).toBe(0);
