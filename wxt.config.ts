@@ -39,6 +39,13 @@ export default defineConfig({
           data_collection_permissions: { required: ['none'] },
         },
       },
+      // Firefox's default MV3 policy for extension pages is "script-src 'self';
+      // upgrade-insecure-requests;" (pref extensions.webextensions.default-content-security-policy.v3,
+      // w3c/webextensions#303): every http:// request to a server other than localhost becomes
+      // https:// and fails, so a RAGFlow at http://192.168.1.20:9380 was unreachable even with
+      // its permission granted. This is that policy without the upgrade, as Chrome's default is:
+      // servers are the user's to choose, and plain-http RAGFlow (Docker on a LAN) is common.
+      content_security_policy: { extension_pages: "script-src 'self'" },
     }),
   }),
   vite: () => ({

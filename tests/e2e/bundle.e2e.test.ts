@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
@@ -50,5 +50,20 @@ describe('the built extension', () => {
     for (const html of readdirSync(EXTENSION_DIR).filter((file) => file.endsWith('.html'))) {
       expect(readFileSync(join(EXTENSION_DIR, html), 'utf8'), html).not.toMatch(/<script[^>]+src="https?:/);
     }
+  });
+});
+
+describe('the built Firefox extension', () => {
+  const manifest = JSON.parse(readFileSync(resolve('.output/firefox-mv3/manifest.json'), 'utf8')) as {
+    content_security_policy?: unknown;
+  } & Record<string, unknown>;
+
+  it("keeps Firefox's policy for scripts, minus the upgrade of http requests, and takes no outside messages", () => {
+    // Firefox's default adds upgrade-insecure-requests, which broke plain-http servers
+    // (wxt.config.ts); the script rule stays the default's: own scripts only, no eval, no remote.
+    expect(manifest.content_security_policy).toEqual({ extension_pages: "script-src 'self'" });
+    expect(manifest).not.toHaveProperty('externally_connectable');
+    expect(manifest).not.toHaveProperty('content_scripts');
+    expect(JSON.stringify(manifest)).not.toContain('<all_urls>');
   });
 });

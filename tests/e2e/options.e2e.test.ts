@@ -332,7 +332,8 @@ describe('the options page: preferences and language', () => {
   });
 });
 
-// Last in the file: the permission prompts asked for here stay open (a script cannot answer them).
+// Last in the file: the permission prompts asked for here stay open (this browser is headless, so
+// nothing answers them); permission-prompt.e2e.test.ts answers them for real, in a headful one.
 describe('the options page: host permissions', () => {
   it('shows which servers the browser lets us reach, and the popup leads to the one it does not', async () => {
     const local = await fake({ generation: 'restful' });

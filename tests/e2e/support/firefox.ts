@@ -220,7 +220,7 @@ export async function auditFirefoxForLeaks(browser: Browser): Promise<FirefoxLea
   return { storageSnapshot, auditLeaks, stop: auditWhileOpen({ auditLeaks }) };
 }
 
-/** A fresh headless Firefox with the build installed as a temporary add-on, audited for leaks. */
+/** A fresh Firefox (headless unless asked) with the build installed as a temporary add-on, audited for leaks. */
 export interface FirefoxExtension {
   browser: Browser;
   pageUrl(path: string): string;
@@ -233,9 +233,11 @@ export interface FirefoxExtension {
   close(): Promise<void>;
 }
 
-export async function launchFirefoxExtension(): Promise<FirefoxExtension> {
+export async function launchFirefoxExtension(
+  options: Partial<Pick<LaunchFirefoxOptions, 'headless' | 'prefs'>> = {},
+): Promise<FirefoxExtension> {
   const id = addonId();
-  const browser = await launchFirefox({ headless: true });
+  const browser = await launchFirefox({ headless: options.headless ?? true, prefs: options.prefs });
   const audit = await auditFirefoxForLeaks(browser);
   const installed = await browser.installExtension(FIREFOX_EXTENSION_DIR);
   if (installed !== id) throw new Error(`Firefox installed ${installed}, not ${id}`);
