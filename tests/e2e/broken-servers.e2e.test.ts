@@ -3,10 +3,11 @@
  * sentence, the Get API key button works again, no key is cached from the failed flow, and once
  * the fault is gone a retry in the same popup gets the key.
  *
- * DNS: a `.invalid` host needs host permission, which only the browser's own prompt grants, so
- * the popup can only lead to granting it (tested below). A real DNS failure on a host the
- * extension may reach comes from Chromium's resolver rules instead: this file's browser cannot
- * resolve `localhost`, and the fake server is reached as 127.0.0.1 everywhere else.
+ * DNS: a `.invalid` host needs host permission, which only the browser's own prompt grants; here
+ * the popup leads to granting it (tested below), and permission-prompt.e2e.test.ts answers that
+ * prompt and then fails on the name itself. In this headless file, a DNS failure on a host the
+ * extension may reach comes from Chromium's resolver rules: this file's browser cannot resolve
+ * `localhost`, and the fake server is reached as 127.0.0.1 everywhere else.
  */
 import { createServer } from 'node:net';
 

@@ -9,7 +9,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
 import { launchExtension, type LoadedExtension } from './support/extension';
+import { englishMessage } from './support/messages';
 import { answerChromiumPermissionPrompt } from './support/native-input';
+import { cachedAccounts } from './support/session-cache';
 
 const ALICE = { email: 'alice@example.com', password: 'alice-prompt-pässword' };
 // Both resolve to this machine, where the fake servers listen on 127.0.0.1; to the extension they
@@ -149,5 +151,40 @@ describe('the browser permission prompt for a server elsewhere', () => {
 
     await card(options, 'Declined').getByRole('button', { name: 'Remove' }).click();
     await expect.poll(() => hasPermission(`http://${DECLINED_HOST}/*`)).toBe(false);
+  });
+
+  it('granted for a .invalid host: the sign-in fails as a name that does not resolve, and nothing is cached', async () => {
+    // RFC 2606 keeps .invalid from ever resolving: the real DNS failure, past the permission.
+    const nowhere = 'http://ragflow.invalid:9380';
+    const server = await fake();
+    const options = await openOptions();
+    await fillNewServer(options, { url: nowhere, name: 'Nowhere', publicKeyPem: server.publicKeyPem });
+    await answerChromiumPermissionPrompt(options, () => options.getByRole('button', { name: 'Save' }).click(), 'allow');
+    await expect.poll(() => accessOf(options, 'Nowhere')).toBe('Access granted');
+
+    // The popup would open on the account the first test left a key for: forget which that was.
+    await (await extension.worker()).evaluate(async () => {
+      type Local = { remove(keys: string[]): Promise<void> };
+      const { local } = (globalThis as unknown as { chrome: { storage: { local: Local } } }).chrome.storage;
+      await local.remove(['popup.serverUrl', 'popup.email']);
+    });
+    const popup = await open('popup.html');
+    await popup.getByLabel('Server URL').fill(nowhere);
+    await popup.getByLabel('Email').fill(ALICE.email);
+    await popup.getByLabel('Password', { exact: true }).fill(ALICE.password);
+    const getKey = popup.getByRole('button', { name: 'Get API key' });
+    await getKey.click();
+    await expect
+      .poll(() => popup.getByRole('alert').textContent(), { timeout: 15_000 })
+      .toBe(englishMessage('errorCannotConnect', [nowhere]));
+    expect(await getKey.isEnabled()).toBe(true);
+    expect(await popup.getByLabel('Password', { exact: true }).inputValue()).toBe(ALICE.password);
+    expect((await cachedAccounts(extension)).filter((account) => account.serverUrl === nowhere)).toEqual([]);
+    // Nothing reached a real server on the way.
+    expect(server.count()).toBe(0);
+
+    await options.bringToFront();
+    await card(options, 'Nowhere').getByRole('button', { name: 'Remove' }).click();
+    await expect.poll(() => hasPermission('http://ragflow.invalid/*')).toBe(false);
   });
 });
