@@ -1,14 +1,73 @@
 /**
- * The one function of ours that runs in a web page: `scripting.executeScript` serialises it with
- * `Function.prototype.toString` and runs it in the frame the user pasted into, with the key as its
- * only argument. So it must stay self-contained: no imports, no module-level values, no helpers
- * outside its body (a reference to one would be a ReferenceError in the page).
+ * The functions of ours that run in a web page: `scripting.executeScript` serialises each with
+ * `Function.prototype.toString` and runs it in the frame the user pasted into. So each must stay
+ * self-contained: no imports, no module-level values, no helpers outside its body (a reference to
+ * one would be a ReferenceError in the page). Only types may be shared, as they leave no code.
  */
 
 /** Why nothing was pasted; the background turns each into a notice for the user. */
-export type InsertFailure = 'no-field' | 'read-only' | 'disabled' | 'not-editable' | 'unconfirmed';
+export type InsertFailure =
+  | 'no-field'
+  | 'read-only'
+  | 'disabled'
+  | 'not-editable'
+  | 'unconfirmed'
+  /** The focus left the field pinned at the user's click or keypress before the key came. */
+  | 'field-changed';
 
 export type InsertResult = { ok: true } | { ok: false; reason: InsertFailure };
+
+/**
+ * The name of the property, on the global object of the extension's isolated world in a frame,
+ * that holds the fields pinned there. Every `executeScript` of the extension into one frame runs
+ * in that same world (Chrome and Firefox alike), so a later call finds what an earlier one left;
+ * the page runs in a world of its own, with its own global object, and sees none of it.
+ */
+export const PINNED_FIELDS_SLOT = 'ragflowKeysPinnedFields';
+
+/** What {@link pinFocusedField} keeps in a frame's isolated world. */
+interface PinnedFields {
+  nextId: number;
+  fields: Map<number, PinnedField>;
+}
+
+interface PinnedField {
+  /** `null`: nothing had the focus. Weak: a pin must not keep a removed field alive. */
+  element: WeakRef<Element> | null;
+  /**
+   * Whether this frame had the focus when pinned. Then it must still have it: the focus may have
+   * moved to another frame, and the document of the frame left may keep its active element. Not otherwise: when pinned with the focus outside the page (the address bar), the
+   * insertion reports "no field" as it always did.
+   */
+  frameHadFocus: boolean;
+}
+
+/** A field pinned in one frame, for {@link insertIntoField} to check there. */
+export interface FieldPin {
+  slot: string;
+  id: number;
+}
+
+/**
+ * Remembers the element that has the focus in this frame now, at the user's click or keypress,
+ * while the key is still being fetched; carries no key. Returns the pin's id, for
+ * {@link insertIntoField}: each paste gets its own, so that two pastes in flight at once (the
+ * context menu and the shortcut) each check their own.
+ */
+export function pinFocusedField(slot: string): number {
+  let focused: Element | null = document.activeElement;
+  while (focused?.shadowRoot?.activeElement) focused = focused.shadowRoot.activeElement;
+  const world = globalThis as unknown as Record<string, PinnedFields | undefined>;
+  let pinned = world[slot];
+  if (!pinned) {
+    pinned = { nextId: 1, fields: new Map() };
+    // Not enumerable, not writable: out of the way of anything else that runs in this world.
+    Object.defineProperty(globalThis, slot, { value: pinned });
+  }
+  const id = pinned.nextId++;
+  pinned.fields.set(id, { element: focused ? new WeakRef(focused) : null, frameHadFocus: document.hasFocus() });
+  return id;
+}
 
 /**
  * Inserts `text` at the caret of the focused field of this frame, replacing any selection.
@@ -16,6 +75,11 @@ export type InsertResult = { ok: true } | { ok: false; reason: InsertFailure };
  * The field is the focused element: a right-click on a field focuses it, and a keyboard shortcut
  * acts on the focused field anyway. Focus inside an open shadow root shows on the document only
  * as the shadow host, so the search descends through `shadowRoot.activeElement`.
+ *
+ * With a `pin` (the key had to be fetched first, so time passed since the user's action), the
+ * focused element must still be the one pinned then, still in the page, in a frame that still has
+ * the focus: else the user has moved on to another field, and nothing is inserted. Focus that
+ * came back to the pinned field counts as unchanged: that is the field the user chose.
  *
  * `execCommand('insertText')` is tried first: it keeps the page's undo history and fires a real
  * `beforeinput` and `input` event, which frameworks handle as typing. When it is refused or the
@@ -25,7 +89,7 @@ export type InsertResult = { ok: true } | { ok: false; reason: InsertFailure };
  * Either way the field is read back before reporting success. `executeScript` waits for the
  * returned promise.
  */
-export async function insertIntoField(text: string): Promise<InsertResult> {
+export async function insertIntoField(text: string, pin?: FieldPin): Promise<InsertResult> {
   // Types whose value is free text: others (number, date, color…) cannot hold a key.
   const textInputTypes = ['text', 'search', 'url', 'tel', 'email', 'password'];
   // Editors that handle `beforeinput` themselves (Lexical, Slate) and frameworks that re-render
@@ -34,6 +98,17 @@ export async function insertIntoField(text: string): Promise<InsertResult> {
 
   let focused: Element | null = document.activeElement;
   while (focused?.shadowRoot?.activeElement) focused = focused.shadowRoot.activeElement;
+  if (pin) {
+    const fields = (globalThis as unknown as Record<string, PinnedFields | undefined>)[pin.slot]?.fields;
+    const pinned = fields?.get(pin.id);
+    fields?.delete(pin.id);
+    // No pin at all: the frame was reloaded or navigated since, and its isolated world with it.
+    if (pinned === undefined) return { ok: false, reason: 'field-changed' };
+    const field = pinned.element === null ? null : (pinned.element.deref() ?? 'gone');
+    const stillThere = field === null || (field !== 'gone' && field.isConnected);
+    const frameKeptFocus = !pinned.frameHadFocus || document.hasFocus();
+    if (!stillThere || field !== focused || !frameKeptFocus) return { ok: false, reason: 'field-changed' };
+  }
   if (!focused || focused === document.body || focused === document.documentElement) {
     // A body in design mode or made contenteditable (rich-text editors in a frame) is a field.
     if (!(focused instanceof HTMLElement && focused.isContentEditable)) return { ok: false, reason: 'no-field' };

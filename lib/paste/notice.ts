@@ -33,6 +33,7 @@ const MESSAGE_KEYS: Record<PasteNoticeKind, string> = {
   disabled: 'pasteNoticeDisabled',
   'not-editable': 'pasteNoticeNotEditable',
   unconfirmed: 'pasteNoticeUnconfirmed',
+  'field-changed': 'pasteNoticeFieldChanged',
   'no-key': 'pasteNoticeNoKey',
   'frame-not-allowed': 'pasteNoticeFrameNotAllowed',
   'page-not-allowed': 'pasteNoticePageNotAllowed',

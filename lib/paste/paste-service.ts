@@ -7,7 +7,7 @@ import type { AccountEntry } from '../keys/account-cache';
 import type { AccountRef } from '../messaging/protocol';
 import type { Settings } from '../settings/settings';
 import { type FrameFocus, focusedFrame } from './focus-probe';
-import type { InsertResult } from './insert-into-field';
+import type { FieldPin, InsertResult } from './insert-into-field';
 import { serverOfMenuItem } from './menu';
 import { type NoticeBoard, noticeMessage, type PasteNoticeKind } from './notice';
 import { currentKeyFor, knownServers, normalizedOrUndefined, serverForShortcut, signedInAccountFor } from './servers';
@@ -30,8 +30,16 @@ export class NoAccessError extends Error {
 
 export interface PasteDeps {
   readState(): Promise<PasteState>;
-  /** Runs `insertIntoField(key)` in that one frame; throws {@link NoAccessError} when refused. */
-  insertInFrame(tabId: number, frameId: number, key: string): Promise<InsertResult>;
+  /**
+   * Runs `insertIntoField(key, pin)` in that one frame; throws {@link NoAccessError} when refused.
+   * With a pin, the frame inserts only into the field pinned there by {@link PasteDeps.pinField}.
+   */
+  insertInFrame(tabId: number, frameId: number, key: string, pin?: FieldPin): Promise<InsertResult>;
+  /**
+   * Runs `pinFocusedField()` in that one frame: remembers its focused field, carrying no key.
+   * Throws {@link NoAccessError} when refused.
+   */
+  pinField(tabId: number, frameId: number): Promise<FieldPin>;
   /** Runs `reportFocus()` in every frame it may; throws {@link NoAccessError} when refused. */
   probeFocus(tabId: number): Promise<FrameFocus[]>;
   /**
@@ -60,15 +68,24 @@ export interface PasteService {
   pasteFromShortcut(tabId: number | undefined): Promise<PasteOutcome | undefined>;
 }
 
+/** Where a paste goes: a frame, or why the extension may not paste there. */
+type PasteTarget = { frameId: number } | { refused: Exclude<PasteNoticeKind, 'no-key'> };
+
 export function createPasteService(deps: PasteDeps): PasteService {
   /** Hands the key to that one frame, only now, on the user's click or keypress. */
-  async function insert(tabId: number, frameId: number, serverUrl: string, key: string): Promise<PasteOutcome> {
+  async function insert(
+    tabId: number,
+    frameId: number,
+    serverUrl: string,
+    key: string,
+    pin?: FieldPin,
+  ): Promise<PasteOutcome> {
     let result: InsertResult;
     try {
-      result = await deps.insertInFrame(tabId, frameId, key);
+      result = await deps.insertInFrame(tabId, frameId, key, pin);
     } catch (error) {
       if (!(error instanceof NoAccessError)) throw error;
-      return notify(tabId, frameId === 0 ? 'page-not-allowed' : 'frame-not-allowed');
+      return notify(tabId, refusedFrame(frameId));
     }
     if (!result.ok) return notify(tabId, result.reason);
     await deps.notices.clear(tabId);
@@ -76,18 +93,57 @@ export function createPasteService(deps: PasteDeps): PasteService {
   }
 
   /**
-   * The key to paste for a server: the cached one; else, while an account of the server is signed
-   * in, the one its session gets (a list, or a create when it has none). Signed in but without a
-   * cached key is a state the user does not see (the popup was closed before the key came, or the
-   * worker stopped in between): a paste then works as the popup would. Never a login.
+   * Pastes the key of a server into the frame `findTarget` names. The cached key goes there at
+   * once. Else, while an account of the server is signed in, the key its session gets (a list, or
+   * a create when it has none): signed in without a cached key is a state the user does not see
+   * (the popup was closed before the key came, or the worker stopped in between), so a paste then
+   * works as the popup would. Never a login.
+   *
+   * Getting the key takes a round trip or two, during which the user may click or tab into
+   * another field. So the field focused at the user's action is pinned in its frame first, and
+   * the key goes only to that field, only if it still has the focus when the key comes.
    */
-  async function keyFor(state: PasteState, serverUrl: string): Promise<string | undefined> {
+  async function pasteKey(
+    tabId: number,
+    serverUrl: string,
+    state: PasteState,
+    findTarget: () => Promise<PasteTarget>,
+  ): Promise<PasteOutcome> {
     const cached = currentKeyFor(state.accounts, serverUrl);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      const target = await findTarget();
+      if ('refused' in target) return notify(tabId, target.refused);
+      return insert(tabId, target.frameId, serverUrl, cached);
+    }
     const signedIn = signedInAccountFor(state.accounts, serverUrl);
-    if (!signedIn) return undefined;
+    if (!signedIn) return noKey(tabId, serverUrl, state);
+
+    const account = { serverUrl, email: signedIn.email };
+    const target = await findTarget();
+    // Where the extension may not paste the key is fetched all the same: the popup that opens to
+    // say so offers it to copy by hand.
+    const pin = 'refused' in target ? target : await pinIn(tabId, target.frameId);
+    const key = await keyWithSession(account);
+    if (key === undefined) return noKey(tabId, serverUrl, state);
+    if ('refused' in pin) return notify(tabId, pin.refused);
+    return insert(tabId, pin.frameId, serverUrl, key, pin.pinned);
+  }
+
+  async function pinIn(
+    tabId: number,
+    frameId: number,
+  ): Promise<{ frameId: number; pinned: FieldPin } | { refused: Exclude<PasteNoticeKind, 'no-key'> }> {
     try {
-      return (await deps.keyWithSession({ serverUrl, email: signedIn.email })) || undefined;
+      return { frameId, pinned: await deps.pinField(tabId, frameId) };
+    } catch (error) {
+      if (!(error instanceof NoAccessError)) throw error;
+      return { refused: refusedFrame(frameId) };
+    }
+  }
+
+  async function keyWithSession(account: AccountRef): Promise<string | undefined> {
+    try {
+      return (await deps.keyWithSession(account)) || undefined;
     } catch {
       // The session ended or the server is unreachable: nothing to paste, as without a session.
       // The popup that opens next is where the user signs in and sees the server's error.
@@ -128,9 +184,9 @@ export function createPasteService(deps: PasteDeps): PasteService {
       const serverUrl = serverOfMenuItem(click.menuItemId);
       if (serverUrl === undefined || tabId === undefined) return undefined;
       const state = await deps.readState();
-      const key = serverUrl === null ? undefined : await keyFor(state, serverUrl);
-      if (serverUrl === null || key === undefined) return noKey(tabId, serverUrl ?? undefined, state);
-      return insert(tabId, click.frameId ?? 0, serverUrl, key);
+      if (serverUrl === null) return noKey(tabId, undefined, state);
+      // The click names its frame.
+      return pasteKey(tabId, serverUrl, state, async () => ({ frameId: click.frameId ?? 0 }));
     },
 
     async pasteFromShortcut(tabId) {
@@ -139,20 +195,24 @@ export function createPasteService(deps: PasteDeps): PasteService {
       const known = knownServers(state.settings, state.accounts);
       const serverUrl = serverForShortcut(known, state.settings, state.lastUsedServerUrl);
       if (serverUrl === undefined && known.length > 1) return notify(tabId, 'choose-server');
-      const key = serverUrl === undefined ? undefined : await keyFor(state, serverUrl);
-      if (serverUrl === undefined || key === undefined) return noKey(tabId, serverUrl, state);
-
-      let frames: FrameFocus[];
-      try {
-        // Carries no key: it only asks each frame whether it holds the focus.
-        frames = await deps.probeFocus(tabId);
-      } catch (error) {
-        if (!(error instanceof NoAccessError)) throw error;
-        return notify(tabId, 'page-not-allowed');
-      }
-      const target = focusedFrame(frames);
-      if ('blocked' in target) return notify(tabId, 'frame-not-allowed');
-      return insert(tabId, target.frameId, serverUrl, key);
+      if (serverUrl === undefined) return noKey(tabId, undefined, state);
+      return pasteKey(tabId, serverUrl, state, async () => {
+        let frames: FrameFocus[];
+        try {
+          // Carries no key: it only asks each frame whether it holds the focus.
+          frames = await deps.probeFocus(tabId);
+        } catch (error) {
+          if (!(error instanceof NoAccessError)) throw error;
+          return { refused: 'page-not-allowed' };
+        }
+        const target = focusedFrame(frames);
+        return 'blocked' in target ? { refused: 'frame-not-allowed' } : target;
+      });
     },
   };
+}
+
+/** The top frame is the page itself; any other, a frame of another site. */
+function refusedFrame(frameId: number): 'page-not-allowed' | 'frame-not-allowed' {
+  return frameId === 0 ? 'page-not-allowed' : 'frame-not-allowed';
 }

@@ -13,7 +13,7 @@ import { preferencesItem } from '../settings/preferences';
 import { findServer, sessionMaxAgeMs, settingsItem } from '../settings/settings';
 import { PASTE_COMMAND } from './command';
 import { type FrameFocus, reportFocus } from './focus-probe';
-import { type InsertResult, insertIntoField } from './insert-into-field';
+import { type InsertResult, insertIntoField, PINNED_FIELDS_SLOT, pinFocusedField } from './insert-into-field';
 import { changesPasteMenu, createMenuSync, menuItemsToCreate, type PasteMenuItem } from './menu';
 import { createNoticeBoard, noticeMessage } from './notice';
 import { createPasteService, NoAccessError, type PasteDeps, type PasteState } from './paste-service';
@@ -88,13 +88,26 @@ export function registerPasteFeature({ keyWithSession }: PasteFeatureDeps): void
   const service = createPasteService({
     readState,
     keyWithSession,
-    async insertInFrame(tabId, frameId, key) {
+    async insertInFrame(tabId, frameId, key, pin) {
       const target = { tabId, frameIds: [frameId] };
       const [injection] = await executeInFrames<InsertResult>(() =>
-        browser.scripting.executeScript({ target, func: insertIntoField, args: [key] }),
+        browser.scripting.executeScript({
+          target,
+          func: insertIntoField,
+          // An absent pin is left out: executeScript takes only JSON values, undefined is none.
+          args: pin ? [key, pin] : [key],
+        }),
       );
       // The frame went away (navigated, closed) between the click and the injection.
       return injection?.result ?? { ok: false, reason: 'unconfirmed' };
+    },
+    async pinField(tabId, frameId) {
+      const target = { tabId, frameIds: [frameId] };
+      const [injection] = await executeInFrames<number>(() =>
+        browser.scripting.executeScript({ target, func: pinFocusedField, args: [PINNED_FIELDS_SLOT] }),
+      );
+      // No pin (the frame went away): an id no pin has, which the insertion reports as changed.
+      return { slot: PINNED_FIELDS_SLOT, id: injection?.result ?? 0 };
     },
     async probeFocus(tabId): Promise<FrameFocus[]> {
       const target = { tabId, allFrames: true as const };

@@ -7,7 +7,7 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { insertIntoField } from '../../lib/paste/insert-into-field';
+import { type FieldPin, insertIntoField, PINNED_FIELDS_SLOT, pinFocusedField } from '../../lib/paste/insert-into-field';
 import { chromiumPath } from './support/extension';
 
 const KEY = 'ragflow-AbC123xyz';
@@ -215,5 +215,118 @@ describe('insertIntoField', () => {
     });
     expect(await page.evaluate(insertIntoField, KEY)).toEqual({ ok: false, reason: 'unconfirmed' });
     expect(await fieldValue('#f')).toBe('fixed');
+  });
+});
+
+/**
+ * The pin and the insertion that checks it, as the extension runs them when the key has to be
+ * fetched first: the pin at the user's action, the insertion when the key came. Each runs through
+ * Playwright as its source text, in one world across calls, as executeScript does in the
+ * extension's isolated world (the extension tests prove that world is kept between calls).
+ */
+describe('pinFocusedField, then insertIntoField with the pin', () => {
+  const pinNow = async (): Promise<FieldPin> => ({
+    slot: PINNED_FIELDS_SLOT,
+    id: await page.evaluate(pinFocusedField, PINNED_FIELDS_SLOT),
+  });
+  /** With two arguments, which page.evaluate does not pass: through a script of the page. */
+  const insertPinned = async (pin: FieldPin) => {
+    await page.addScriptTag({ content: `window.insertIntoField = ${insertIntoField.toString()};` });
+    return page.evaluate(
+      ([key, pin]) => (window as unknown as { insertIntoField: typeof insertIntoField }).insertIntoField(key, pin),
+      [KEY, pin] as const,
+    );
+  };
+
+  beforeEach(async () => {
+    await page.setContent('<input id="a"><input id="b"><div id="host"></div>');
+    await page.evaluate(() => {
+      const root = document.getElementById('host')!.attachShadow({ mode: 'open' });
+      root.innerHTML = '<input id="inner">';
+    });
+  });
+
+  it('pastes into the pinned field while it keeps the focus', async () => {
+    await page.focus('#a');
+    const pin = await pinNow();
+    expect(await insertPinned(pin)).toEqual({ ok: true });
+    expect(await fieldValue('#a')).toBe(KEY);
+  });
+
+  it('pastes nothing once the focus moved to another field', async () => {
+    await page.focus('#a');
+    const pin = await pinNow();
+    await page.focus('#b');
+    expect(await insertPinned(pin)).toEqual({ ok: false, reason: 'field-changed' });
+    expect(await fieldValue('#a')).toBe('');
+    expect(await fieldValue('#b')).toBe('');
+  });
+
+  it('pastes into the pinned field when the focus came back to it', async () => {
+    await page.focus('#a');
+    const pin = await pinNow();
+    await page.focus('#b');
+    await page.focus('#a');
+    expect(await insertPinned(pin)).toEqual({ ok: true });
+    expect(await fieldValue('#a')).toBe(KEY);
+    expect(await fieldValue('#b')).toBe('');
+  });
+
+  it('pastes nothing when the pinned field was replaced by a new one, focused in its place', async () => {
+    // A page that re-renders puts a new element where the pinned one was.
+    await page.focus('#a');
+    const pin = await pinNow();
+    await page.evaluate(() => {
+      const fresh = document.createElement('input');
+      fresh.id = 'a';
+      document.getElementById('a')!.replaceWith(fresh);
+      fresh.focus();
+    });
+    expect(await insertPinned(pin)).toEqual({ ok: false, reason: 'field-changed' });
+    expect(await fieldValue('#a')).toBe('');
+  });
+
+  it('tells fields of an open shadow root apart', async () => {
+    await page.evaluate(() =>
+      (document.getElementById('host')!.shadowRoot!.getElementById('inner') as HTMLInputElement).focus(),
+    );
+    const pin = await pinNow();
+    expect(await insertPinned(pin)).toEqual({ ok: true });
+    const inner = () =>
+      page.evaluate(
+        () => (document.getElementById('host')!.shadowRoot!.getElementById('inner') as HTMLInputElement).value,
+      );
+    expect(await inner()).toBe(KEY);
+
+    const second = await pinNow();
+    await page.focus('#a');
+    expect(await insertPinned(second)).toEqual({ ok: false, reason: 'field-changed' });
+    expect(await fieldValue('#a')).toBe('');
+  });
+
+  it('pastes nothing after a reload, whose page has no pin', async () => {
+    await page.focus('#a');
+    const pin = await pinNow();
+    await page.reload();
+    await page.setContent('<input id="a">');
+    await page.focus('#a');
+    expect(await insertPinned(pin)).toEqual({ ok: false, reason: 'field-changed' });
+    expect(await fieldValue('#a')).toBe('');
+  });
+
+  it('checks each pin on its own: two pastes of the same field both land', async () => {
+    await page.focus('#a');
+    const first = await pinNow();
+    const second = await pinNow();
+    expect(first.id).not.toBe(second.id);
+    expect(await insertPinned(first)).toEqual({ ok: true });
+    expect(await insertPinned(second)).toEqual({ ok: true });
+    expect(await fieldValue('#a')).toBe(KEY + KEY);
+  });
+
+  it('keeps its pins in a property that no enumeration of the global object lists', async () => {
+    await page.focus('#a');
+    await pinNow();
+    expect(await page.evaluate((slot) => Object.keys(globalThis).includes(slot), PINNED_FIELDS_SLOT)).toBe(false);
   });
 });

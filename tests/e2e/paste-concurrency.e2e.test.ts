@@ -2,6 +2,8 @@
  * The popup's Get key, the context menu's paste and the keyboard shortcut at (nearly) the same
  * time, in headful Chromium with real input: one login at most, at most one key made, and every
  * paste that happened inserted that one key. The server answers slowly, so that the three overlap.
+ * And a paste whose key has to be fetched first: the user moves on to another field while it is
+ * on its way, and the key must not land there.
  */
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -60,6 +62,8 @@ beforeEach(async () => {
     await chrome.storage.session.clear();
   });
   server.options.latencyMs = 0;
+  // The counts of this test's requests only: the helpers below check them from the start.
+  server.resetCounts();
 });
 
 afterEach(async () => {
@@ -179,5 +183,145 @@ describe('the popup, the context menu and the shortcut at once', () => {
     expect(server.count('tokens.list')).toBe(1);
     expect(server.count('tokens.create')).toBe(1);
     expect(server.apiKeys(email)).toEqual([key]);
+  });
+});
+
+/** The notice on the toolbar button of the active tab: its badge and its tooltip. */
+async function toolbarNotice(): Promise<{ badge: string; title: string }> {
+  const worker = await extension.worker();
+  return worker.evaluate(async () => {
+    const { chrome } = globalThis as unknown as { chrome: Chrome };
+    const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
+    const tabId = tab?.id ?? -1;
+    const [badge, title] = await Promise.all([
+      chrome.action.getBadgeText({ tabId }),
+      chrome.action.getTitle({ tabId }),
+    ]);
+    return { badge, title };
+  });
+}
+
+const FIELD_CHANGED = 'Nothing was pasted: the field changed while the key was being fetched.';
+
+/**
+ * The fields page, with the server slow from now on: a paste that has to fetch its key waits
+ * for two slow answers (the key list, then the new key), time enough to move the focus.
+ */
+async function fieldsPageWithSlowServer(): Promise<Page> {
+  const page = await extension.context.newPage();
+  openPages.push(page);
+  await page.goto(pages.url('fields.html'));
+  await page.bringToFront();
+  server.options.latencyMs = SLOW_SERVER_MS;
+  server.resetCounts();
+  return page;
+}
+
+/** Returns once the paste is fetching its key: the field was pinned before that request. */
+async function keyBeingFetched(): Promise<void> {
+  await expect.poll(() => server.count('tokens.list'), { timeout: 20_000 }).toBe(1);
+  expect(server.count('tokens.create')).toBe(0);
+}
+
+/**
+ * Nothing was pasted, and the user is told: the notice on the toolbar button and in the popup,
+ * which opens by itself. The key was made all the same, one, and is cached now.
+ */
+async function expectFieldChangedNotice(email: string): Promise<string> {
+  await expect.poll(toolbarNotice, { timeout: 20_000 }).toEqual({
+    badge: '!',
+    title: expect.stringContaining(FIELD_CHANGED),
+  });
+  await expect.poll(() => extension.actionPopupIsOpen()).toBe(true);
+  expect(server.count('login')).toBe(0);
+  expect(server.count('tokens.create')).toBe(1);
+  const keys = server.apiKeys(email);
+  expect(keys).toHaveLength(1);
+  return keys[0]!;
+}
+
+/**
+ * A paste signed in without a key fetches the key first. The field is pinned at the keypress or
+ * click; the key goes only there, and only if it still has the focus when the key comes. Field A,
+ * left for field B, stays empty here; had the focus come back to A before the key came, A would
+ * get it, being the field the user chose (insert-into-field.e2e.test.ts shows that case).
+ */
+describe('a paste that fetches its key, while the user moves to another field', () => {
+  it('shortcut in field A, a click into field B: nothing pasted, a notice; again in B pastes the cached key', async () => {
+    const email = newUser();
+    await signedInWithoutKey(email);
+    const page = await fieldsPageWithSlowServer();
+    const fieldA = page.locator('#plain');
+    const fieldB = page.locator('#textarea');
+    await fieldA.click();
+
+    await pressKeys('alt+shift+k');
+    await keyBeingFetched();
+    await fieldB.click();
+
+    const key = await expectFieldChangedNotice(email);
+    expect(await fieldB.inputValue()).toBe('');
+    expect(await fieldA.inputValue()).toBe('');
+
+    // Again, in B: the key is cached now, pasted at once, with no request.
+    await extension.closeActionPopup();
+    await page.bringToFront();
+    server.resetCounts();
+    await fieldB.click();
+    await pressKeys('alt+shift+k');
+    await expect.poll(() => fieldB.inputValue(), { timeout: 20_000 }).toBe(key);
+    expect(server.count()).toBe(0);
+    expect(await fieldA.inputValue()).toBe('');
+    expect(await toolbarNotice()).toEqual({ badge: '', title: 'RAGFlow Keys' });
+  });
+
+  it('context menu on field A, Tab to the next field: nothing pasted, a notice', async () => {
+    const email = newUser();
+    await signedInWithoutKey(email);
+    const page = await fieldsPageWithSlowServer();
+    const fieldA = page.locator('#plain');
+    // The field after A in the tab order.
+    const fieldB = page.locator('#selection');
+
+    await chooseFromContextMenu(fieldA, PASTE_ITEM);
+    await keyBeingFetched();
+    await pressKeys('Tab');
+    await expect.poll(() => fieldB.evaluate((field) => field === document.activeElement)).toBe(true);
+
+    await expectFieldChangedNotice(email);
+    expect(await fieldA.inputValue()).toBe('');
+    expect(await fieldB.inputValue()).toBe('keep OLD keep');
+  });
+
+  it('shortcut in a frame’s field, a click into a field of the page around it: nothing pasted, a notice', async () => {
+    const email = newUser();
+    await signedInWithoutKey(email);
+    const page = await fieldsPageWithSlowServer();
+    const framed = page.frameLocator('#same-origin').locator('#framed');
+    const outside = page.locator('#plain');
+    await framed.click();
+
+    await pressKeys('alt+shift+k');
+    await keyBeingFetched();
+    await outside.click();
+
+    await expectFieldChangedNotice(email);
+    expect(await outside.inputValue()).toBe('');
+    expect(await framed.inputValue()).toBe('');
+  });
+
+  it('with the focus left where it was, pastes the fetched key into that field', async () => {
+    const email = newUser();
+    await signedInWithoutKey(email);
+    const page = await fieldsPageWithSlowServer();
+    const field = page.locator('#plain');
+    await field.click();
+
+    await pressKeys('alt+shift+k');
+
+    await expect.poll(() => field.inputValue(), { timeout: 20_000 }).toMatch(/^ragflow-/);
+    expect(server.apiKeys(email)).toEqual([await field.inputValue()]);
+    expect(server.count('tokens.create')).toBe(1);
+    expect(await toolbarNotice()).toEqual({ badge: '', title: 'RAGFlow Keys' });
   });
 });

@@ -4,10 +4,17 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 
 import { type AccountEntry, accountCache } from '@/lib/keys/account-cache';
 import { createKeyService } from '@/lib/keys/key-service';
+import type { AccountRef } from '@/lib/messaging/protocol';
 import type { FrameFocus } from '@/lib/paste/focus-probe';
-import type { InsertResult } from '@/lib/paste/insert-into-field';
+import type { FieldPin, InsertResult } from '@/lib/paste/insert-into-field';
 import { createNoticeBoard, noticeForTab } from '@/lib/paste/notice';
-import { createPasteService, NoAccessError, type PasteDeps, type PasteState } from '@/lib/paste/paste-service';
+import {
+  createPasteService,
+  NoAccessError,
+  type PasteDeps,
+  type PasteService,
+  type PasteState,
+} from '@/lib/paste/paste-service';
 import { RagflowClient } from '@/lib/ragflow/client';
 import type { Settings } from '@/lib/settings/settings';
 import { type FakeRagflow, startFakeRagflow } from '../../fake-ragflow';
@@ -33,29 +40,44 @@ function settingsWith(...urls: string[]): Settings {
   };
 }
 
-/** The browser around the service: storage and the toolbar button from fakeBrowser, the rest recorded. */
+/**
+ * The browser around the service: storage and the toolbar button from fakeBrowser, the rest
+ * recorded. The page is a focused field (`page.focused`) that a test may move while a key is
+ * fetched; a pin remembers it, and an insertion with a pin refuses when it moved, as the injected
+ * functions do (tested on real pages in tests/e2e/insert-into-field.e2e.test.ts).
+ */
 function harness(
   state: PasteState,
   options: {
     insert?: InsertResult | Error;
     frames?: FrameFocus[] | Error;
     popup?: Error;
-    keyWithSession?: PasteDeps['keyWithSession'];
+    pin?: Error;
+    keyWithSession?: (account: AccountRef, page: { focused: string }) => Promise<string>;
   } = {},
 ) {
-  const inserted: { tabId: number; frameId: number; key: string }[] = [];
+  const page = { focused: 'field A' };
+  const pins: { tabId: number; frameId: number; field: string }[] = [];
+  const inserted: { tabId: number; frameId: number; key: string; field: string }[] = [];
   const deps = {
     readState: async () => state,
-    keyWithSession: vi.fn(
-      options.keyWithSession ??
-        (async (): Promise<string> => {
-          throw new Error('no session request expected');
-        }),
-    ),
-    insertInFrame: vi.fn(async (tabId: number, frameId: number, key: string): Promise<InsertResult> => {
+    keyWithSession: vi.fn(async (account: AccountRef): Promise<string> => {
+      if (!options.keyWithSession) throw new Error('no session request expected');
+      return options.keyWithSession(account, page);
+    }),
+    insertInFrame: vi.fn(async (tabId: number, frameId: number, key: string, pin?: FieldPin): Promise<InsertResult> => {
       if (options.insert instanceof Error) throw options.insert;
-      inserted.push({ tabId, frameId, key });
+      if (pin) {
+        const pinned = pins[pin.id];
+        if (pinned?.frameId !== frameId || pinned.field !== page.focused) return { ok: false, reason: 'field-changed' };
+      }
+      inserted.push({ tabId, frameId, key, field: page.focused });
       return options.insert ?? { ok: true };
+    }),
+    pinField: vi.fn(async (tabId: number, frameId: number): Promise<FieldPin> => {
+      if (options.pin) throw options.pin;
+      pins.push({ tabId, frameId, field: page.focused });
+      return { slot: 'pins', id: pins.length - 1 };
     }),
     probeFocus: vi.fn(async (): Promise<FrameFocus[]> => {
       if (options.frames instanceof Error) throw options.frames;
@@ -67,7 +89,7 @@ function harness(
     }),
     preparePopup: vi.fn(async (_server: { url: string; email?: string }) => {}),
   } satisfies PasteDeps;
-  return { service: createPasteService(deps), deps, inserted };
+  return { service: createPasteService(deps), deps, inserted, pins, page };
 }
 
 const badge = () => browser.action.getBadgeText({ tabId: TAB });
@@ -86,7 +108,7 @@ describe('pasting from the context menu', () => {
     const { service, inserted } = harness(twoServers);
     const outcome = await service.pasteFromMenu({ menuItemId: `paste-key:${B}`, frameId: 4 }, TAB);
     expect(outcome).toEqual({ pasted: true, serverUrl: B });
-    expect(inserted).toEqual([{ tabId: TAB, frameId: 4, key: 'key-b' }]);
+    expect(inserted).toEqual([{ tabId: TAB, frameId: 4, key: 'key-b', field: 'field A' }]);
   });
 
   it('clears an earlier notice of the tab once a paste works', async () => {
@@ -162,7 +184,7 @@ describe('pasting with the keyboard shortcut', () => {
     const { service, deps, inserted } = harness(oneServer, { frames });
     expect(await service.pasteFromShortcut(TAB)).toEqual({ pasted: true, serverUrl: A });
     expect(deps.probeFocus).toHaveBeenCalledWith(TAB);
-    expect(inserted).toEqual([{ tabId: TAB, frameId: 6, key: 'key-a' }]);
+    expect(inserted).toEqual([{ tabId: TAB, frameId: 6, key: 'key-a', field: 'field A' }]);
   });
 
   it('pastes nothing when the focus is in a frame of another site', async () => {
@@ -233,6 +255,86 @@ describe('pasting while signed in, with no key cached', () => {
     });
     expect(deps.insertInFrame).not.toHaveBeenCalled();
     expect(deps.openPopup).toHaveBeenCalledOnce();
+  });
+
+  it('with the key cached, pins nothing: one injection for the menu, probe and insertion for the shortcut', async () => {
+    const { service, deps, inserted } = harness({ settings: settingsWith(A), accounts: [account(A, 'key-a')] });
+    await service.pasteFromMenu({ menuItemId: `paste-key:${A}`, frameId: 2 }, TAB);
+    await service.pasteFromShortcut(TAB);
+    expect(deps.pinField).not.toHaveBeenCalled();
+    expect(deps.probeFocus).toHaveBeenCalledOnce();
+    expect(deps.insertInFrame.mock.calls).toEqual([
+      [TAB, 2, 'key-a', undefined],
+      [TAB, 0, 'key-a', undefined],
+    ]);
+    expect(inserted).toHaveLength(2);
+  });
+
+  it('pins the clicked field before the key is fetched, and pastes into it while it keeps the focus', async () => {
+    const { service, deps, inserted } = harness(signedIn, {
+      keyWithSession: async () => {
+        // Pinned at the click, before the key came.
+        expect(deps.pinField).toHaveBeenCalledWith(TAB, 5);
+        return 'key-from-session';
+      },
+    });
+    expect(await service.pasteFromMenu({ menuItemId: `paste-key:${A}`, frameId: 5 }, TAB)).toEqual({
+      pasted: true,
+      serverUrl: A,
+    });
+    expect(deps.keyWithSession).toHaveBeenCalledOnce();
+    // The insertion carries the pin it has to check.
+    expect(deps.insertInFrame).toHaveBeenCalledWith(TAB, 5, 'key-from-session', { slot: 'pins', id: 0 });
+    expect(inserted).toEqual([{ tabId: TAB, frameId: 5, key: 'key-from-session', field: 'field A' }]);
+  });
+
+  it('with the shortcut, probes and pins in the focused frame before the key is fetched', async () => {
+    const frames: FrameFocus[] = [
+      { frameId: 0, report: { hasFocus: true, focusInChildFrame: true } },
+      { frameId: 7, report: { hasFocus: true, focusInChildFrame: false } },
+    ];
+    const { service, deps, inserted } = harness(signedIn, {
+      frames,
+      keyWithSession: async () => {
+        // Both happened at the keypress, before the key came.
+        expect(deps.probeFocus).toHaveBeenCalledOnce();
+        expect(deps.pinField).toHaveBeenCalledWith(TAB, 7);
+        return 'key-from-session';
+      },
+    });
+    expect(await service.pasteFromShortcut(TAB)).toEqual({ pasted: true, serverUrl: A });
+    expect(inserted).toEqual([{ tabId: TAB, frameId: 7, key: 'key-from-session', field: 'field A' }]);
+  });
+
+  it('pastes nothing when the focus moved to another field while the key was fetched, and says so', async () => {
+    const movesFocus = async (_account: AccountRef, page: { focused: string }) => {
+      page.focused = 'field B';
+      return 'key-from-session';
+    };
+    for (const paste of [
+      (service: PasteService) => service.pasteFromMenu({ menuItemId: `paste-key:${A}`, frameId: 0 }, TAB),
+      (service: PasteService) => service.pasteFromShortcut(TAB),
+    ]) {
+      fakeBrowser.reset();
+      const { service, deps, inserted } = harness(signedIn, { keyWithSession: movesFocus });
+      expect(await paste(service)).toEqual({ pasted: false, notice: 'field-changed', popupOpened: true });
+      expect(deps.pinField).toHaveBeenCalledOnce();
+      expect(inserted).toEqual([]);
+      expect(await badge()).toBe('!');
+      expect(await noticeForTab(TAB)).toEqual({ messageKey: 'pasteNoticeFieldChanged', substitutions: [] });
+    }
+  });
+
+  it('where the frame may not be scripted, still gets the key (for the popup to offer), and says so', async () => {
+    const refused = new NoAccessError(new Error('Cannot access contents of the page'));
+    const { service, deps } = harness(signedIn, { pin: refused, keyWithSession: async () => 'key-from-session' });
+    expect(await service.pasteFromMenu({ menuItemId: `paste-key:${A}`, frameId: 9 }, TAB)).toEqual({
+      pasted: false,
+      notice: 'frame-not-allowed',
+      popupOpened: true,
+    });
+    expect(deps.keyWithSession).toHaveBeenCalledOnce();
+    expect(deps.insertInFrame).not.toHaveBeenCalled();
   });
 
   it('asks nothing of the session when a key is cached, nor without a session', async () => {
