@@ -90,115 +90,142 @@ export function pinFocusedField(slot: string): number {
  * returned promise.
  */
 export async function insertIntoField(text: string, pin?: FieldPin): Promise<InsertResult> {
-  // Types whose value is free text: others (number, date, color…) cannot hold a key.
-  const textInputTypes = ['text', 'search', 'url', 'tel', 'email', 'password'];
-  // Editors that handle `beforeinput` themselves (Lexical, Slate) and frameworks that re-render
-  // (Preact batches in a microtask) settle after the event: read back only then.
-  const settled = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+  /**
+   * One insertion at a time per frame. Each reads the field back after a task (`settled`); a
+   * second paste landing in between (the context menu and the shortcut pressed together) would
+   * make the first look refused, and its fallback would then overwrite the second's text. Each
+   * waits for the one before it, on a property of this frame's isolated world, like the pins.
+   */
+  const INSERTIONS_SLOT = 'ragflowKeysInsertions';
+  const world = globalThis as unknown as Record<string, Promise<unknown> | undefined>;
 
-  let focused: Element | null = document.activeElement;
-  while (focused?.shadowRoot?.activeElement) focused = focused.shadowRoot.activeElement;
-  if (pin) {
-    const fields = (globalThis as unknown as Record<string, PinnedFields | undefined>)[pin.slot]?.fields;
-    const pinned = fields?.get(pin.id);
-    fields?.delete(pin.id);
-    // No pin at all: the frame was reloaded or navigated since, and its isolated world with it.
-    if (pinned === undefined) return { ok: false, reason: 'field-changed' };
-    const field = pinned.element === null ? null : (pinned.element.deref() ?? 'gone');
-    const stillThere = field === null || (field !== 'gone' && field.isConnected);
-    const frameKeptFocus = !pinned.frameHadFocus || document.hasFocus();
-    if (!stillThere || field !== focused || !frameKeptFocus) return { ok: false, reason: 'field-changed' };
-  }
-  if (!focused || focused === document.body || focused === document.documentElement) {
-    // A body in design mode or made contenteditable (rich-text editors in a frame) is a field.
-    if (!(focused instanceof HTMLElement && focused.isContentEditable)) return { ok: false, reason: 'no-field' };
-  }
+  const insertNow = async (): Promise<InsertResult> => {
+    // Types whose value is free text: others (number, date, color…) cannot hold a key.
+    const textInputTypes = ['text', 'search', 'url', 'tel', 'email', 'password'];
+    // Editors that handle `beforeinput` themselves (Lexical, Slate) and frameworks that re-render
+    // (Preact batches in a microtask) settle after the event: read back only then.
+    const settled = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-  const countOf = (haystack: string) => (text === '' ? 0 : haystack.split(text).length - 1);
-
-  if (focused instanceof HTMLInputElement || focused instanceof HTMLTextAreaElement) {
-    const field = focused;
-    if (field instanceof HTMLInputElement && !textInputTypes.includes(field.type)) {
-      return { ok: false, reason: 'not-editable' };
+    let focused: Element | null = document.activeElement;
+    while (focused?.shadowRoot?.activeElement) focused = focused.shadowRoot.activeElement;
+    if (pin) {
+      const fields = (globalThis as unknown as Record<string, PinnedFields | undefined>)[pin.slot]?.fields;
+      const pinned = fields?.get(pin.id);
+      fields?.delete(pin.id);
+      // No pin at all: the frame was reloaded or navigated since, and its isolated world with it.
+      if (pinned === undefined) return { ok: false, reason: 'field-changed' };
+      const field = pinned.element === null ? null : (pinned.element.deref() ?? 'gone');
+      const stillThere = field === null || (field !== 'gone' && field.isConnected);
+      const frameKeptFocus = !pinned.frameHadFocus || document.hasFocus();
+      if (!stillThere || field !== focused || !frameKeptFocus) return { ok: false, reason: 'field-changed' };
     }
-    // `:disabled` also covers a field in a disabled fieldset, whose own `disabled` stays false.
-    if (field.matches(':disabled')) return { ok: false, reason: 'disabled' };
-    if (field.readOnly) return { ok: false, reason: 'read-only' };
-
-    const before = field.value;
-    // `selectionStart` is null for email inputs, which expose no selection: append there.
-    const start = field.selectionStart ?? before.length;
-    const end = field.selectionEnd ?? before.length;
-    const expected = before.slice(0, start) + text + before.slice(end);
-
-    let inserted = false;
-    try {
-      inserted = document.execCommand('insertText', false, text);
-    } catch {
-      // Some pages replace execCommand; the native setter below does not depend on it.
+    if (!focused || focused === document.body || focused === document.documentElement) {
+      // A body in design mode or made contenteditable (rich-text editors in a frame) is a field.
+      if (!(focused instanceof HTMLElement && focused.isContentEditable)) return { ok: false, reason: 'no-field' };
     }
-    if (inserted) await settled();
-    if (inserted && field.value === expected) return { ok: true };
 
-    const prototype = field instanceof HTMLInputElement ? HTMLInputElement.prototype : HTMLTextAreaElement.prototype;
-    const setValue = Object.getOwnPropertyDescriptor(prototype, 'value')?.set;
-    if (!setValue) return { ok: false, reason: 'unconfirmed' };
-    setValue.call(field, expected);
-    try {
-      const caret = start + text.length;
-      field.setSelectionRange(caret, caret);
-    } catch {
-      // Email inputs have no selection API; the caret stays where the browser put it.
+    const countOf = (haystack: string) => (text === '' ? 0 : haystack.split(text).length - 1);
+
+    if (focused instanceof HTMLInputElement || focused instanceof HTMLTextAreaElement) {
+      const field = focused;
+      if (field instanceof HTMLInputElement && !textInputTypes.includes(field.type)) {
+        return { ok: false, reason: 'not-editable' };
+      }
+      // `:disabled` also covers a field in a disabled fieldset, whose own `disabled` stays false.
+      if (field.matches(':disabled')) return { ok: false, reason: 'disabled' };
+      if (field.readOnly) return { ok: false, reason: 'read-only' };
+
+      const before = field.value;
+      // `selectionStart` is null for email inputs, which expose no selection: append there.
+      const start = field.selectionStart ?? before.length;
+      const end = field.selectionEnd ?? before.length;
+      const expected = before.slice(0, start) + text + before.slice(end);
+
+      let inserted = false;
+      try {
+        inserted = document.execCommand('insertText', false, text);
+      } catch {
+        // Some pages replace execCommand; the native setter below does not depend on it.
+      }
+      if (inserted) await settled();
+      if (inserted && field.value === expected) return { ok: true };
+
+      const prototype = field instanceof HTMLInputElement ? HTMLInputElement.prototype : HTMLTextAreaElement.prototype;
+      const setValue = Object.getOwnPropertyDescriptor(prototype, 'value')?.set;
+      if (!setValue) return { ok: false, reason: 'unconfirmed' };
+      setValue.call(field, expected);
+      try {
+        const caret = start + text.length;
+        field.setSelectionRange(caret, caret);
+      } catch {
+        // Email inputs have no selection API; the caret stays where the browser put it.
+      }
+      field.dispatchEvent(
+        new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertText', data: text }),
+      );
+      field.dispatchEvent(new Event('change', { bubbles: true }));
+      await settled();
+      return field.value === expected ? { ok: true } : { ok: false, reason: 'unconfirmed' };
     }
-    field.dispatchEvent(
-      new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertText', data: text }),
-    );
-    field.dispatchEvent(new Event('change', { bubbles: true }));
-    await settled();
-    return field.value === expected ? { ok: true } : { ok: false, reason: 'unconfirmed' };
-  }
 
-  if (focused instanceof HTMLElement && focused.isContentEditable) {
-    const host = focused;
-    const occurrencesBefore = countOf(host.textContent ?? '');
-    // The selection of a shadow tree is only visible from its root (Chromium; not yet standard).
-    const root = host.getRootNode() as Document | (ShadowRoot & { getSelection?: () => Selection | null });
-    const selection = root.getSelection?.() ?? document.getSelection();
-    if (selection && (selection.rangeCount === 0 || !host.contains(selection.getRangeAt(0).commonAncestorContainer))) {
-      // No caret inside the field: put it at the end rather than paste somewhere else.
-      const range = document.createRange();
-      range.selectNodeContents(host);
-      range.collapse(false);
+    if (focused instanceof HTMLElement && focused.isContentEditable) {
+      const host = focused;
+      const occurrencesBefore = countOf(host.textContent ?? '');
+      // The selection of a shadow tree is only visible from its root (Chromium; not yet standard).
+      const root = host.getRootNode() as Document | (ShadowRoot & { getSelection?: () => Selection | null });
+      const selection = root.getSelection?.() ?? document.getSelection();
+      if (
+        selection &&
+        (selection.rangeCount === 0 || !host.contains(selection.getRangeAt(0).commonAncestorContainer))
+      ) {
+        // No caret inside the field: put it at the end rather than paste somewhere else.
+        const range = document.createRange();
+        range.selectNodeContents(host);
+        range.collapse(false);
+        selection.removeAllRanges();
+        selection.addRange(range);
+      }
+
+      let inserted = false;
+      try {
+        inserted = document.execCommand('insertText', false, text);
+      } catch {
+        // Handled below like a refusal.
+      }
+      if (inserted) {
+        await settled();
+        // The browser or the editor took the text; inserting it by hand too could paste it twice.
+        return countOf(host.textContent ?? '') > occurrencesBefore
+          ? { ok: true }
+          : { ok: false, reason: 'unconfirmed' };
+      }
+      if (!selection || selection.rangeCount === 0) return { ok: false, reason: 'unconfirmed' };
+
+      const range = selection.getRangeAt(0);
+      range.deleteContents();
+      const node = document.createTextNode(text);
+      range.insertNode(node);
+      range.setStartAfter(node);
+      range.collapse(true);
       selection.removeAllRanges();
       selection.addRange(range);
-    }
-
-    let inserted = false;
-    try {
-      inserted = document.execCommand('insertText', false, text);
-    } catch {
-      // Handled below like a refusal.
-    }
-    if (inserted) {
+      host.dispatchEvent(
+        new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertText', data: text }),
+      );
       await settled();
-      // The browser or the editor took the text; inserting it by hand too could paste it twice.
       return countOf(host.textContent ?? '') > occurrencesBefore ? { ok: true } : { ok: false, reason: 'unconfirmed' };
     }
-    if (!selection || selection.rangeCount === 0) return { ok: false, reason: 'unconfirmed' };
 
-    const range = selection.getRangeAt(0);
-    range.deleteContents();
-    const node = document.createTextNode(text);
-    range.insertNode(node);
-    range.setStartAfter(node);
-    range.collapse(true);
-    selection.removeAllRanges();
-    selection.addRange(range);
-    host.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertText', data: text }));
-    await settled();
-    return countOf(host.textContent ?? '') > occurrencesBefore ? { ok: true } : { ok: false, reason: 'unconfirmed' };
+    // A focused element that takes no text: a button, a link, a closed shadow root's host.
+    return { ok: false, reason: 'not-editable' };
+  };
+
+  const turn = (world[INSERTIONS_SLOT] ?? Promise.resolve()).then(insertNow, insertNow);
+  if (world[INSERTIONS_SLOT] === undefined) {
+    // Not enumerable: out of the way of anything else that runs in this world.
+    Object.defineProperty(globalThis, INSERTIONS_SLOT, { value: turn, writable: true });
+  } else {
+    world[INSERTIONS_SLOT] = turn;
   }
-
-  // A focused element that takes no text: a button, a link, a closed shadow root's host.
-  return { ok: false, reason: 'not-editable' };
+  return turn;
 }

@@ -74,6 +74,19 @@ describe('insertIntoField', () => {
     expect(await fieldValue('#f')).toBe('as it was');
   });
 
+  it('two insertions at once into one field (the menu and the shortcut together) both land and both confirm', async () => {
+    await page.setContent('<input id="f">');
+    await page.addScriptTag({ content: `window.insertIntoField = ${insertIntoField.toString()};` });
+    const outcomes = await page.evaluate((key) => {
+      (document.getElementById('f') as HTMLInputElement).focus();
+      const { insertIntoField: insert } = window as unknown as { insertIntoField: typeof insertIntoField };
+      // Started in one task, as two executeScript calls into one frame can be.
+      return Promise.all([insert(key), insert(key)]);
+    }, KEY);
+    expect(outcomes).toEqual([{ ok: true }, { ok: true }]);
+    expect(await fieldValue('#f')).toBe(KEY + KEY);
+  });
+
   it('refuses a disabled field', async () => {
     // Chromium blurs a field soon after it is disabled: disable and paste in one task.
     await page.setContent('<input id="f" value="as it was">');
