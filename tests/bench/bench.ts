@@ -279,7 +279,7 @@ async function main(): Promise<void> {
       ],
       ['requests: key cached', String(cached)],
       ['requests: session alive', String(sessionAlive)],
-      ['requests: cold (detect, config, login, list, create)', String(cold)],
+      ['requests: cold (config, login, list, create; detection ran as the popup opened)', String(cold)],
       ['requests: cold with account creation', String(coldWithAccount)],
       [
         `time to a key, ${LATENCY_MS} ms per request: extension, cold (median of ${LATENCY_RUNS})`,
