@@ -88,9 +88,9 @@ export function assertPasswordFits(password: string, publicKeyPem: string = RAGF
  * it like the password itself (never store or log it).
  */
 export function encryptPassword(password: string, publicKeyPem: string = RAGFLOW_DEFAULT_PUBLIC_KEY): string {
+  assertPasswordFits(password, publicKeyPem);
   const { encryptor, maxPasswordBytes: maxBytes } = prepareKey(publicKeyPem);
   const bytes = new TextEncoder().encode(password);
-  if (bytes.length > maxBytes) throw new PasswordTooLongError(maxBytes);
 
   let binary = '';
   for (const byte of bytes) binary += String.fromCharCode(byte);
