@@ -167,21 +167,13 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       if (email === '') throw new NotRagflowError(serverUrl, 'Who-am-I answered without an email');
       deps.onStep('getting-key', flowId);
       const keys = await keysFromSession(client, authorization);
-      return await save(sessionEntry(serverUrl, email, authorization, keys), 'web-session');
+      return await save(withKeys(signedInEntry(serverUrl, email, authorization), keys), 'web-session');
     });
   }
 
-  function sessionEntry(serverUrl: string, email: string, authorization: string, keys: ApiKey[]): AccountEntry {
-    const savedAt = now();
-    return {
-      serverUrl,
-      email,
-      authorization,
-      keys,
-      currentKey: keys[0]?.token,
-      sessionSavedAt: savedAt,
-      keysSavedAt: savedAt,
-    };
+  /** An account as a sign-in leaves it: its session token, no key yet. */
+  function signedInEntry(serverUrl: string, email: string, authorization: string): SignedIn {
+    return { serverUrl, email, authorization, keys: [], sessionSavedAt: now() };
   }
 
   /**
@@ -193,7 +185,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
    * server rejects it (401: dropped in keysAfterSignIn, or later in runFlow).
    */
   async function keepSession(serverUrl: string, email: string, authorization: string): Promise<SignedIn> {
-    const entry: SignedIn = { serverUrl, email, authorization, keys: [], sessionSavedAt: now() };
+    const entry = signedInEntry(serverUrl, email, authorization);
     await accountCache.saveAccount(entry);
     return entry;
   }
