@@ -22,8 +22,9 @@ import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
 import {
   addonId,
   auditFirefoxForLeaks,
-  extensionPageUrl,
+  configureFirefoxServers,
   type FirefoxLeakAudit,
+  inExtensionPage,
   installPermanently,
   launchFirefox,
   navigate,
@@ -81,20 +82,6 @@ function running(): Browser {
   return firefox;
 }
 
-/**
- * Runs `body` in an extension page, where `browser` is the extension API: the options page, in
- * Firefox's first tab, which stays in the background. Opening a tab instead would close the popup
- * the extension may have opened.
- */
-async function inExtensionPage<T, A>(body: (arg: A) => Promise<T>, arg: A): Promise<T> {
-  const [firstTab] = await running().pages();
-  if (!firstTab) throw new Error('Firefox has no tab left');
-  const optionsUrl = extensionPageUrl('options.html');
-  if ((await firstTab.evaluate(() => location.href)) !== optionsUrl) await navigate(firstTab, optionsUrl);
-  // Widened for Puppeteer's types, which cannot map a generic argument through the page.
-  return (await firstTab.evaluate(body as (arg: unknown) => Promise<unknown>, arg)) as T;
-}
-
 interface ExtensionApi {
   storage: {
     local: { set(items: object): Promise<void> };
@@ -107,32 +94,25 @@ interface ExtensionApi {
   extension: { getViews(filter: { type: 'popup' }): Window[] };
 }
 
-/** What the options page saves: a server set up with its own public key (the fake's pair). */
-async function saveServers(servers: { name: string; server: FakeRagflow }[]): Promise<void> {
-  const settings = {
-    servers: servers.map(({ name, server }, index) => ({
-      id: `server-${index}`,
-      name,
-      url: server.url,
-      keyPolicy: 'reuse',
-      sessionLifetime: { kind: 'until-browser-closes' },
-      publicKeyPem: server.publicKeyPem,
-    })),
-  };
-  await inExtensionPage(async (value) => {
-    const api = (globalThis as unknown as { browser: ExtensionApi }).browser;
-    // With the metadata WXT's storage keeps beside a versioned item: this is version 2.
-    await api.storage.local.set({ settings: value, settings$: { v: 2 } });
-  }, settings);
+/** What the options page saves: servers set up with their own public keys (the fakes' pairs). */
+function saveServers(servers: { name: string; server: FakeRagflow }[]): Promise<void> {
+  return configureFirefoxServers(
+    running(),
+    servers.map(({ name, server }) => ({ name, url: server.url, publicKeyPem: server.publicKeyPem })),
+  );
 }
 
 /** Gets a key through the popup form, as a user would: it lands in storage.session. */
 async function signIn(server: FakeRagflow): Promise<string> {
-  await inExtensionPage(async (serverUrl) => {
-    const api = (globalThis as unknown as { browser: ExtensionApi }).browser;
-    // The server the popup opens on, as when it was used last.
-    await api.storage.local.set({ 'popup.serverUrl': serverUrl });
-  }, server.url);
+  await inExtensionPage(
+    running(),
+    async (serverUrl) => {
+      const api = (globalThis as unknown as { browser: ExtensionApi }).browser;
+      // The server the popup opens on, as when it was used last.
+      await api.storage.local.set({ 'popup.serverUrl': serverUrl });
+    },
+    server.url,
+  );
   const popup = await openExtensionPage(running(), 'popup.html');
   try {
     await popup.locator('#server-url').fill(server.url);
@@ -249,14 +229,18 @@ describe('"Paste RAGFlow key" in Firefox, installed for good, across a restart',
     const noKey = `No RAGFlow key for ${SERVER_A_NAME} yet. Sign in with RAGFlow Keys, then paste again.`;
     const popup = await vi.waitFor(
       async () => {
-        const shown = await inExtensionPage(async () => {
-          const api = (globalThis as unknown as { browser: ExtensionApi }).browser;
-          const document = api.extension.getViews({ type: 'popup' })[0]?.document;
-          return {
-            text: document?.body.innerText ?? '',
-            serverUrl: document?.querySelector<HTMLInputElement>('#server-url')?.value,
-          };
-        }, null);
+        const shown = await inExtensionPage(
+          running(),
+          async () => {
+            const api = (globalThis as unknown as { browser: ExtensionApi }).browser;
+            const document = api.extension.getViews({ type: 'popup' })[0]?.document;
+            return {
+              text: document?.body.innerText ?? '',
+              serverUrl: document?.querySelector<HTMLInputElement>('#server-url')?.value,
+            };
+          },
+          null,
+        );
         expect(shown.text, 'the popup did not open with the notice').toContain(noKey);
         return shown;
       },
@@ -265,12 +249,16 @@ describe('"Paste RAGFlow key" in Firefox, installed for good, across a restart',
     // Ready to sign in to that server.
     expect(popup.serverUrl).toBe(normalizeServerUrl(serverA.url));
     type Notice = { messageKey: string; substitutions: string[]; tabId: number };
-    const onButton = await inExtensionPage(async () => {
-      const api = (globalThis as unknown as { browser: ExtensionApi }).browser;
-      const notice = (await api.storage.session.get('paste.notice'))['paste.notice'] as Notice;
-      const tabId = notice.tabId;
-      return { badge: await api.action.getBadgeText({ tabId }), title: await api.action.getTitle({ tabId }) };
-    }, null);
+    const onButton = await inExtensionPage(
+      running(),
+      async () => {
+        const api = (globalThis as unknown as { browser: ExtensionApi }).browser;
+        const notice = (await api.storage.session.get('paste.notice'))['paste.notice'] as Notice;
+        const tabId = notice.tabId;
+        return { badge: await api.action.getBadgeText({ tabId }), title: await api.action.getTitle({ tabId }) };
+      },
+      null,
+    );
     expect(onButton).toEqual({ badge: expect.stringMatching(/.+/), title: noKey });
     expect(await fieldValue(page)).toBe('');
     await page.close();

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
 import { type FirefoxExtension, launchFirefoxExtension, waitForText } from './support/firefox';
 import { answerFirefoxPermissionPrompt } from './support/native-input';
+import { settingsItems } from './support/server-settings';
 
 // The Firefox build in a real Firefox (Debian's firefox-esr): see ./support/firefox.ts.
 const ALICE = { email: 'alice@example.com', password: 'alice-pässword-1' };
@@ -28,24 +29,13 @@ beforeAll(async () => {
   // The settings the options page would save: the fake server with its own public key (the
   // fake's key pair, not RAGFlow's), written from an extension page, where `browser` is the API.
   const page = await openPage('options.html');
-  const settings = {
-    servers: [
-      {
-        id: 'server-0',
-        name: 'Fake RAGFlow',
-        url: server.url,
-        keyPolicy: 'reuse',
-        sessionLifetime: { kind: 'until-browser-closes' },
-        publicKeyPem: server.publicKeyPem,
-      },
-    ],
-  };
-  await page.evaluate(async (value: object) => {
-    type Local = { set(items: object): Promise<void> };
-    const api = (globalThis as unknown as { browser: { storage: { local: Local } } }).browser;
-    // With the metadata WXT's storage keeps beside a versioned item: this is version 2.
-    await api.storage.local.set({ settings: value, settings$: { v: 2 } });
-  }, settings);
+  await page.evaluate(
+    async (items: object) => {
+      type Local = { set(items: object): Promise<void> };
+      await (globalThis as unknown as { browser: { storage: { local: Local } } }).browser.storage.local.set(items);
+    },
+    settingsItems([{ name: 'Fake RAGFlow', url: server.url, publicKeyPem: server.publicKeyPem }]),
+  );
   await page.close();
 });
 

@@ -11,9 +11,10 @@ import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
 import {
   addonId,
   auditFirefoxForLeaks,
-  extensionPageUrl,
+  configureFirefoxServers,
   FIREFOX_EXTENSION_DIR,
   type FirefoxLeakAudit,
+  inExtensionPage,
   launchFirefox,
   navigate,
   openExtensionPage,
@@ -43,37 +44,32 @@ interface ExtensionApi {
   };
 }
 
-/**
- * Runs `body` in an extension page, where `browser` is the extension API: the options page, in
- * Firefox's first tab, which stays in the background.
- */
-async function inExtensionPage<T, A>(body: (arg: A) => Promise<T>, arg: A): Promise<T> {
-  const [firstTab] = await firefox.pages();
-  if (!firstTab) throw new Error('Firefox has no tab left');
-  const optionsUrl = extensionPageUrl('options.html');
-  if ((await firstTab.evaluate(() => location.href)) !== optionsUrl) await navigate(firstTab, optionsUrl);
-  // Widened for Puppeteer's types, which cannot map a generic argument through the page.
-  return (await firstTab.evaluate(body as (arg: unknown) => Promise<unknown>, arg)) as T;
-}
-
 /** Drops the cached key, keeping the session token: signed in, with no key cached. */
 async function forgetCachedKeys(): Promise<void> {
-  await inExtensionPage(async () => {
-    const { session } = (globalThis as unknown as { browser: ExtensionApi }).browser.storage;
-    const items = await session.get(null);
-    for (const [key, value] of Object.entries(items)) {
-      if (key.startsWith('account:')) await session.set({ [key]: { ...(value as object), currentKey: undefined } });
-    }
-  }, null);
+  await inExtensionPage(
+    firefox,
+    async () => {
+      const { session } = (globalThis as unknown as { browser: ExtensionApi }).browser.storage;
+      const items = await session.get(null);
+      for (const [key, value] of Object.entries(items)) {
+        if (key.startsWith('account:')) await session.set({ [key]: { ...(value as object), currentKey: undefined } });
+      }
+    },
+    null,
+  );
 }
 
 /** The message of the paste's latest notice, if any. */
 async function latestNotice(): Promise<string | undefined> {
-  return inExtensionPage(async () => {
-    const { session } = (globalThis as unknown as { browser: ExtensionApi }).browser.storage;
-    const notice = (await session.get('paste.notice'))['paste.notice'] as { messageKey: string } | undefined;
-    return notice?.messageKey;
-  }, null);
+  return inExtensionPage(
+    firefox,
+    async () => {
+      const { session } = (globalThis as unknown as { browser: ExtensionApi }).browser.storage;
+      const notice = (await session.get('paste.notice'))['paste.notice'] as { messageKey: string } | undefined;
+      return notice?.messageKey;
+    },
+    null,
+  );
 }
 
 async function openFieldsPage(): Promise<Page> {
@@ -113,25 +109,16 @@ beforeAll(async () => {
   expect(await firefox.installExtension(FIREFOX_EXTENSION_DIR)).toBe(addonId());
 
   // One server set up, then signed in through the popup, as a user would.
-  const settings = {
-    servers: [
-      {
-        id: 'server-0',
-        name: 'Fake RAGFlow',
-        url: server.url,
-        keyPolicy: 'reuse',
-        sessionLifetime: { kind: 'until-browser-closes' },
-        publicKeyPem: server.publicKeyPem,
-      },
-    ],
-  };
+  await configureFirefoxServers(firefox, [
+    { name: 'Fake RAGFlow', url: server.url, publicKeyPem: server.publicKeyPem },
+  ]);
   await inExtensionPage(
-    async ({ settings, serverUrl }) => {
+    firefox,
+    async (serverUrl) => {
       const { local } = (globalThis as unknown as { browser: ExtensionApi }).browser.storage;
-      // With the metadata WXT's storage keeps beside a versioned item: this is version 2.
-      await local.set({ settings, settings$: { v: 2 }, 'popup.serverUrl': serverUrl });
+      await local.set({ 'popup.serverUrl': serverUrl });
     },
-    { settings, serverUrl: server.url },
+    server.url,
   );
   const popup = await openExtensionPage(firefox, 'popup.html');
   await popup.locator('#server-url').fill(server.url);

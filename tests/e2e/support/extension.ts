@@ -7,6 +7,7 @@ import { type BrowserContext, type CDPSession, chromium, type Page, type Worker 
 import { expect, vi } from 'vitest';
 
 import { captureConsole } from './console-capture';
+import { settingsItems, type TestServer } from './server-settings';
 import { assertNoLeaks, auditWhileOpen, placesOfConsole, placesOfStorage } from './leak-audit';
 import { dumpExtensionStorage, type StorageSnapshot } from './storage-dump';
 
@@ -63,10 +64,7 @@ export interface LoadedExtension {
   /** Drops the cached keys but keeps the session tokens: the "session alive" state. */
   forgetCachedKeys(): Promise<void>;
   /** Sets up servers as the options page would (a custom public key: the fake's own pair). */
-  configureServers(
-    servers: { url: string; name?: string; email?: string; publicKeyPem?: string }[],
-    defaultServerIndex?: number,
-  ): Promise<void>;
+  configureServers(servers: TestServer[], defaultServerIndex?: number): Promise<void>;
   /** Audits for leaks, then closes the browser; rejects (after closing it) on a leak. */
   close(): Promise<void>;
 }
@@ -256,22 +254,14 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Load
     },
     async configureServers(servers, defaultServerIndex) {
       const sw = await worker();
-      const settings = {
-        ...(defaultServerIndex !== undefined && { defaultServerId: `server-${defaultServerIndex}` }),
-        servers: servers.map((server, index) => ({
-          id: `server-${index}`,
-          name: new URL(server.url).host,
-          keyPolicy: 'reuse',
-          sessionLifetime: { kind: 'until-browser-closes' },
-          ...server,
-        })),
-      };
-      await sw.evaluate(async (value) => {
-        type Local = { set(items: object): Promise<void> };
-        const { local } = (globalThis as unknown as { chrome: { storage: { local: Local } } }).chrome.storage;
-        // With the metadata WXT's storage keeps beside a versioned item: this is version 2.
-        await local.set({ settings: value, settings$: { v: 2 } });
-      }, settings);
+      await sw.evaluate(
+        async (items) => {
+          type Local = { set(items: object): Promise<void> };
+          const { local } = (globalThis as unknown as { chrome: { storage: { local: Local } } }).chrome.storage;
+          await local.set(items);
+        },
+        settingsItems(servers, defaultServerIndex),
+      );
     },
     async close() {
       stopAuditing();

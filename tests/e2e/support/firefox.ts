@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 
+import { settingsItems, type TestServer } from './server-settings';
 import { assertNoLeaks, auditWhileOpen, type ConsoleEntry, placesOfConsole, placesOfStorage } from './leak-audit';
 import { dumpExtensionStorage, type StorageSnapshot } from './storage-dump';
 
@@ -110,6 +111,36 @@ export async function openExtensionPage(browser: Browser, path: string): Promise
   const page = await browser.newPage();
   await navigate(page, extensionPageUrl(path));
   return page;
+}
+
+/**
+ * Runs `body` in an extension page, where `browser` is the extension API: the options page, in
+ * Firefox's first tab, which stays in the background. Opening a tab instead would close the popup
+ * the extension may have opened.
+ */
+export async function inExtensionPage<T, A>(firefox: Browser, body: (arg: A) => Promise<T>, arg: A): Promise<T> {
+  const [firstTab] = await firefox.pages();
+  if (!firstTab) throw new Error('Firefox has no tab left');
+  const optionsUrl = extensionPageUrl('options.html');
+  if ((await firstTab.evaluate(() => location.href)) !== optionsUrl) await navigate(firstTab, optionsUrl);
+  // Widened for Puppeteer's types, which cannot map a generic argument through the page.
+  return (await firstTab.evaluate(body as (arg: unknown) => Promise<unknown>, arg)) as T;
+}
+
+/** Sets up servers as the options page would, like Chromium's configureServers (./extension.ts). */
+export async function configureFirefoxServers(
+  firefox: Browser,
+  servers: TestServer[],
+  defaultServerIndex?: number,
+): Promise<void> {
+  await inExtensionPage(
+    firefox,
+    async (items) => {
+      type Local = { set(items: object): Promise<void> };
+      await (globalThis as unknown as { browser: { storage: { local: Local } } }).browser.storage.local.set(items);
+    },
+    settingsItems(servers, defaultServerIndex),
+  );
 }
 
 /** Waits until the page's visible text contains `text`. */
