@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 
 import type { Translate } from '../lib/i18n';
 
@@ -14,12 +14,14 @@ interface KeyFormProps {
   busy: boolean;
   /** The server takes no passwords (its sign-in is SSO only): no field to type one in. */
   hidePassword?: boolean;
+  /** The Server URL was filled in from the page: select it, so that typing replaces it. */
+  serverUrlFilled?: boolean;
   onChange: (field: keyof KeyFormValues, value: string) => void;
   onSubmit: () => void;
 }
 
 /** Server URL, email and password; Enter in any field submits. */
-export function KeyForm({ t, values, busy, hidePassword, onChange, onSubmit }: KeyFormProps) {
+export function KeyForm({ t, values, busy, hidePassword, serverUrlFilled, onChange, onSubmit }: KeyFormProps) {
   const serverUrlRef = useRef<HTMLInputElement>(null);
   const emailRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
@@ -36,6 +38,13 @@ export function KeyForm({ t, values, busy, hidePassword, onChange, onSubmit }: K
     (firstEmpty ?? submitRef.current)?.focus();
     // Only on mount: later, focus stays where the user put it.
   }, []);
+
+  // Before the browser paints the filled value: a key pressed in between would otherwise land
+  // after it (the caret goes to the end) and the field would hold both.
+  useLayoutEffect(() => {
+    const field = serverUrlRef.current;
+    if (serverUrlFilled && field && document.activeElement === field) field.select();
+  }, [serverUrlFilled]);
 
   // A disabled button drops focus to the page; give it back when the request is over.
   useEffect(() => {

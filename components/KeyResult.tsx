@@ -67,14 +67,21 @@ export function KeyResult(props: KeyResultProps) {
         <dd>{result.email}</dd>
       </dl>
       <div class="sign-out">
-        <label class="check">
-          <input
-            type="checkbox"
-            checked={alsoLogOutOfServer}
-            onChange={(event) => props.onAlsoLogOutOfServerChange(event.currentTarget.checked)}
-          />
-          {t('popupAlsoSignOutOnServer')}
-        </label>
+        {/* The web app's own session: a logout on the server would sign the web app out too. */}
+        {result.viaWebApp ? (
+          <p class="hint" data-testid="web-app-session-kept">
+            {t('popupSignOutKeepsWebApp')}
+          </p>
+        ) : (
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={alsoLogOutOfServer}
+              onChange={(event) => props.onAlsoLogOutOfServerChange(event.currentTarget.checked)}
+            />
+            {t('popupAlsoSignOutOnServer')}
+          </label>
+        )}
         <button type="button" disabled={busy} onClick={props.onSignOut}>
           {t('popupSignOut')}
         </button>

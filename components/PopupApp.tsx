@@ -41,6 +41,7 @@ export function PopupApp(props: { t: Translate; controller: PopupController; web
             values={state.form}
             busy={busy}
             hidePassword={web.passwordLoginAllowed === false}
+            serverUrlFilled={state.serverUrlFilled}
             onChange={(field, value) => controller.setField(field, value)}
             onSubmit={() => void controller.submit()}
           />

@@ -27,6 +27,11 @@ export function WebSessionOffer({ t, state, lead, busy, onUse }: WebSessionOffer
     return (
       <section class="web-session">
         <p class="hint">{t('webSessionPasswordOff', [new URL(state.serverUrl).host])}</p>
+        {state.channels.length > 0 && (
+          <p class="hint" data-testid="sso-channels">
+            {t('webSessionChannels', [state.channels.join(', ')])}
+          </p>
+        )}
         {use || <p class="hint">{t('webSessionOpenWebApp', [state.serverUrl])}</p>}
       </section>
     );

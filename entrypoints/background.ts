@@ -9,6 +9,7 @@ import { EXTENSION_PAGES } from '@/lib/messaging/pages';
 import { registerPasteFeature } from '@/lib/paste/register';
 import { hasHostAccess } from '@/lib/permissions';
 import { testConnection } from '@/lib/servers/connection-test';
+import { knownServers } from '@/lib/servers/known-servers';
 import { preferencesItem } from '@/lib/settings/preferences';
 import { serverSettingsFor, sessionMaxAgeMs, settingsItem } from '@/lib/settings/settings';
 import { browserWebSessionDeps } from '@/lib/web-session/browser';
@@ -31,7 +32,12 @@ export default defineBackground(() => {
   browser.alarms.onAlarm.addListener((alarm) => void clipboard.onAlarm(alarm));
   serveMessages(
     createHandlers(keyService, {
-      testConnection: (serverUrl) => testConnection(serverUrl, { hasHostAccess }),
+      testConnection: async (serverUrl) =>
+        testConnection(serverUrl, {
+          hasHostAccess,
+          clientOptions: { publicKeyPem: (await serverSettingsFor(serverUrl))?.publicKeyPem },
+          remember: (url, detected) => knownServers.remember(url, detected, Date.now()),
+        }),
       settings: () => settingsItem.getValue(),
       scheduleClipboardClear: (fingerprint) => clipboard.schedule(fingerprint),
       webSession: createWebSessionService({

@@ -1,7 +1,6 @@
 import { browser } from 'wxt/browser';
 
 import type { ApiKey } from '../ragflow/client';
-import type { Generation } from '../ragflow/routes';
 
 /**
  * What the extension remembers of one account on one server. Lives only in
@@ -21,13 +20,8 @@ export interface AccountEntry {
   currentKey?: string;
   sessionSavedAt?: number;
   keysSavedAt?: number;
-}
-
-export interface ServerEntry {
-  serverUrl: string;
-  generation: Generation;
-  version?: string;
-  detectedAt: number;
+  /** The session token is the RAGFlow web app's, read from its tab: never log it out from here. */
+  viaWebApp?: boolean;
 }
 
 /**
@@ -41,7 +35,6 @@ export interface SessionFreshness {
 }
 
 const ACCOUNT_PREFIX = 'account:';
-const SERVER_PREFIX = 'server:';
 
 function accountItemKey(serverUrl: string, email: string): string {
   // RAGFlow compares emails as typed, but people do not type case consistently.
@@ -51,10 +44,6 @@ function accountItemKey(serverUrl: string, email: string): string {
 /** Whether a `storage.session` key holds an account entry (for storage.onChanged listeners). */
 export function isAccountItemKey(key: string): boolean {
   return key.startsWith(ACCOUNT_PREFIX);
-}
-
-function serverItemKey(serverUrl: string): string {
-  return `${SERVER_PREFIX}${serverUrl}`;
 }
 
 /** Typed access to the session cache. State lives here, not in module variables, so that a
@@ -108,20 +97,10 @@ export const accountCache = {
     return accounts.filter((entry) => !expired.includes(entry));
   },
 
-  /** Forgets every account of a server (sign out). The detected generation stays: not a secret. */
+  /** Forgets every account of a server (sign out). Its detection stays (storage.local): not a secret. */
   async forgetServer(serverUrl: string): Promise<void> {
     const accounts = await this.accountsOfServer(serverUrl);
     await browser.storage.session.remove(accounts.map((entry) => accountItemKey(entry.serverUrl, entry.email)));
-  },
-
-  async getServer(serverUrl: string): Promise<ServerEntry | undefined> {
-    const key = serverItemKey(serverUrl);
-    const items = await browser.storage.session.get(key);
-    return items[key] as ServerEntry | undefined;
-  },
-
-  async saveServer(entry: ServerEntry): Promise<void> {
-    await browser.storage.session.set({ [serverItemKey(entry.serverUrl)]: entry });
   },
 };
 

@@ -4,7 +4,13 @@
  */
 export class KeyFlowError extends Error {
   constructor(
-    readonly kind: 'email-required' | 'password-required' | 'no-host-access' | 'key-not-listed' | 'session-rejected',
+    readonly kind:
+      | 'email-required'
+      | 'password-required'
+      | 'no-host-access'
+      | 'key-not-listed'
+      | 'key-not-revoked'
+      | 'session-rejected',
     readonly messageKey: string,
     readonly substitutions: string[] = [],
   ) {
@@ -23,6 +29,12 @@ export const noHostAccess = (host: string) => new KeyFlowError('no-host-access',
 
 /** A key to use for paste that is not among the account's keys as last listed. */
 export const keyNotListed = () => new KeyFlowError('key-not-listed', 'keysErrorNotListed');
+
+/**
+ * RAGFlow said the key was deleted, but it is still listed, and still works: a user who belongs
+ * to several teams meets this (docs/ragflow-releases.md, "Delete in the wrong team").
+ */
+export const keyNotRevoked = () => new KeyFlowError('key-not-revoked', 'keysErrorNotRevoked');
 
 /**
  * HTTP 401 with the token a sign-in gave moments ago. Not "your session expired": the user just

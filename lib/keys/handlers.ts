@@ -19,6 +19,7 @@ export function createHandlers(service: KeyService, other: OtherServices): Handl
     'keys.cached': (request) => service.cachedKey(request),
     'session.signOut': (request) => service.signOut(request),
     'server.config': (request) => service.serverConfig(request.serverUrl),
+    'server.facts': (request) => service.serverFacts(request.serverUrl),
     'server.test': (request) => other.testConnection(request.serverUrl),
     'settings.get': () => other.settings(),
     'clipboard.scheduleClear': (request) => other.scheduleClipboardClear(request.fingerprint),

@@ -8,7 +8,7 @@ import type { ApiKey, KeyStatus, RagflowClient } from '../ragflow/client';
 import { SessionExpiredError } from '../ragflow/errors';
 import { normalizeServerUrl } from '../ragflow/server-url';
 import { type AccountEntry, accountCache } from './account-cache';
-import { keyNotListed } from './errors';
+import { keyNotListed, keyNotRevoked } from './errors';
 
 export interface KeyManagement {
   listKeys(account: AccountRef): Promise<KeyList>;
@@ -98,12 +98,18 @@ export function createKeyManagement(internals: KeyServiceInternals): KeyManageme
     revokeKey(request) {
       return withSession(request, async (client, authorization, serverUrl, email) => {
         await client.deleteKey(authorization, request.token);
+        // RAGFlow answers "deleted" also when it deleted nothing: Python deletes in the user's
+        // first tenant while it lists and creates in their own, so for a member of another team
+        // the key survives (docs/ragflow-releases.md, "Delete in the wrong team"). Only a new
+        // list says whether the key is gone.
+        const keys = await client.listKeys(authorization);
         await updateEntry(serverUrl, email, (entry) => ({
           ...entry,
-          keys: entry.keys.filter((key) => key.token !== request.token),
-          currentKey: entry.currentKey === request.token ? undefined : entry.currentKey,
+          keys,
+          currentKey: keys.some((key) => key.token === entry.currentKey) ? entry.currentKey : undefined,
           keysSavedAt: internals.now(),
         }));
+        if (keys.some((key) => key.token === request.token)) throw keyNotRevoked();
       });
     },
 

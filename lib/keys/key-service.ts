@@ -1,6 +1,14 @@
 import type { AccountRef, GetKeyRequest, KeyFlowStep, KeyResult, SignOutRequest } from '../messaging/protocol';
-import { type ApiKey, type PublicConfig, RagflowClient, type RagflowClientOptions } from '../ragflow/client';
-import { NotRagflowError, SessionExpiredError } from '../ragflow/errors';
+import {
+  type ApiKey,
+  type DetectedServer,
+  type LoginChannel,
+  type PublicConfig,
+  RagflowClient,
+  type RagflowClientOptions,
+} from '../ragflow/client';
+import { NotRagflowError, type RagflowError, retold, SessionExpiredError } from '../ragflow/errors';
+import { type KnownServer, knownServers } from '../servers/known-servers';
 import { normalizeServerUrl } from '../ragflow/server-url';
 import type { KeyPolicy } from '../settings/settings';
 import { type AccountEntry, accountCache, type SessionFreshness } from './account-cache';
@@ -9,6 +17,8 @@ import { createKeyManagement, type KeyManagement } from './key-management';
 import { SingleFlight } from './single-flight';
 
 export type { KeyPolicy };
+
+const viaWebApp = (entry: AccountEntry) => (entry.viaWebApp ? { viaWebApp: true } : {});
 
 /** An account entry right after a sign-in: its session token is known. */
 type SignedIn = AccountEntry & { authorization: string };
@@ -31,7 +41,13 @@ export interface KeyService extends KeyManagement {
   getKey(request: GetKeyRequest): Promise<KeyResult>;
   cachedKey(account: AccountRef): Promise<KeyResult | null>;
   signOut(request: SignOutRequest): Promise<void>;
+  /** The server's public config as it is now (one request): before offering a new account. */
   serverConfig(serverUrl: string): Promise<PublicConfig>;
+  /**
+   * What is known of a server: from the last detection (no request), else from a new one (one
+   * request); with its SSO channels where it takes no passwords.
+   */
+  serverFacts(serverUrl: string): Promise<KnownServer>;
   /**
    * A key with a session token the extension did not sign in for: the RAGFlow web app's. No
    * login, so the web app stays signed in (API.md, "a trap"). A rejected token throws
@@ -56,36 +72,44 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     return accountCache.getAccount(serverUrl, email, freshness);
   }
 
-  async function openClient(serverUrl: string): Promise<RagflowClient> {
+  async function openClient(serverUrl: string, onDetected: (detected: DetectedServer) => void): Promise<RagflowClient> {
     if (!(await deps.hasHostAccess(serverUrl))) throw noHostAccess(new URL(serverUrl).host);
-    const [server, extra] = await Promise.all([accountCache.getServer(serverUrl), deps.clientOptions?.(serverUrl)]);
-    return new RagflowClient({ ...extra, serverUrl, generation: server?.generation });
+    const [known, extra] = await Promise.all([knownServers.get(serverUrl), deps.clientOptions?.(serverUrl)]);
+    return new RagflowClient({ ...extra, serverUrl, detected: known, onDetected });
   }
 
   /**
    * Runs `task` with a client of the server, then remembers what detection found (whether the
-   * task succeeded or not), so that the next flow needs no probe.
+   * task succeeded or not), so that the next flow needs no probe, and explains the errors that
+   * depend on which server said them.
    */
   async function withClient<T>(serverUrl: string, task: (client: RagflowClient) => Promise<T>): Promise<T> {
-    const client = await openClient(serverUrl);
+    let detected: DetectedServer | undefined;
+    const client = await openClient(serverUrl, (found) => {
+      detected = found;
+    });
     try {
       return await task(client);
+    } catch (error) {
+      throw await explained(error, client);
     } finally {
-      await rememberGeneration(client);
+      if (detected) await knownServers.remember(client.baseUrl, detected, now());
     }
   }
 
-  async function rememberGeneration(client: RagflowClient): Promise<void> {
-    const generation = client.generation;
-    if (!generation) return;
-    const known = await accountCache.getServer(client.baseUrl);
-    if (known?.generation === generation) return;
-    await accountCache.saveServer({
-      serverUrl: client.baseUrl,
-      generation,
-      version: client.version,
-      detectedAt: now(),
-    });
+  /** The same error in the words that fit this server. */
+  async function explained(error: unknown, client: RagflowClient): Promise<unknown> {
+    const kind = (error as Partial<RagflowError> | undefined)?.kind;
+    const go = client.detected?.go === true;
+    if (kind === 'password-login-disabled') await knownServers.notePasswordLoginOff(client.baseUrl);
+    // The Go server ends a session after 24 hours, where Python's never end: say why.
+    if (kind === 'session-expired' && go) return retold(error as RagflowError, 'errorSessionExpiredGo');
+    // The Go server takes a password it cannot decrypt as typed, so a wrong public key shows up
+    // as a wrong password (docs/ragflow-releases.md, "Wrong public key").
+    if (kind === 'wrong-password' && go && (await deps.clientOptions?.(client.baseUrl))?.publicKeyPem) {
+      return retold(error as RagflowError, 'errorWrongPasswordOrKey');
+    }
+    return error;
   }
 
   /** The account's keys, newest first; the first is the one to hand out. */
@@ -117,7 +141,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     const step = (name: KeyFlowStep) => deps.onStep(name, request.flowId);
     const cached = await cachedAccount(serverUrl, email);
     if (cached?.currentKey && !request.createAccount) {
-      return { key: cached.currentKey, serverUrl, email: cached.email, source: 'cache' };
+      return { key: cached.currentKey, serverUrl, email: cached.email, source: 'cache', ...viaWebApp(cached) };
     }
     const password = request.password ?? '';
     if (!cached?.authorization && password === '') throw passwordRequired();
@@ -127,7 +151,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       // A password the server's key cannot carry would fail at the login: say so before any request.
       if (password !== '') client.checkPassword(password);
       // The probe would otherwise run inside the first operation, under a later step's name.
-      if (!client.generation) await client.detectGeneration();
+      if (!client.generation) await client.detect();
       if (cached?.authorization && !request.createAccount) {
         try {
           step('getting-key');
@@ -167,7 +191,8 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       if (email === '') throw new NotRagflowError(serverUrl, 'Who-am-I answered without an email');
       deps.onStep('getting-key', flowId);
       const keys = await keysFromSession(client, authorization);
-      return await save(withKeys(signedInEntry(serverUrl, email, authorization), keys), 'web-session');
+      const entry = { ...signedInEntry(serverUrl, email, authorization), viaWebApp: true };
+      return await save(withKeys(entry, keys), 'web-session');
     });
   }
 
@@ -197,7 +222,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
 
   async function save(entry: AccountEntry, source: KeyResult['source']): Promise<KeyResult> {
     await accountCache.saveAccount(entry);
-    return { key: entry.currentKey ?? '', serverUrl: entry.serverUrl, email: entry.email, source };
+    return { key: entry.currentKey ?? '', serverUrl: entry.serverUrl, email: entry.email, source, ...viaWebApp(entry) };
   }
 
   return {
@@ -215,7 +240,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       const serverUrl = normalizeServerUrl(account.serverUrl);
       const entry = await cachedAccount(serverUrl, account.email);
       if (!entry?.currentKey) return null;
-      return { key: entry.currentKey, serverUrl, email: entry.email, source: 'cache' };
+      return { key: entry.currentKey, serverUrl, email: entry.email, source: 'cache', ...viaWebApp(entry) };
     },
 
     async signOut(request) {
@@ -225,8 +250,9 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       await accountCache.forgetServer(serverUrl);
       if (!request.alsoLogOutOfServer) return;
       await withClient(serverUrl, async (client) => {
-        for (const { authorization } of accounts) {
-          if (authorization) await client.logout(authorization);
+        // Never the web app's own session: logging it out would sign the web app out.
+        for (const { authorization, viaWebApp: fromWebApp } of accounts) {
+          if (authorization && !fromWebApp) await client.logout(authorization);
         }
       });
     },
@@ -238,7 +264,25 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     },
 
     serverConfig(serverUrlInput) {
-      return withClient(normalizeServerUrl(serverUrlInput), (client) => client.getPublicConfig());
+      return withClient(normalizeServerUrl(serverUrlInput), (client) => client.getPublicConfig({ fresh: true }));
+    },
+
+    async serverFacts(serverUrlInput) {
+      const serverUrl = normalizeServerUrl(serverUrlInput);
+      const known = await knownServers.get(serverUrl);
+      if (known && (known.config?.passwordLoginAllowed !== false || known.channels)) return known;
+      await withClient(serverUrl, async (client) => {
+        const detected = client.detected ?? (await client.detect());
+        // Only where passwords are off: then the channels are how people sign in, worth naming.
+        if (detected.config?.passwordLoginAllowed === false) {
+          const channels = await client.loginChannels().catch((): LoginChannel[] => []);
+          await knownServers.remember(serverUrl, detected, now());
+          await knownServers.saveChannels(serverUrl, channels);
+        }
+      });
+      const facts = await knownServers.get(serverUrl);
+      if (!facts) throw new NotRagflowError(serverUrl, 'Detection left nothing to remember');
+      return facts;
     },
   };
 }

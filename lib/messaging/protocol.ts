@@ -2,7 +2,8 @@
  * The one protocol of the message bus: every message name with its request and response type.
  * Senders and the background both use this map, so a wrong payload is a compile error.
  */
-import type { KeyStatus, PublicConfig } from '../ragflow/client';
+import type { KeyStatus, LoginChannel, PublicConfig, ReleaseLine } from '../ragflow/client';
+import type { KnownServer } from '../servers/known-servers';
 import type { Generation } from '../ragflow/routes';
 import type { Settings } from '../settings/schema';
 
@@ -36,6 +37,11 @@ export interface KeyResult {
   serverUrl: string;
   email: string;
   source: KeySource;
+  /**
+   * The session is the RAGFlow web app's own (taken from its tab): logging it out on the server
+   * would sign the web app out, so the popup does not offer that.
+   */
+  viaWebApp?: boolean;
 }
 
 export interface SignOutRequest {
@@ -59,10 +65,16 @@ export type ConnectionTestResult =
       /** Normalised. */
       serverUrl: string;
       generation: Generation;
-      /** Only where the server tells it without a session (not legacy servers). */
+      /** RAGFlow's Go server rather than the Python one. */
+      go: boolean;
+      /** The release line, as far as the server tells it without a session. */
+      release: ReleaseLine;
+      /** Only where the server tells it without a session (v0.25.2 and later, the Go server). */
       version?: string;
       registrationAllowed: boolean;
       passwordLoginAllowed: boolean;
+      /** Sign-in channels besides the password (SSO). */
+      channels: LoginChannel[];
       /** One request there and back, in milliseconds. */
       roundTripMs: number;
     }
@@ -99,8 +111,10 @@ export interface ProtocolMap {
   'keys.cached': { request: AccountRef; response: KeyResult | null };
   /** Forgets every cached session and key of a server. */
   'session.signOut': { request: SignOutRequest; response: void };
-  /** Whether the server allows registration and password sign-in. */
+  /** Whether the server allows registration and password sign-in, asked afresh (one request). */
   'server.config': { request: { serverUrl: string }; response: PublicConfig };
+  /** What is known of the server (remembered: no request; else one detection). */
+  'server.facts': { request: { serverUrl: string }; response: KnownServer };
   /** The options page's "Test connection"; a failure is part of the answer, not an error. */
   'server.test': { request: { serverUrl: string }; response: ConnectionTestResult };
   /** The saved servers and the default, for the popup's picker (the background owns the item). */

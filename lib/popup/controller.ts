@@ -56,6 +56,11 @@ export interface PopupState {
   pasteShortcut: string | null;
   /** The key list of the account whose key is shown. */
   keyList: KeyListController | null;
+  /**
+   * The Server URL was filled in from the page, not typed: the field selects it, so that typing
+   * replaces it instead of adding to it.
+   */
+  serverUrlFilled: boolean;
 }
 
 /** The popup's view of the browser and the background. */
@@ -86,6 +91,8 @@ const ENDS_CREATE_OFFER = new Set(['registration-disabled', 'email-already-regis
 
 export class PopupController extends StateStore<PopupState> {
   private copiedTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The user typed in the Server URL field since the popup opened. */
+  private serverUrlTyped = false;
 
   constructor(private readonly platform: PopupPlatform) {
     super({
@@ -102,6 +109,7 @@ export class PopupController extends StateStore<PopupState> {
       servers: [],
       pasteShortcut: null,
       keyList: null,
+      serverUrlFilled: false,
     });
   }
 
@@ -165,7 +173,20 @@ export class PopupController extends StateStore<PopupState> {
     this.set({ form, alert: null, offerCreateAccount: false });
   }
 
+  /**
+   * First run: the server of the page the user is on. Only into a field the user has not typed
+   * in: what the user types always wins, even while the recognition was on its way.
+   */
+  fillServerUrl(serverUrl: string): void {
+    if (this.serverUrlTyped || this.state.view !== 'form' || this.state.form.serverUrl !== '') return;
+    this.set({ form: { ...this.state.form, serverUrl }, serverUrlFilled: true });
+  }
+
   setField(field: FormField, value: string): void {
+    if (field === 'serverUrl') {
+      this.serverUrlTyped = true;
+      if (this.state.serverUrlFilled) this.set({ serverUrlFilled: false });
+    }
     const form = { ...this.state.form, [field]: value };
     // The offer was about the account that was typed; another server or email needs a new check.
     const offerStillApplies = field === 'password' || field === 'nickname';

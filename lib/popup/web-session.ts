@@ -18,10 +18,12 @@ export interface WebSessionState {
   /** A tab of that server's web app; null when none is open (or none we may see). */
   tabId: number | null;
   /**
-   * From the server's public config, asked before the first password sign-in on it only;
-   * null until known, or when not asked.
+   * From what the background knows of the server (its detection, remembered: no request once
+   * known); null until known.
    */
   passwordLoginAllowed: boolean | null;
+  /** The server's SSO channels by name, where it takes no passwords (how its users sign in). */
+  channels: string[];
   /** No password sign-in from here on this server yet: say once what one does to the web app. */
   warn: boolean;
   busy: boolean;
@@ -52,7 +54,15 @@ export class WebSessionController extends StateStore<WebSessionState> {
     private readonly popup: PopupController,
     private readonly platform: WebSessionPlatform,
   ) {
-    super({ serverUrl: null, tabId: null, passwordLoginAllowed: null, warn: false, busy: false, step: null });
+    super({
+      serverUrl: null,
+      tabId: null,
+      passwordLoginAllowed: null,
+      channels: [],
+      warn: false,
+      busy: false,
+      step: null,
+    });
     popup.subscribe(() => this.follow());
   }
 
@@ -125,19 +135,21 @@ export class WebSessionController extends StateStore<WebSessionState> {
   private async refresh(serverUrl: string | null): Promise<void> {
     const run = ++this.refreshes;
     const warn = serverUrl !== null && !this.warned.has(serverUrl);
-    this.set({ serverUrl, tabId: null, passwordLoginAllowed: null, warn });
+    this.set({ serverUrl, tabId: null, passwordLoginAllowed: null, channels: [], warn });
     if (serverUrl === null) return;
-    const [tab, config] = await Promise.all([
+    const [tab, facts] = await Promise.all([
       // No request to the server: the background only looks at the open tabs.
       this.platform.send('webSession.tab', { serverUrl }).catch(() => null),
-      // Only before the first password sign-in: after one, the server is known to take passwords.
-      warn ? this.platform.send('server.config', { serverUrl }).catch(() => null) : null,
+      // Remembered since the server's first detection (or the page's recognition): no request.
+      this.platform.send('server.facts', { serverUrl }).catch(() => null),
     ]);
     if (run !== this.refreshes) return;
     this.set({
       tabId: tab?.tabId ?? null,
-      // A server that cannot say is taken to work as usual: with passwords.
-      passwordLoginAllowed: warn ? (config?.passwordLoginAllowed ?? true) : null,
+      // A server that cannot say (RESTful servers keep their config apart from the detection)
+      // is taken to work as usual, with passwords, until a sign-in says otherwise.
+      passwordLoginAllowed: facts?.config?.passwordLoginAllowed ?? true,
+      channels: facts?.channels?.map((channel) => channel.displayName) ?? [],
     });
   }
 
@@ -159,8 +171,8 @@ export class WebSessionController extends StateStore<WebSessionState> {
     try {
       const pageUrl = await this.platform.recentPageUrl();
       const serverUrl = pageUrl && (await this.platform.send('webSession.serverOfPage', { pageUrl }));
-      // What the user typed meanwhile wins.
-      if (serverUrl && this.popup.getState().form.serverUrl === '') this.popup.setField('serverUrl', serverUrl);
+      // What the user typed meanwhile wins: the popup fills only a field never typed in.
+      if (serverUrl) this.popup.fillServerUrl(serverUrl);
     } catch {
       // Nothing recognised: the user types the address, as before.
     }

@@ -7,19 +7,21 @@ import {
   NotRagflowError,
   RagflowError,
   ResponseTooLargeError,
+  retold,
   ServerError,
   SessionExpiredError,
   TimeoutError,
 } from './errors';
 import { assertPasswordFits, encryptPassword, RAGFLOW_DEFAULT_PUBLIC_KEY, validatePublicKeyPem } from './password';
 import {
+  DETECTION_PROBE,
+  GENERATIONS,
   type Generation,
-  generationFromVersion,
   KEY_CHECK,
   type Operation,
   type Route,
   ROUTES,
-  VERSION_PROBE,
+  VERSION_ROUTE,
 } from './routes';
 import { normalizeServerUrl } from './server-url';
 
@@ -31,14 +33,17 @@ export const MAX_RESPONSE_BYTES = 1024 * 1024;
 export interface RagflowClientOptions {
   /** What the user typed; normalised (and rejected when invalid) by the constructor. */
   serverUrl: string;
-  /** A generation detected earlier and remembered by the caller: saves the probe. */
-  generation?: Generation;
+  /** What a detection found earlier, remembered by the caller: saves the probe. */
+  detected?: DetectedServer;
   /** The server's own RSA public key (PEM), when it does not use RAGFlow's default pair. */
   publicKeyPem?: string;
   /** Per request; 10 s by default. */
   timeoutMs?: number;
-  /** Called whenever detection settles on a generation (first time, or after a route moved). */
-  onGenerationDetected?: (generation: Generation) => void;
+  /**
+   * Called whenever what is known of the server changes: a detection (the first, or after a
+   * route moved), or a public config read since.
+   */
+  onDetected?: (detected: DetectedServer) => void;
   /** For environments whose global `fetch` is not the one to use. */
   fetch?: typeof globalThis.fetch;
 }
@@ -46,6 +51,38 @@ export interface RagflowClientOptions {
 export interface PublicConfig {
   registrationAllowed: boolean;
   passwordLoginAllowed: boolean;
+}
+
+/** What one detection request tells of a server (docs/ragflow-releases.md, "Detection"). */
+export interface DetectedServer {
+  generation: Generation;
+  /** RAGFlow's Go server, which marks every answer with `X-API-Source: go`. */
+  go: boolean;
+  /**
+   * The public config, where the detection probe carried it (legacy and mixed servers answer it
+   * with the config itself) or where it was read since. RESTful servers keep it elsewhere.
+   */
+  config?: PublicConfig;
+}
+
+/** A sign-in channel other than the password (SSO: OAuth, OIDC, GitHub…), as the server names it. */
+export interface LoginChannel {
+  channel: string;
+  displayName: string;
+}
+
+/**
+ * Which release line a server is, as far as it tells without a session: legacy servers only by
+ * the shape of their "not found" answer, v0.25.0 and v0.25.1 by their generation and a version
+ * route that needs a session, later ones by the version they report.
+ */
+export type ReleaseLine = 'v0.22' | 'v0.23' | 'v0.24' | 'v0.25.0' | 'v0.25.1' | 'reported';
+
+export interface ReleaseInfo {
+  line: ReleaseLine;
+  /** The version string the server reported (line `reported`). */
+  version?: string;
+  go: boolean;
 }
 
 export interface UserInfo {
@@ -78,6 +115,8 @@ interface Envelope {
 interface Answer {
   status: number;
   headers: Headers;
+  /** The body parsed as JSON; undefined when it was not JSON. */
+  json?: unknown;
   /** The parsed JSON envelope, or undefined when the body was not RAGFlow's JSON. */
   envelope?: Envelope;
 }
@@ -95,19 +134,18 @@ interface SendOptions {
 export class RagflowClient {
   readonly baseUrl: string;
   readonly timeoutMs: number;
-  private currentGeneration?: Generation;
-  private detectedVersion?: string;
-  private detection?: Promise<Generation>;
+  private current?: DetectedServer;
+  private detection?: Promise<DetectedServer>;
   private readonly publicKeyPem: string;
   private readonly http: KyInstance;
-  private readonly onGenerationDetected?: (generation: Generation) => void;
+  private readonly onDetected?: (detected: DetectedServer) => void;
 
   constructor(options: RagflowClientOptions) {
     this.baseUrl = normalizeServerUrl(options.serverUrl);
-    this.currentGeneration = options.generation;
+    this.current = options.detected;
     this.publicKeyPem = options.publicKeyPem ? validatePublicKeyPem(options.publicKeyPem) : RAGFLOW_DEFAULT_PUBLIC_KEY;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.onGenerationDetected = options.onGenerationDetected;
+    this.onDetected = options.onDetected;
     this.http = ky.create({
       timeout: this.timeoutMs,
       // Business errors come with HTTP 200 and HTTP errors carry RAGFlow's envelope: read both.
@@ -123,33 +161,83 @@ export class RagflowClient {
 
   /** The route generation in use, once known. */
   get generation(): Generation | undefined {
-    return this.currentGeneration;
+    return this.current?.generation;
   }
 
-  /** The version the server reported while being detected (mixed and RESTful servers only). */
-  get version(): string | undefined {
-    return this.detectedVersion;
+  /** What is known of the server: its generation, whether it is the Go server, its public config. */
+  get detected(): DetectedServer | undefined {
+    return this.current;
   }
 
   /**
-   * Finds out which route generation the server speaks, with one request, and remembers it.
-   * Concurrent callers share that one request.
+   * Finds out which route generation the server speaks, with one request, and remembers it; on
+   * legacy and mixed servers that request is the public config, which is kept too. Concurrent
+   * callers share that one request.
    */
-  detectGeneration(): Promise<Generation> {
-    this.detection ??= this.probeGeneration().finally(() => {
+  detect(): Promise<DetectedServer> {
+    this.detection ??= this.probe().finally(() => {
       this.detection = undefined;
     });
     return this.detection;
   }
 
-  async getPublicConfig(): Promise<PublicConfig> {
-    const data = await this.call('config');
-    const config = isRecord(data) ? data : {};
-    return {
-      // Legacy servers send 1/0, newer ones may send booleans.
-      registrationAllowed: Boolean(config.registerEnabled ?? true),
-      passwordLoginAllowed: !config.disablePasswordLogin,
-    };
+  /** The generation alone, detected if not known yet. */
+  async detectGeneration(): Promise<Generation> {
+    return (await this.detect()).generation;
+  }
+
+  /**
+   * Whether the server takes new accounts and password sign-ins. Known from the detection on
+   * legacy and mixed servers (no request); one request on RESTful ones. `fresh` asks the server
+   * again (a setting may have changed since).
+   */
+  async getPublicConfig(options: { fresh?: boolean } = {}): Promise<PublicConfig> {
+    if (this.current?.config && !options.fresh) return this.current.config;
+    if (this.current?.generation !== 'restful') {
+      // On legacy and mixed servers the config route is the detection probe: detect (again).
+      const detected = await this.detect();
+      if (detected.config) return detected.config;
+    }
+    const config = toPublicConfig(await this.call('config'));
+    if (this.current) this.remember({ ...this.current, config });
+    return config;
+  }
+
+  /**
+   * The sign-in channels besides the password (SSO), as the server lists them publicly; every
+   * release has the route (docs/ragflow-releases.md, "Login channels").
+   */
+  async loginChannels(): Promise<LoginChannel[]> {
+    const detected = this.current ?? (await this.detect());
+    // Not worth a new detection: a server without the route has no channels to name.
+    const answer = await this.fetchRoute(ROUTES[detected.generation].channels, {});
+    const data = answer.status === 200 && answer.envelope?.code === 0 ? answer.envelope.data : undefined;
+    if (!Array.isArray(data)) return [];
+    return data.flatMap((item): LoginChannel[] => {
+      if (!isRecord(item) || typeof item.channel !== 'string' || item.channel === 'password') return [];
+      const name = item.display_name;
+      return [{ channel: item.channel, displayName: typeof name === 'string' && name !== '' ? name : item.channel }];
+    });
+  }
+
+  /**
+   * The release line, for Test connection: one request to the version route (public from
+   * v0.25.2 and on the Go server; on legacy servers an unknown route, whose answer's shape
+   * differs by release). Not needed for anything else.
+   */
+  async releaseInfo(): Promise<ReleaseInfo> {
+    const detected = this.current ?? (await this.detect());
+    const { go } = detected;
+    const answer = await this.fetchRoute(VERSION_ROUTE, {});
+    if (detected.generation === 'legacy') return { line: legacyLineOf(answer), go };
+    if (detected.generation === 'mixed') return { line: 'v0.25.0', go };
+    // v0.25.1 guards the route with a session; v0.25.2 and later, and the Go server, do not.
+    if (answer.status === 401) return { line: 'v0.25.1', go };
+    const envelope = this.expectEnvelope(answer);
+    if (envelope.code !== 0 || typeof envelope.data !== 'string') {
+      throw errorFromEnvelope(envelope.code, envelope.message, answer.status);
+    }
+    return { line: 'reported', version: envelope.data, go };
   }
 
   /** Throws PasswordTooLongError when this server's key cannot carry the password; no request. */
@@ -215,35 +303,38 @@ export class RagflowClient {
     const answer = await this.fetchRoute(KEY_CHECK, { authorization: `Bearer ${apiKey}` });
     if (answer.status === 401) return 'invalid';
     const envelope = this.expectEnvelope(answer);
-    if (envelope.code === 0) return 'valid';
+    // A legacy server with DISABLE_SDK set answers code 0 for any key, without a list: only a
+    // list proves that the key was checked (docs/ragflow-releases.md, "SDK switched off").
+    if (envelope.code === 0 && Array.isArray(envelope.data)) return 'valid';
+    if (envelope.code === 0) {
+      const unchecked = new NotRagflowError(this.baseUrl, 'The key check answered without a list', answer.status);
+      throw retold(unchecked, 'errorKeyCheckOff');
+    }
     if (envelope.code === 109 || envelope.code === 401) return 'invalid';
     throw errorFromEnvelope(envelope.code, envelope.message, answer.status);
   }
 
-  private async probeGeneration(): Promise<Generation> {
-    const answer = await this.fetchRoute(VERSION_PROBE, {});
-    let generation: Generation;
-    if (answer.status === 404 && answer.envelope) {
-      generation = 'legacy';
-      this.detectedVersion = undefined;
-    } else if (answer.status === 401 && answer.envelope) {
-      // A server that guards its version is newer than the mixed release, which did not.
-      generation = 'restful';
+  private async probe(): Promise<DetectedServer> {
+    const answer = await this.fetchRoute(DETECTION_PROBE, {});
+    const go = answer.headers.get('X-API-Source')?.toLowerCase() === 'go';
+    let detected: DetectedServer;
+    if (isRouteNotFound(answer)) {
+      // No legacy config route: v0.25.1 or later, or the Go server.
+      detected = { generation: 'restful', go };
     } else {
       const envelope = this.expectEnvelope(answer);
-      if (envelope.code !== 0 || typeof envelope.data !== 'string') {
-        throw errorFromEnvelope(envelope.code, envelope.message, answer.status);
-      }
-      this.detectedVersion = envelope.data;
-      generation = generationFromVersion(envelope.data);
+      if (envelope.code !== 0) throw errorFromEnvelope(envelope.code, envelope.message, answer.status);
+      const data = isRecord(envelope.data) ? envelope.data : {};
+      // `disablePasswordLogin` came with v0.25.0, the only mixed release.
+      detected = { generation: 'disablePasswordLogin' in data ? 'mixed' : 'legacy', go, config: toPublicConfig(data) };
     }
-    this.remember(generation);
-    return generation;
+    this.remember(detected);
+    return detected;
   }
 
-  private remember(generation: Generation): void {
-    this.currentGeneration = generation;
-    this.onGenerationDetected?.(generation);
+  private remember(detected: DetectedServer): void {
+    this.current = detected;
+    this.onDetected?.(detected);
   }
 
   /** Sends an operation and returns the `data` of a successful envelope. */
@@ -258,7 +349,7 @@ export class RagflowClient {
    * downgraded) since: detect again and retry once. Safe for POST too: a 404 created nothing.
    */
   private async send(operation: Operation, options: SendOptions): Promise<Answer> {
-    const remembered = this.currentGeneration;
+    const remembered = this.current?.generation;
     const generation = remembered ?? (await this.detectGeneration());
     let answer = await this.fetchRoute(ROUTES[generation][operation], options);
 
@@ -275,22 +366,24 @@ export class RagflowClient {
     return answer;
   }
 
-  /** After a 404, the generation to retry with, or undefined when there is none to try. */
+  /**
+   * After a "not found", the generation to retry with, or undefined when there is none to try.
+   * A remembered generation is detected again (the server was upgraded or downgraded since).
+   * When detection itself chose the failing routes (a patched server, a dev build), the one
+   * other generation with another path for this operation is tried: at most one more request.
+   */
   private async generationAfterNotFound(
     operation: Operation,
     failed: Generation,
     wasRemembered: boolean,
   ): Promise<Generation | undefined> {
-    let next = wasRemembered ? await this.detectGeneration() : failed;
-    if (next === failed && next !== 'legacy') {
-      // The version said one thing and the routes another (a dev build, a patched server):
-      // the other non-legacy generation is the only other candidate for this probe's answer.
-      next = failed === 'mixed' ? 'restful' : 'mixed';
-      if (ROUTES[next][operation].path === ROUTES[failed][operation].path) return undefined;
-      this.remember(next);
-      return next;
-    }
-    return next === failed ? undefined : next;
+    const next = wasRemembered ? await this.detectGeneration() : failed;
+    if (next !== failed) return next;
+    const failedPath = ROUTES[failed][operation].path;
+    const other = GENERATIONS.find((candidate) => ROUTES[candidate][operation].path !== failedPath);
+    if (!other || !this.current) return undefined;
+    this.remember({ ...this.current, generation: other });
+    return other;
   }
 
   private async fetchRoute(route: Route, options: SendOptions): Promise<Answer> {
@@ -310,7 +403,8 @@ export class RagflowClient {
       throw new CannotConnectError(this.baseUrl, error);
     }
     const text = await readCapped(response, MAX_RESPONSE_BYTES, this.baseUrl);
-    return { status: response.status, headers: response.headers, envelope: parseEnvelope(text) };
+    const json = parseJson(text);
+    return { status: response.status, headers: response.headers, json, envelope: toEnvelope(json) };
   }
 
   /** The envelope of an answer, or the error that says why there is none. */
@@ -343,22 +437,49 @@ export class RagflowClient {
   }
 }
 
+/**
+ * Whether RAGFlow said "no such route". Its answer differs by release (docs/ragflow-releases.md,
+ * "Unknown routes"): HTTP 404 with the envelope (v0.24 and later, the Go server), HTTP 404 with
+ * `{error, message}` and no code (v0.23), and HTTP 200 with code 100 and Werkzeug's NotFound in
+ * the message (v0.22 and earlier, which had no 404 handler). nginx answers unknown paths with
+ * HTML instead, which is not RAGFlow at all.
+ */
 function isRouteNotFound(answer: Answer): boolean {
-  // Only RAGFlow's own JSON 404 says "no such route"; nginx answers unknown paths with HTML.
-  return answer.status === 404 && answer.envelope !== undefined;
+  const body = answer.json;
+  if (!isRecord(body)) return false;
+  if (answer.status === 404) return typeof body.code === 'number' || body.error === 'Not Found';
+  return answer.status === 200 && body.code === 100 && /NotFound/.test(String(body.message));
+}
+
+/** The legacy release line, from its answer to a route it does not have. */
+function legacyLineOf(answer: Answer): ReleaseLine {
+  if (answer.status === 200) return 'v0.22';
+  return isRecord(answer.json) && typeof answer.json.code !== 'number' ? 'v0.23' : 'v0.24';
+}
+
+function toPublicConfig(data: unknown): PublicConfig {
+  const config = isRecord(data) ? data : {};
+  return {
+    // Legacy servers send 1/0, newer ones may send booleans.
+    registrationAllowed: Boolean(config.registerEnabled ?? true),
+    // Before v0.25.0 password sign-in could not be switched off.
+    passwordLoginAllowed: !config.disablePasswordLogin,
+  };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function parseEnvelope(text: string): Envelope | undefined {
-  let parsed: unknown;
+function parseJson(text: string): unknown {
   try {
-    parsed = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
     return undefined;
   }
+}
+
+function toEnvelope(parsed: unknown): Envelope | undefined {
   if (!isRecord(parsed) || typeof parsed.code !== 'number') return undefined;
   return {
     code: parsed.code,

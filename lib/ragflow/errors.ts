@@ -27,6 +27,7 @@ export type RagflowErrorKind =
   | 'password-login-disabled'
   | 'password-too-long'
   | 'invalid-public-key'
+  | 'superuser-not-allowed'
   | 'ragflow-error';
 
 export interface RagflowErrorDetails {
@@ -256,6 +257,17 @@ export class InvalidPublicKeyError extends RagflowError {
   }
 }
 
+/**
+ * The Go server refuses API-key routes to a superuser (HTTP 403, "Super user shouldn't access the
+ * URL"): administrators cannot have API keys there (docs/ragflow-releases.md, "Go server").
+ */
+export class SuperuserNotAllowedError extends RagflowError {
+  readonly kind = 'superuser-not-allowed';
+  constructor(said: ServerSaid & { status?: number }) {
+    super({ messageKey: 'errorSuperuserNotAllowed', ...said });
+  }
+}
+
 /** Any other business error: RAGFlow's own code and message are kept and shown. */
 export class RagflowApiError extends RagflowError {
   readonly kind = 'ragflow-error';
@@ -266,6 +278,16 @@ export class RagflowApiError extends RagflowError {
       ...said,
     });
   }
+}
+
+/**
+ * The same error told in other words: a sentence that knows which server said it (the Go
+ * server's 24-hour sessions, its silence about a wrong public key). Kind and server answer stay.
+ */
+export function retold<E extends RagflowError>(error: E, messageKey: string): E {
+  const copy = Object.create(Object.getPrototypeOf(error) as object) as E;
+  Object.assign(copy, error, { messageKey, message: error.message, stack: error.stack });
+  return copy;
 }
 
 export function isRagflowError(error: unknown): error is RagflowError {
@@ -283,19 +305,29 @@ function describeCause(cause: unknown): string {
 /**
  * Maps a non-zero `code` of RAGFlow's envelope to its error class. RAGFlow answers business
  * errors with HTTP 200 and reuses codes across situations (109 is both "unknown email" and
- * "wrong password"), so the message text decides within a code. See API.md, "Envelope and errors".
+ * "wrong password"), so the message text decides within a code. The Go server words the same
+ * errors in lower case without "!" and reports request validation as code 400
+ * (docs/ragflow-releases.md, "Go server"): the text is compared in lower case, and the phrases
+ * are the ones both servers share.
  */
 export function errorFromEnvelope(serverCode: number, serverMessage: string, status: number): RagflowError {
   const said = { serverCode, serverMessage };
   const text = serverMessage.toLowerCase();
   if (serverCode === 401) return new SessionExpiredError(serverMessage);
+  if (status === 403 && text.includes('super user')) return new SuperuserNotAllowedError({ ...said, status });
   if (text.includes('password login') && text.includes('disabled')) return new PasswordLoginDisabledError(said);
-  if (serverCode === 109 && text.includes('is not registered')) return new EmailNotRegisteredError(said);
-  if (serverCode === 109 && text.includes('do not match')) return new WrongPasswordError(said);
-  if (serverCode === 500 && text.includes('crypt password')) return new PasswordNotDecryptableError(said);
+  if (text.includes('is not registered')) return new EmailNotRegisteredError(said);
+  if (text.includes('do not match')) return new WrongPasswordError(said);
+  if (text.includes('crypt password')) return new PasswordNotDecryptableError(said);
+  // Python's registration decrypts outside its try: a password encrypted with another key makes
+  // `decrypt` return its sentinel string, whose `.decode` fails (docs/ragflow-releases.md,
+  // "Wrong public key").
+  if (serverCode === 100 && text.includes('attributeerror') && text.includes('decode')) {
+    return new PasswordNotDecryptableError(said);
+  }
   if (serverCode === 403 && text.includes('disabled')) return new AccountDisabledError(said);
-  if (serverCode === 103 && text.includes('registration is disabled')) return new RegistrationDisabledError(said);
-  if (serverCode === 103 && text.includes('invalid email')) return new InvalidEmailError(said);
-  if (serverCode === 103 && text.includes('already registered')) return new EmailAlreadyRegisteredError(said);
+  if (text.includes('registration is disabled')) return new RegistrationDisabledError(said);
+  if ((serverCode === 103 || serverCode === 400) && text.includes('invalid email')) return new InvalidEmailError(said);
+  if (text.includes('already registered')) return new EmailAlreadyRegisteredError(said);
   return new RagflowApiError({ ...said, status });
 }

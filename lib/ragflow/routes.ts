@@ -15,7 +15,8 @@ export type Operation =
   | 'me'
   | 'tokens.list'
   | 'tokens.create'
-  | 'tokens.delete';
+  | 'tokens.delete'
+  | 'channels';
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
@@ -36,6 +37,7 @@ export const ROUTES: Record<Generation, Record<Operation, Route>> = {
     'tokens.list': { method: 'GET', path: '/v1/system/token_list' },
     'tokens.create': { method: 'POST', path: '/v1/system/new_token' },
     'tokens.delete': { method: 'DELETE', path: '/v1/system/token/{token}' },
+    channels: { method: 'GET', path: '/v1/user/login/channels' },
   },
   // RAGFlow v0.25.0: keys moved under /api/v1, accounts not yet.
   mixed: {
@@ -47,6 +49,7 @@ export const ROUTES: Record<Generation, Record<Operation, Route>> = {
     'tokens.list': { method: 'GET', path: '/api/v1/system/tokens' },
     'tokens.create': { method: 'POST', path: '/api/v1/system/tokens' },
     'tokens.delete': { method: 'DELETE', path: '/api/v1/system/tokens/{token}' },
+    channels: { method: 'GET', path: '/v1/user/login/channels' },
   },
   // RAGFlow ≥ v0.25.1 and the Go server.
   restful: {
@@ -58,29 +61,28 @@ export const ROUTES: Record<Generation, Record<Operation, Route>> = {
     'tokens.list': { method: 'GET', path: '/api/v1/system/tokens' },
     'tokens.create': { method: 'POST', path: '/api/v1/system/tokens' },
     'tokens.delete': { method: 'DELETE', path: '/api/v1/system/tokens/{token}' },
+    channels: { method: 'GET', path: '/api/v1/auth/login/channels' },
   },
 };
 
 /**
- * The detection probe. It does not exist on legacy servers (JSON 404), and is public on mixed
- * and RESTful ones, where the version it reports tells them apart: v0.25.0 is the only mixed
- * release. One request, three answers.
+ * The detection probe: the public config route of legacy and mixed servers. One request tells the
+ * three generations apart and, where the release allows, carries the public config too
+ * (docs/ragflow-releases.md, "Detection"):
+ * - v0.20–v0.24 answer `{registerEnabled}`: legacy;
+ * - v0.25.0 answers `{registerEnabled, disablePasswordLogin}`: mixed (the field came with it);
+ * - v0.25.1 and later, and the Go server, no longer have the route: their "not found" means
+ *   RESTful, and the Go server says itself with `X-API-Source: go`.
+ * The version route cannot do this: it needs a session on v0.25.0 and v0.25.1.
  */
-export const VERSION_PROBE: Route = { method: 'GET', path: '/api/v1/system/version' };
+export const DETECTION_PROBE: Route = ROUTES.legacy.config;
+
+/**
+ * The version route of mixed and RESTful servers, public from v0.25.2 and on the Go server. On
+ * older servers it is an unknown route, whose answer names the release line: Test connection
+ * uses it for that.
+ */
+export const VERSION_ROUTE: Route = { method: 'GET', path: '/api/v1/system/version' };
 
 /** An SDK route that takes an API key on every generation: the cheap liveness check. */
 export const KEY_CHECK: Route = { method: 'GET', path: '/api/v1/datasets?page=1&page_size=1' };
-
-/**
- * Which generation a version string from the probe belongs to. Versions look like `v0.25.0`,
- * `v0.25.0-slim` or `v0.25.0-12-gabc123`. Anything unparsable (a Go server's own scheme, a dev
- * build) is taken as RESTful: the probe route exists there, and a wrong guess is corrected by
- * the re-detection that a 404 on a remembered route triggers.
- */
-export function generationFromVersion(version: string): Generation {
-  const match = /(\d+)\.(\d+)\.(\d+)/.exec(version);
-  if (!match) return 'restful';
-  const [major, minor, patch] = match.slice(1).map(Number) as [number, number, number];
-  const isAfterMixed = major > 0 || minor > 25 || (minor === 25 && patch >= 1);
-  return isAfterMixed ? 'restful' : 'mixed';
-}

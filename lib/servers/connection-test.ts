@@ -1,7 +1,7 @@
 import { noHostAccess } from '../keys/errors';
 import { toErrorData } from '../messaging/errors';
 import type { ConnectionTestResult } from '../messaging/protocol';
-import { RagflowClient, type RagflowClientOptions } from '../ragflow/client';
+import { type DetectedServer, RagflowClient, type RagflowClientOptions } from '../ragflow/client';
 import { normalizeServerUrl } from '../ragflow/server-url';
 
 export interface ConnectionTestDeps {
@@ -9,15 +9,18 @@ export interface ConnectionTestDeps {
   hasHostAccess(serverUrl: string): Promise<boolean>;
   /** A monotonic clock in milliseconds (performance.now). */
   clock?(): number;
-  /** For tests that need another fetch; the client's default otherwise. */
+  /** Extra client options of the server (its own public key, another fetch in tests). */
   clientOptions?: Partial<RagflowClientOptions>;
+  /** Keeps what the detection found, for the key flow and the popup (one detection per server). */
+  remember?(serverUrl: string, detected: DetectedServer): Promise<unknown>;
 }
 
 /**
- * "Test connection" on the options page: which route generation the server speaks, its version
- * where it tells it without a session, whether it takes new accounts and password sign-in, and
- * how long one request takes there and back. Detects afresh (the cached generation could be
- * stale: the point is to see the server as it is now). Never throws: a failure is data.
+ * "Test connection" on the options page: which route generation and release line the server is,
+ * whether it is the Go server, its version where it tells it without a session, whether it takes
+ * new accounts and password sign-in, its SSO channels, and how long one request takes there and
+ * back. Detects afresh (the remembered detection could be stale: the point is to see the server
+ * as it is now) and remembers the result. Never throws: a failure is data.
  */
 export async function testConnection(serverUrlInput: string, deps: ConnectionTestDeps): Promise<ConnectionTestResult> {
   const clock = deps.clock ?? (() => performance.now());
@@ -25,17 +28,23 @@ export async function testConnection(serverUrlInput: string, deps: ConnectionTes
     const serverUrl = normalizeServerUrl(serverUrlInput);
     if (!(await deps.hasHostAccess(serverUrl))) throw noHostAccess(new URL(serverUrl).host);
     const client = new RagflowClient({ ...deps.clientOptions, serverUrl });
-    const generation = await client.detectGeneration();
+    const detected = await client.detect();
+    const config = await client.getPublicConfig();
     // One plain GET, timed alone: the detection before it may have needed a retry.
     const started = clock();
-    const config = await client.getPublicConfig();
+    const release = await client.releaseInfo();
     const roundTripMs = Math.max(0, Math.round(clock() - started));
+    const channels = await client.loginChannels().catch(() => []);
+    await deps.remember?.(serverUrl, client.detected ?? detected);
     return {
       ok: true,
       serverUrl,
-      generation,
-      ...(client.version !== undefined && { version: client.version }),
+      generation: detected.generation,
+      go: detected.go,
+      release: release.line,
+      ...(release.version !== undefined && { version: release.version }),
       ...config,
+      channels,
       roundTripMs,
     };
   } catch (error) {

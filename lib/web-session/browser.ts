@@ -2,11 +2,12 @@
 import { browser } from 'wxt/browser';
 
 import { RagflowClient } from '../ragflow/client';
+import { knownServers } from '../servers/known-servers';
 import { readWebAppSession, type WebAppSession } from './read-session';
 import type { TabInfo } from './web-app';
 import type { WebSessionDeps } from './web-session-service';
 
-export const browserWebSessionDeps: Pick<WebSessionDeps, 'tabs' | 'readSession' | 'checkPublicConfig'> = {
+export const browserWebSessionDeps: Pick<WebSessionDeps, 'tabs' | 'readSession' | 'recognize'> = {
   async tabs() {
     // Without the "tabs" permission the browser gives the address only of tabs on origins we
     // have host access to, and of the tab the user opened the popup on (activeTab).
@@ -26,8 +27,12 @@ export const browserWebSessionDeps: Pick<WebSessionDeps, 'tabs' | 'readSession' 
     return session;
   },
 
-  // Public and harmless: no session, nothing of the user's. Without host access it is an ordinary
-  // cross-origin request, which works where the server allows other origins (RAGFlow's API does,
-  // API.md) and otherwise just leaves the page unrecognised.
-  checkPublicConfig: (serverUrl) => new RagflowClient({ serverUrl }).getPublicConfig(),
+  // The server's own detection, public and harmless: no session, nothing of the user's. Kept, so
+  // that the popup and the key flow on that server need no detection of their own. Without host
+  // access it is an ordinary cross-origin request, which works where the server allows other
+  // origins and otherwise just leaves the page unrecognised.
+  async recognize(serverUrl) {
+    const detected = await new RagflowClient({ serverUrl }).detect();
+    await knownServers.remember(serverUrl, detected, Date.now());
+  },
 };

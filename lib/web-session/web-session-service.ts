@@ -22,8 +22,8 @@ export interface WebSessionDeps {
   /** Runs readWebAppSession in the tab's top frame; throws when the browser refuses or the tab is gone. */
   readSession(tabId: number): Promise<WebAppSession>;
   keyFromSession: KeyService['keyFromSession'];
-  /** Resolves when the base URL answers RAGFlow's public config; throws otherwise. */
-  checkPublicConfig(serverUrl: string): Promise<unknown>;
+  /** Resolves when the base URL is a RAGFlow server (its detection, remembered); throws otherwise. */
+  recognize(serverUrl: string): Promise<unknown>;
 }
 
 export interface WebSessionService {
@@ -72,11 +72,12 @@ export function createWebSessionService(deps: WebSessionDeps): WebSessionService
     },
 
     async serverOfPage(pageUrl) {
-      // One candidate at a time, the origin first: usually the only request is that one. A page
-      // title proves nothing; RAGFlow's public config answer does. No session, no login.
+      // One candidate at a time, the origin first: usually the only request is that one, and it
+      // is the server's detection too. A page title proves nothing; RAGFlow's answer does. No
+      // session, no login.
       for (const candidate of serverUrlCandidates(pageUrl)) {
         try {
-          await deps.checkPublicConfig(candidate);
+          await deps.recognize(candidate);
           return candidate;
         } catch {
           // Not RAGFlow at this depth (the web app's HTML, another service): try the next.

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 
+import { knownServers } from '@/lib/servers/known-servers';
+
 import { accountCache } from '@/lib/keys/account-cache';
 import { createKeyService, type KeyPolicy, type KeyServiceDeps } from '@/lib/keys/key-service';
 import type { KeyFlowStep } from '@/lib/messaging/protocol';
@@ -56,8 +58,9 @@ describe('getting a key', () => {
       email: ALICE.email,
       source: 'login',
     });
-    expect(server.requests.map((request) => request.operation)).toEqual([
-      'version',
+    // The detection probe: a RESTful server no longer has the legacy config route.
+    expect(server.requests.map((request) => request.operation ?? request.path)).toEqual([
+      '/v1/system/config',
       'login',
       'tokens.list',
       'tokens.create',
@@ -66,7 +69,7 @@ describe('getting a key', () => {
 
     const entry = await accountCache.getAccount(server.url, ALICE.email);
     expect(entry).toMatchObject({ authorization: server.sessionToken(ALICE.email), currentKey: result.key });
-    expect((await accountCache.getServer(server.url))?.generation).toBe('restful');
+    expect((await knownServers.get(server.url))?.generation).toBe('restful');
   });
 
   it('answers from the cache with zero requests the second time', async () => {
@@ -85,7 +88,7 @@ describe('getting a key', () => {
     const { authorization } = await seeded.login(ALICE);
     await seeded.createKey(authorization);
     const newest = await seeded.createKey(authorization);
-    await accountCache.saveServer({ serverUrl: server.url, generation: 'restful', detectedAt: 0 });
+    await knownServers.remember(server.url, { generation: 'restful', go: false }, 0);
     await accountCache.saveAccount({ serverUrl: server.url, email: ALICE.email, authorization, keys: [] });
     server.resetCounts();
 
@@ -412,6 +415,6 @@ describe('server config', () => {
       registrationAllowed: false,
       passwordLoginAllowed: true,
     });
-    expect((await accountCache.getServer(server.url))?.generation).toBe('restful');
+    expect((await knownServers.get(server.url))?.generation).toBe('restful');
   });
 });

@@ -19,6 +19,12 @@ const handlers: Handlers = {
   'keys.cached': async () => null,
   'session.signOut': async () => undefined,
   'server.config': async () => ({ registrationAllowed: true, passwordLoginAllowed: true }),
+  'server.facts': async (request) => ({
+    serverUrl: request.serverUrl,
+    generation: 'restful',
+    go: false,
+    detectedAt: 0,
+  }),
   'server.test': async () => ({
     ok: false,
     error: { kind: 'cannot-connect', messageKey: 'errorCannotConnect', substitutions: [] },

@@ -82,12 +82,24 @@ async function openPopup(setup: Setup = {}) {
   return { popup, webSession, platform, popupPlatform, sent, stored, settled, progress: () => progress };
 }
 
+/** What the background remembers of a server, as its detection left it. */
+function knownServer(passwordLoginAllowed: boolean, channels?: { channel: string; displayName: string }[]) {
+  return {
+    serverUrl: SERVER,
+    generation: 'mixed' as const,
+    go: false,
+    config: { registrationAllowed: true, passwordLoginAllowed },
+    ...(channels && { channels }),
+    detectedAt: 0,
+  };
+}
+
 /** The background of a server that takes passwords, with its web app open in tab 7. */
 function webAppOpen(overrides: Answers = {}): Answers {
   return {
     'keys.cached': () => null,
     'webSession.tab': () => ({ tabId: 7 }),
-    'server.config': () => ({ registrationAllowed: true, passwordLoginAllowed: true }),
+    'server.facts': () => knownServer(true),
     'keys.fromWebSession': () => WEB_KEY,
     ...overrides,
   };
@@ -205,10 +217,13 @@ describe('the warning before the first password sign-in', () => {
     await vi.waitFor(() => expect(first.stored.warned).toEqual([SERVER]));
     expect(first.webSession.getState().warn).toBe(false);
 
-    // The popup opened again on that server: no warning, and no need to ask the server anything.
+    // The popup opened again on that server: no warning, and nothing asked of the server itself
+    // (the facts are the background's remembered detection).
     const again = await openPopup({ answers, remembered: { serverUrl: SERVER }, warned: first.stored.warned });
     await again.settled();
-    expect(again.webSession.getState()).toMatchObject({ serverUrl: SERVER, warn: false, passwordLoginAllowed: null });
+    await vi.waitFor(() =>
+      expect(again.webSession.getState()).toMatchObject({ serverUrl: SERVER, warn: false, passwordLoginAllowed: true }),
+    );
     expect(again.sent.map((message) => message.name)).not.toContain('server.config');
 
     // Another server has not been signed in to from here: it gets the warning.
@@ -234,13 +249,15 @@ describe('the warning before the first password sign-in', () => {
 });
 
 describe('a server with password sign-in switched off', () => {
-  it('is known from its public config before any sign-in', async () => {
+  it('is known from what the background knows of the server before any sign-in, with its SSO channels', async () => {
     const { webSession, settled } = await openPopup({
-      answers: webAppOpen({ 'server.config': () => ({ registrationAllowed: false, passwordLoginAllowed: false }) }),
+      answers: webAppOpen({ 'server.facts': () => knownServer(false, [{ channel: 'github', displayName: 'GitHub' }]) }),
       remembered: { serverUrl: SERVER },
     });
     await settled();
-    await vi.waitFor(() => expect(webSession.getState()).toMatchObject({ passwordLoginAllowed: false, tabId: 7 }));
+    await vi.waitFor(() =>
+      expect(webSession.getState()).toMatchObject({ passwordLoginAllowed: false, tabId: 7, channels: ['GitHub'] }),
+    );
   });
 
   it('is recognised when a password sign-in is refused for it, though the check said otherwise', async () => {
@@ -254,7 +271,7 @@ describe('a server with password sign-in switched off', () => {
       warned: [SERVER],
     });
     await settled();
-    expect(webSession.getState().passwordLoginAllowed).toBeNull();
+    await vi.waitFor(() => expect(webSession.getState().passwordLoginAllowed).toBe(true));
     popup.setField('password', 'pw');
     await popup.submit();
     expect(webSession.getState().passwordLoginAllowed).toBe(false);

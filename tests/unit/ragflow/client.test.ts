@@ -37,19 +37,21 @@ describe.each(GENERATIONS)('against a %s server', (generation) => {
   it('detects the generation with one request, once, and shares it between callers', async () => {
     const server = await start({ generation });
     const detected: Generation[] = [];
-    const client = clientFor(server, { onGenerationDetected: (found) => detected.push(found) });
+    const client = clientFor(server, { onDetected: (found) => detected.push(found.generation) });
 
     const [first, second] = await Promise.all([client.detectGeneration(), client.detectGeneration()]);
     expect([first, second]).toEqual([generation, generation]);
     expect(server.count()).toBe(1);
     expect(detected).toEqual([generation]);
-    const reportedVersion = { legacy: undefined, mixed: 'v0.25.0', restful: 'v0.25.1' }[generation];
-    expect(client.version).toBe(reportedVersion);
+    expect(client.detected?.go).toBe(false);
 
+    // Legacy and mixed servers answered the probe with their config: no request for it. RESTful
+    // servers keep it on another route: one request, then known.
     await client.getPublicConfig();
     await client.getPublicConfig();
-    expect(server.count()).toBe(3);
-    expect(server.count('config')).toBe(2);
+    expect(server.count()).toBe(generation === 'restful' ? 2 : 1);
+    await client.getPublicConfig({ fresh: true });
+    expect(server.count()).toBe(generation === 'restful' ? 3 : 2);
   });
 
   it('walks the whole happy path: register, login, list, create, verify, delete', async () => {
@@ -91,7 +93,7 @@ describe.each(GENERATIONS)('against a %s server', (generation) => {
 
   it('costs exactly 3 requests for login + list + create once the generation is known', async () => {
     const server = await start({ generation });
-    const client = clientFor(server, { generation });
+    const client = clientFor(server, { detected: { generation: generation, go: false } });
     const session = await client.login(ALICE);
     await client.listKeys(session.authorization);
     await client.createKey(session.authorization);
@@ -128,7 +130,7 @@ describe.each(GENERATIONS)('against a %s server', (generation) => {
     expect(disabled.serverCode).toBe(403);
 
     server.options.passwordLoginEnabled = false;
-    expect((await client.getPublicConfig()).passwordLoginAllowed).toBe(generation === 'legacy');
+    expect((await client.getPublicConfig({ fresh: true })).passwordLoginAllowed).toBe(generation === 'legacy');
     await expectKind(client.login(ALICE), 'password-login-disabled');
   });
 
@@ -147,7 +149,7 @@ describe.each(GENERATIONS)('against a %s server', (generation) => {
       expect(nickname.substitutions).toEqual(['Nickname cannot be empty.']);
     }
     server.options.registerEnabled = false;
-    expect((await client.getPublicConfig()).registrationAllowed).toBe(false);
+    expect((await client.getPublicConfig({ fresh: true })).registrationAllowed).toBe(false);
     await expectKind(client.register({ ...ALICE, email: 'carol@example.com' }), 'registration-disabled');
   });
 
@@ -169,32 +171,25 @@ describe.each(GENERATIONS)('against a %s server', (generation) => {
 });
 
 describe('detection', () => {
-  it.each([
-    ['v0.25.0', 'mixed'],
-    ['v0.25.0-slim', 'mixed'],
-    ['v0.25.1', 'restful'],
-    ['v0.26.3-12-gabc123', 'restful'],
-    ['v1.0.0', 'restful'],
-    ['go-server dev build', 'restful'],
-  ] as const)('reads version %j as %s', async (version, expected) => {
-    const server = await start({ generation: expected, version });
-    expect(await clientFor(server).detectGeneration()).toBe(expected);
-  });
-
   it('uses a remembered generation without probing', async () => {
     const server = await start({ generation: 'mixed' });
-    await clientFor(server, { generation: 'mixed' }).getPublicConfig();
-    expect(server.requests.map((request) => request.operation)).toEqual(['config']);
+    const client = clientFor(server, { detected: { generation: 'mixed', go: false } });
+    await client.getPublicConfig();
+    expect(server.requests.map((request) => request.path)).toEqual(['/v1/system/config']);
+    await client.login(ALICE);
+    expect(server.requests.map((request) => request.operation)).toEqual(['config', 'login']);
   });
 
   it('detects again by itself when a remembered route answers 404 (server upgraded)', async () => {
     const server = await start({ generation: 'legacy' });
     const detected: Generation[] = [];
-    const client = clientFor(server, { generation: 'legacy', onGenerationDetected: (found) => detected.push(found) });
+    const client = clientFor(server, {
+      detected: { generation: 'legacy', go: false },
+      onDetected: (found) => detected.push(found.generation),
+    });
     const session = await client.login(ALICE);
 
     server.options.generation = 'restful';
-    server.options.version = 'v0.25.1';
     server.resetCounts();
     await client.listKeys(session.authorization);
     // The 404 on the legacy route, the probe, the retry on the RESTful route.
@@ -203,13 +198,24 @@ describe('detection', () => {
     expect(detected).toEqual(['restful']);
   });
 
-  it('falls back to the other generation when the version misleads', async () => {
-    const server = await start({ generation: 'mixed', version: 'v0.26.0' });
-    const client = clientFor(server);
-    expect(await client.detectGeneration()).toBe('restful');
+  it('detects again when a route is not where the last detection said, and remembers it', async () => {
+    // The server answered as legacy, then was upgraded to v0.25.0 between two requests.
+    const server = await start({ generation: 'mixed' });
+    const detected: Generation[] = [];
+    const client = clientFor(server, { onDetected: (found) => detected.push(found.generation) });
+    server.options.generation = 'legacy';
+    expect(await client.detectGeneration()).toBe('legacy');
     const session = await client.login(ALICE);
+    server.options.generation = 'mixed';
+    server.resetCounts();
+    await client.listKeys(session.authorization);
+    expect(server.requests.map((request) => request.path)).toEqual([
+      '/v1/system/token_list',
+      '/v1/system/config',
+      '/api/v1/system/tokens',
+    ]);
     expect(client.generation).toBe('mixed');
-    expect(session.authorization).toBe(server.sessionToken(ALICE.email));
+    expect(detected).toEqual(['legacy', 'mixed']);
   });
 
   it('works through an nginx front with a path prefix', async () => {
@@ -258,7 +264,7 @@ describe('transport faults', () => {
 
   it("reports a proxy's HTML 502 and a JSON 500 as server errors", async () => {
     const server = await start({ generation: 'restful' });
-    const client = clientFor(server, { generation: 'restful' });
+    const client = clientFor(server, { detected: { generation: 'restful', go: false } });
     server.injectFault('login', 'html502', 1);
     expect((await expectKind(client.login(ALICE), 'server-error')).status).toBe(502);
     server.injectFault('login', 'server-error', 1);
@@ -268,14 +274,17 @@ describe('transport faults', () => {
   it.each(['non-json', 'no-code'] as const)('reports %s as not RAGFlow', async (fault) => {
     const server = await start({ generation: 'restful' });
     server.injectFault('config', fault);
-    await expectKind(clientFor(server, { generation: 'restful' }).getPublicConfig(), 'not-ragflow');
+    await expectKind(
+      clientFor(server, { detected: { generation: 'restful', go: false } }).getPublicConfig(),
+      'not-ragflow',
+    );
   });
 
   it('refuses a 10 MB answer unread, saying how much it takes', async () => {
     const server = await start({ generation: 'restful' });
     server.injectFault('config', 'huge');
     const error = await expectKind(
-      clientFor(server, { generation: 'restful' }).getPublicConfig(),
+      clientFor(server, { detected: { generation: 'restful', go: false } }).getPublicConfig(),
       'response-too-large',
     );
     expect(error).toMatchObject({ messageKey: 'errorResponseTooLarge', substitutions: [server.url, '1'] });
@@ -283,7 +292,7 @@ describe('transport faults', () => {
 
   it('retries a GET once after a network failure, and never a POST', async () => {
     const server = await start({ generation: 'restful' });
-    const client = clientFor(server, { generation: 'restful' });
+    const client = clientFor(server, { detected: { generation: 'restful', go: false } });
     server.injectFault('config', 'reset', 1);
     await client.getPublicConfig();
     expect(server.count('config')).toBe(2);

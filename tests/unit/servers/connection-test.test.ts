@@ -19,28 +19,43 @@ afterEach(async () => {
 
 describe('testConnection', () => {
   it.each([
-    ['legacy', undefined],
-    ['mixed', 'v0.25.0'],
-    ['restful', 'v0.25.1'],
-  ] as const)('reports a %s server: generation, version where public, what it allows', async (generation, version) => {
-    const server = await fake({ generation });
-    const result = await testConnection(`${server.url}/`, granted);
+    ['legacy', 'v0.24', undefined, ['/v1/system/config', '/api/v1/system/version', '/v1/user/login/channels']],
+    ['mixed', 'v0.25.0', undefined, ['/v1/system/config', '/api/v1/system/version', '/v1/user/login/channels']],
+    [
+      'restful',
+      'reported',
+      'v0.25.1',
+      ['/v1/system/config', '/api/v1/system/config', '/api/v1/system/version', '/api/v1/auth/login/channels'],
+    ],
+  ] as const)(
+    'reports a %s server: generation, release, what it allows',
+    async (generation, release, version, paths) => {
+      const server = await fake({ generation });
+      const remembered: unknown[] = [];
+      const result = await testConnection(`${server.url}/`, {
+        ...granted,
+        remember: async (url, detected) => remembered.push([url, detected.generation]),
+      });
 
-    expect(result).toEqual({
-      ok: true,
-      serverUrl: server.url,
-      generation,
-      ...(version && { version }),
-      registrationAllowed: true,
-      passwordLoginAllowed: true,
-      roundTripMs: expect.any(Number),
-    });
-    // One probe (a 404 on legacy servers), one config request: nobody signs in.
-    expect(server.requests.map((request) => request.path)).toEqual([
-      '/api/v1/system/version',
-      generation === 'restful' ? '/api/v1/system/config' : '/v1/system/config',
-    ]);
-  });
+      expect(result).toEqual({
+        ok: true,
+        serverUrl: server.url,
+        generation,
+        go: false,
+        release,
+        ...(version && { version }),
+        registrationAllowed: true,
+        passwordLoginAllowed: true,
+        channels: [],
+        roundTripMs: expect.any(Number),
+      });
+      // Detection (with the config where the release has it there), the version route, the
+      // channels: nobody signs in.
+      expect(server.requests.map((request) => request.path)).toEqual(paths);
+      // One detection per server: what Test connection found serves the key flow next.
+      expect(remembered).toEqual([[server.url, generation]]);
+    },
+  );
 
   it('reports registration and password sign-in switched off', async () => {
     const server = await fake({ generation: 'restful', registerEnabled: false, passwordLoginEnabled: false });

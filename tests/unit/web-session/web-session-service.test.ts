@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 
+import { knownServers } from '@/lib/servers/known-servers';
+
 import { accountCache } from '@/lib/keys/account-cache';
 import { createKeyService, type KeyPolicy } from '@/lib/keys/key-service';
 import type { KeyFlowStep } from '@/lib/messaging/protocol';
@@ -42,7 +44,7 @@ function webSession(overrides: Partial<WebSessionDeps> = {}) {
       return page;
     },
     keyFromSession: (request) => keys.keyFromSession(request),
-    checkPublicConfig: browserWebSessionDeps.checkPublicConfig,
+    recognize: browserWebSessionDeps.recognize,
     ...overrides,
   });
 }
@@ -88,10 +90,12 @@ describe.each(['restful', 'legacy'] as const)('a key with the web app’s sessio
       serverUrl: server.url,
       email: BOB.email,
       source: 'web-session',
+      // The web app's own session: the popup must not offer to log it out on the server.
+      viaWebApp: true,
     });
     expect(server.count('login')).toBe(0);
-    // The detection probe first (on a legacy server a JSON 404, which is how it is recognised).
-    const probe = generation === 'legacy' ? null : 'version';
+    // The detection probe first (on a RESTful server a JSON 404, which is how it is recognised).
+    const probe = generation === 'restful' ? null : 'config';
     expect(server.requests.map((request) => request.operation)).toEqual([probe, 'me', 'tokens.list', 'tokens.create']);
     expect(steps).toEqual(['connecting', 'getting-key']);
     // Not rotated: the web app's token is the user's current one, and still answers.
@@ -217,18 +221,26 @@ describe('the web app’s session', () => {
 });
 
 describe('recognising the server of a page', () => {
-  it('finds the origin and path prefix by the public config, with no login', async () => {
+  it('finds the origin and path prefix by the server’s detection, with no login, and keeps it', async () => {
     server = await startFakeRagflow({ generation: 'legacy', nginx: true, pathPrefix: '/ragflow', users: [BOB] });
     expect(await webSession().serverOfPage(`${server.origin}/ragflow/knowledge/dataset?id=1`)).toBe(server.url);
     expect(server.count('config')).toBe(1);
     expect(server.count('login')).toBe(0);
+    expect(await knownServers.get(server.url)).toMatchObject({
+      generation: 'legacy',
+      config: { passwordLoginAllowed: true },
+    });
   });
 
-  it('takes the origin when there is no prefix: one probe and one config request', async () => {
-    server = await startFakeRagflow({ generation: 'restful', nginx: true, users: [BOB] });
-    expect(await webSession().serverOfPage(`${server.url}/chat/share?id=2`)).toBe(server.url);
-    expect(server.requests.map((request) => request.operation)).toEqual(['version', 'config']);
-  });
+  it.each(['legacy', 'mixed', 'restful'] as const)(
+    'takes the origin of a %s server when there is no prefix: one request, the detection itself',
+    async (generation) => {
+      server = await startFakeRagflow({ generation, nginx: true, users: [BOB] });
+      expect(await webSession().serverOfPage(`${server.url}/chat/share?id=2`)).toBe(server.url);
+      expect(server.requests.map((request) => request.path)).toEqual(['/v1/system/config']);
+      expect((await knownServers.get(server.url))?.generation).toBe(generation);
+    },
+  );
 
   it('recognises nothing on a page that is not RAGFlow’s, whatever its title', async () => {
     server = await startFakeRagflow({ generation: 'restful', nginx: true, pathPrefix: '/ragflow', users: [BOB] });
