@@ -105,7 +105,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     // The Go server ends a session after 24 hours, where Python's never end: say why.
     if (kind === 'session-expired' && go) return retold(error as RagflowError, 'errorSessionExpiredGo');
     // The Go server takes a password it cannot decrypt as typed, so a wrong public key shows up
-    // as a wrong password (docs/ragflow-releases.md, "Wrong public key").
+    // as a wrong password (docs/ragflow-releases.md, "Go server: passwords it cannot decrypt").
     if (kind === 'wrong-password' && go && (await deps.clientOptions?.(client.baseUrl))?.publicKeyPem) {
       return retold(error as RagflowError, 'errorWrongPasswordOrKey');
     }
@@ -270,11 +270,17 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     async serverFacts(serverUrlInput) {
       const serverUrl = normalizeServerUrl(serverUrlInput);
       const known = await knownServers.get(serverUrl);
-      if (known && (known.config?.passwordLoginAllowed !== false || known.channels)) return known;
+      const complete = (facts: KnownServer) =>
+        facts.config !== undefined && (facts.config.passwordLoginAllowed || facts.channels !== undefined);
+      if (known && complete(known)) return known;
       await withClient(serverUrl, async (client) => {
-        const detected = client.detected ?? (await client.detect());
+        // Legacy and mixed servers answer the detection with their config; RESTful ones keep it
+        // apart, and no release refuses a password at the login when it is "off" (the web app
+        // just hides the field: docs/ragflow-releases.md, "Public config"), so only the config can say it.
+        await client.getPublicConfig();
+        const detected = client.detected;
         // Only where passwords are off: then the channels are how people sign in, worth naming.
-        if (detected.config?.passwordLoginAllowed === false) {
+        if (detected?.config?.passwordLoginAllowed === false) {
           const channels = await client.loginChannels().catch((): LoginChannel[] => []);
           await knownServers.remember(serverUrl, detected, now());
           await knownServers.saveChannels(serverUrl, channels);

@@ -304,7 +304,7 @@ export class RagflowClient {
     if (answer.status === 401) return 'invalid';
     const envelope = this.expectEnvelope(answer);
     // A legacy server with DISABLE_SDK set answers code 0 for any key, without a list: only a
-    // list proves that the key was checked (docs/ragflow-releases.md, "SDK switched off").
+    // list proves that the key was checked (docs/ragflow-releases.md, "DISABLE_SDK").
     if (envelope.code === 0 && Array.isArray(envelope.data)) return 'valid';
     if (envelope.code === 0) {
       const unchecked = new NotRagflowError(this.baseUrl, 'The key check answered without a list', answer.status);

@@ -259,7 +259,7 @@ export class InvalidPublicKeyError extends RagflowError {
 
 /**
  * The Go server refuses API-key routes to a superuser (HTTP 403, "Super user shouldn't access the
- * URL"): administrators cannot have API keys there (docs/ragflow-releases.md, "Go server").
+ * URL"): administrators cannot have API keys there (docs/ragflow-releases.md, "Go server: superuser").
  */
 export class SuperuserNotAllowedError extends RagflowError {
   readonly kind = 'superuser-not-allowed';
@@ -307,7 +307,7 @@ function describeCause(cause: unknown): string {
  * errors with HTTP 200 and reuses codes across situations (109 is both "unknown email" and
  * "wrong password"), so the message text decides within a code. The Go server words the same
  * errors in lower case without "!" and reports request validation as code 400
- * (docs/ragflow-releases.md, "Go server"): the text is compared in lower case, and the phrases
+ * (docs/ragflow-releases.md, "Go server: validation"): the text is compared in lower case, and the phrases
  * are the ones both servers share.
  */
 export function errorFromEnvelope(serverCode: number, serverMessage: string, status: number): RagflowError {
@@ -321,13 +321,15 @@ export function errorFromEnvelope(serverCode: number, serverMessage: string, sta
   if (text.includes('crypt password')) return new PasswordNotDecryptableError(said);
   // Python's registration decrypts outside its try: a password encrypted with another key makes
   // `decrypt` return its sentinel string, whose `.decode` fails (docs/ragflow-releases.md,
-  // "Wrong public key").
+  // "Undecryptable passwords").
   if (serverCode === 100 && text.includes('attributeerror') && text.includes('decode')) {
     return new PasswordNotDecryptableError(said);
   }
   if (serverCode === 403 && text.includes('disabled')) return new AccountDisabledError(said);
   if (text.includes('registration is disabled')) return new RegistrationDisabledError(said);
-  if ((serverCode === 103 || serverCode === 400) && text.includes('invalid email')) return new InvalidEmailError(said);
+  if (serverCode === 103 && text.includes('invalid email')) return new InvalidEmailError(said);
+  // The Go server's request validation, before RAGFlow's own email check.
+  if (serverCode === 400 && text.includes("field validation for 'email'")) return new InvalidEmailError(said);
   if (text.includes('already registered')) return new EmailAlreadyRegisteredError(said);
   return new RagflowApiError({ ...said, status });
 }
