@@ -1,0 +1,217 @@
+/**
+ * Every RAGFlow release as it really answers (tests/fake-ragflow's release profiles, from
+ * docs/ragflow-releases.md): one detection, the fewest requests, and a sentence of its own for
+ * each failure that only some releases have. Counts come from the fake's own counters.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+
+import { accountCache } from '@/lib/keys/account-cache';
+import { createKeyService, type KeyServiceDeps } from '@/lib/keys/key-service';
+import type { RagflowError } from '@/lib/ragflow/errors';
+import { testConnection } from '@/lib/servers/connection-test';
+import { knownServers } from '@/lib/servers/known-servers';
+import {
+  type FakeRagflow,
+  type FakeUser,
+  generationOf,
+  RELEASES,
+  type Release,
+  startFakeRagflow,
+} from '../../fake-ragflow';
+import { rejection } from '../../support/errors';
+
+const ALICE = { email: 'alice@example.com', password: 'correct horse battery' };
+
+let server: FakeRagflow;
+
+async function start(release: Release, users: FakeUser[] = [ALICE], extra = {}): Promise<FakeRagflow> {
+  server = await startFakeRagflow({ release, users, ...extra });
+  return server;
+}
+
+function service(overrides: Partial<KeyServiceDeps> = {}) {
+  return createKeyService({
+    hasHostAccess: async () => true,
+    onStep: () => undefined,
+    keyPolicy: async () => 'reuse',
+    clientOptions: async () => ({ publicKeyPem: server.publicKeyPem }),
+    ...overrides,
+  });
+}
+
+const expectedLine: Record<Release, string> = {
+  'v0.22': 'v0.22',
+  'v0.23.0': 'v0.23',
+  'v0.24': 'v0.24',
+  'v0.25.0': 'v0.25.0',
+  'v0.25.1': 'v0.25.1',
+  'v0.26': 'reported',
+  go: 'reported',
+};
+
+beforeEach(() => {
+  fakeBrowser.reset();
+});
+
+afterEach(async () => {
+  await server?.close();
+});
+
+describe.each(RELEASES)('RAGFlow %s', (release) => {
+  const generation = generationOf(release);
+  const restful = generation === 'restful';
+
+  it('is detected with one request, which the key flow, the popup and Test connection share', async () => {
+    await start(release);
+    const keys = service();
+    const facts = await keys.serverFacts(server.url);
+    expect(facts).toMatchObject({ generation, go: release === 'go' });
+    // Legacy and mixed servers answer the detection with their config; RESTful ones need one more.
+    expect(server.count()).toBe(restful ? 2 : 1);
+    expect(server.requests[0]?.path).toBe('/v1/system/config');
+
+    // Known now, across a browser restart too (storage.local): the popup asks nothing again.
+    server.resetCounts();
+    await keys.serverFacts(server.url);
+    await service().serverFacts(server.url);
+    expect(server.count()).toBe(0);
+  });
+
+  it('names its generation and release line in Test connection, and remembers the detection', async () => {
+    await start(release);
+    const result = await testConnection(server.url, {
+      hasHostAccess: async () => true,
+      clientOptions: { publicKeyPem: server.publicKeyPem },
+      remember: (url, detected) => knownServers.remember(url, detected, 0),
+    });
+    expect(result).toMatchObject({ ok: true, generation, go: release === 'go', release: expectedLine[release] });
+    if (expectedLine[release] === 'reported') {
+      expect(result.ok && result.version).toMatch(/^v0\.2\d\.\d/);
+    } else {
+      expect(result.ok && result.version).toBeUndefined();
+    }
+    expect((await knownServers.get(server.url))?.generation).toBe(generation);
+  });
+
+  it('keeps to the request budget: first contact, a known server, a cached key', async () => {
+    await start(release);
+    const keys = service();
+    // First contact, an account with no key yet: detection + login + list + create.
+    await keys.getKey({ serverUrl: server.url, ...ALICE });
+    expect(server.count()).toBe(4);
+
+    // A known server, a key there already, no session cached: login + list.
+    await keys.signOut({ serverUrl: server.url, alsoLogOutOfServer: false });
+    server.resetCounts();
+    await keys.getKey({ serverUrl: server.url, ...ALICE });
+    expect(server.requests.map((request) => request.operation)).toEqual(['login', 'tokens.list']);
+
+    // The cached key: nothing.
+    server.resetCounts();
+    await keys.getKey({ serverUrl: server.url, email: ALICE.email });
+    expect(server.count()).toBe(0);
+  });
+
+  it('costs one request more than a known server on first contact, a key existing', async () => {
+    await start(release);
+    server.seedKeys(ALICE.email, 1);
+    await service().getKey({ serverUrl: server.url, ...ALICE });
+    expect(server.count()).toBe(3);
+  });
+
+  it('confirms a revoke by listing again', async () => {
+    await start(release);
+    const keys = service();
+    const { key } = await keys.getKey({ serverUrl: server.url, ...ALICE });
+    server.resetCounts();
+    await keys.revokeKey({ serverUrl: server.url, email: ALICE.email, token: key });
+    expect(server.requests.map((request) => request.operation)).toEqual(['tokens.delete', 'tokens.list']);
+    expect(server.apiKeys(ALICE.email)).toEqual([]);
+    expect(await keys.cachedKey({ serverUrl: server.url, email: ALICE.email })).toBeNull();
+  });
+
+  it('says "valid" for a live key and "invalid" for a revoked one', async () => {
+    await start(release);
+    const keys = service();
+    const { key } = await keys.getKey({ serverUrl: server.url, ...ALICE });
+    expect(await keys.verifyKey({ serverUrl: server.url, token: key })).toBe('valid');
+    expect(await keys.verifyKey({ serverUrl: server.url, token: 'ragflow-never-issued' })).toBe('invalid');
+  });
+});
+
+describe('a user invited to another team', () => {
+  it.each(['v0.24', 'v0.25.0', 'v0.26'] as const)(
+    'on %s: a revoke RAGFlow did not do keeps the key, listed and cached, and says why',
+    async (release) => {
+      await start(release, [{ ...ALICE, otherTeam: true }]);
+      const keys = service();
+      const { key } = await keys.getKey({ serverUrl: server.url, ...ALICE });
+      const error = await rejection<RagflowError>(
+        keys.revokeKey({ serverUrl: server.url, email: ALICE.email, token: key }),
+      );
+      expect(error).toMatchObject({ kind: 'key-not-revoked', messageKey: 'keysErrorNotRevoked' });
+      expect(server.apiKeys(ALICE.email)).toEqual([key]);
+      expect(await keys.cachedKey({ serverUrl: server.url, email: ALICE.email })).toMatchObject({ key });
+      expect((await accountCache.getAccount(server.url, ALICE.email))?.keys.map((k) => k.token)).toEqual([key]);
+    },
+  );
+});
+
+describe('a legacy server with its SDK switched off', () => {
+  it.each(['v0.22', 'v0.24'] as const)('on %s: never says "valid", since it checks no key', async (release) => {
+    await start(release, [ALICE], { disableSdk: true });
+    const error = await rejection<RagflowError>(
+      service().verifyKey({ serverUrl: server.url, token: 'ragflow-never-issued' }),
+    );
+    expect(error).toMatchObject({ messageKey: 'errorKeyCheckOff' });
+  });
+});
+
+describe('the Go server', () => {
+  it('refuses a superuser with a sentence that says to use a regular account', async () => {
+    await start('go', [{ ...ALICE, superuser: true }]);
+    const error = await rejection<RagflowError>(service().getKey({ serverUrl: server.url, ...ALICE }));
+    expect(error).toMatchObject({ kind: 'superuser-not-allowed', messageKey: 'errorSuperuserNotAllowed' });
+  });
+
+  it('says why a cached session stopped working: its 24-hour limit', async () => {
+    await start('go');
+    const keys = service();
+    const { key } = await keys.getKey({ serverUrl: server.url, ...ALICE });
+    server.expireSession(ALICE.email);
+    const error = await rejection<RagflowError>(keys.listKeys({ serverUrl: server.url, email: ALICE.email }));
+    expect(error).toMatchObject({ kind: 'session-expired', messageKey: 'errorSessionExpiredGo' });
+    expect(key).toMatch(/^ragflow-/);
+  });
+
+  it('says a wrong public key may be the cause, since it answers "password does not match" then', async () => {
+    await start('go');
+    const { publicKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    const keys = service({ clientOptions: async () => ({ publicKeyPem: publicKey }) });
+    const error = await rejection<RagflowError>(keys.getKey({ serverUrl: server.url, ...ALICE }));
+    expect(error).toMatchObject({ kind: 'wrong-password', messageKey: 'errorWrongPasswordOrKey' });
+  });
+});
+
+describe('a wrong public key at registration on Python', () => {
+  it.each(['v0.24', 'v0.26'] as const)('on %s: "could not decrypt", not a raw AttributeError', async (release) => {
+    await start(release, []);
+    const { publicKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    const keys = service({ clientOptions: async () => ({ publicKeyPem: publicKey }) });
+    const error = await rejection<RagflowError>(
+      keys.getKey({ serverUrl: server.url, ...ALICE, createAccount: { nickname: 'alice' } }),
+    );
+    expect(error).toMatchObject({ kind: 'password-not-decryptable', messageKey: 'errorPasswordNotDecryptable' });
+  });
+});
