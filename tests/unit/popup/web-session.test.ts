@@ -24,6 +24,8 @@ interface Setup {
   /** Servers told already (storage.local, shared between popups of one test). */
   warned?: string[];
   pageUrl?: string;
+  /** Called with the popup's controller as soon as it exists, before it starts. */
+  onPopup?: (popup: PopupController) => void;
 }
 
 function savedServer(url: string): ServerSettings {
@@ -74,6 +76,7 @@ async function openPopup(setup: Setup = {}) {
     recentPageUrl: vi.fn(async () => setup.pageUrl),
   };
   const popup = new PopupController(popupPlatform);
+  setup.onPopup?.(popup);
   const webSession = new WebSessionController(popup, platform);
   await popup.start();
   await webSession.start();
@@ -311,6 +314,39 @@ describe('following the form', () => {
     expect(sent.find((message) => message.name === 'webSession.serverOfPage')).toEqual({
       name: 'webSession.serverOfPage',
       request: { pageUrl: 'https://rag.example.com/ragflow/knowledge' },
+    });
+  });
+
+  it('never fills a Server URL the user typed in, even one typed while the page was being recognised', async () => {
+    // The recognition is on its way while the user types: the answer finds the field touched.
+    const answers = webAppOpen();
+    let popupOfTest: PopupController | undefined;
+    answers['webSession.serverOfPage'] = () => {
+      popupOfTest?.setField('serverUrl', 'h');
+      popupOfTest?.setField('serverUrl', '');
+      return 'https://rag.example.com';
+    };
+    const { popup } = await openPopup({
+      answers,
+      pageUrl: 'https://rag.example.com/',
+      onPopup: (p) => (popupOfTest = p),
+    });
+    expect(popup.getState().form.serverUrl).toBe('');
+    expect(popup.getState().serverUrlFilled).toBe(false);
+
+    // Filled before any typing: marked, so that the field selects it and a key press replaces it.
+    const untouched = await openPopup({
+      answers: webAppOpen({ 'webSession.serverOfPage': () => 'https://rag.example.com' }),
+      pageUrl: 'https://rag.example.com/',
+    });
+    expect(untouched.popup.getState()).toMatchObject({
+      form: { serverUrl: 'https://rag.example.com' },
+      serverUrlFilled: true,
+    });
+    untouched.popup.setField('serverUrl', 'http://typed.example');
+    expect(untouched.popup.getState()).toMatchObject({
+      form: { serverUrl: 'http://typed.example' },
+      serverUrlFilled: false,
     });
   });
 
