@@ -9,18 +9,22 @@ import { EXTENSION_PAGES } from '@/lib/messaging/pages';
 import { registerPasteFeature } from '@/lib/paste/register';
 import { hasHostAccess } from '@/lib/permissions';
 import { testConnection } from '@/lib/servers/connection-test';
-import { knownServers } from '@/lib/servers/known-servers';
+import { knownServers } from '@/lib/keys/known-servers';
 import { preferencesItem } from '@/lib/settings/preferences';
 import { serverSettingsFor, sessionMaxAgeMs, settingsItem } from '@/lib/settings/settings';
 import { browserWebSessionDeps } from '@/lib/web-session/browser';
 import { createWebSessionService } from '@/lib/web-session/web-session-service';
 
 export default defineBackground(() => {
+  // A server's own RSA public key, for every client of it: the key flow's and Test connection's.
+  const clientOptionsOf = async (serverUrl: string) => ({
+    publicKeyPem: (await serverSettingsFor(serverUrl))?.publicKeyPem,
+  });
   const keyService = createKeyService({
     hasHostAccess,
     onStep: (step, flowId) => broadcast('keys.progress', { step, flowId }),
     keyPolicy: async (serverUrl) => (await serverSettingsFor(serverUrl))?.keyPolicy ?? 'reuse',
-    clientOptions: async (serverUrl) => ({ publicKeyPem: (await serverSettingsFor(serverUrl))?.publicKeyPem }),
+    clientOptions: clientOptionsOf,
     sessionMaxAgeMs: async (serverUrl) => sessionMaxAgeMs((await serverSettingsFor(serverUrl))?.sessionLifetime),
   });
   const clipboard = createClipboardAutoClear({
@@ -35,7 +39,7 @@ export default defineBackground(() => {
       testConnection: async (serverUrl) =>
         testConnection(serverUrl, {
           hasHostAccess,
-          clientOptions: { publicKeyPem: (await serverSettingsFor(serverUrl))?.publicKeyPem },
+          clientOptions: await clientOptionsOf(serverUrl),
           remember: (url, detected) => knownServers.remember(url, detected, Date.now()),
         }),
       settings: () => settingsItem.getValue(),

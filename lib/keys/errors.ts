@@ -32,7 +32,8 @@ export const keyNotListed = () => new KeyFlowError('key-not-listed', 'keysErrorN
 
 /**
  * RAGFlow said the key was deleted, but it is still listed, and still works: a user who belongs
- * to several teams meets this (docs/ragflow-releases.md, "Deleting a key of a user invited to another team").
+ * to several teams meets this (docs/ragflow-releases.md, "Deleting a key of a user invited to
+ * another team").
  */
 export const keyNotRevoked = () => new KeyFlowError('key-not-revoked', 'keysErrorNotRevoked');
 

@@ -100,8 +100,8 @@ export function createKeyManagement(internals: KeyServiceInternals): KeyManageme
         await client.deleteKey(authorization, request.token);
         // RAGFlow answers "deleted" also when it deleted nothing: Python deletes in the user's
         // first tenant while it lists and creates in their own, so for a member of another team
-        // the key survives (docs/ragflow-releases.md, "Deleting a key of a user invited to another team"). Only a new
-        // list says whether the key is gone.
+        // the key survives (docs/ragflow-releases.md, "Deleting a key of a user invited to
+        // another team"). Only a new list says whether the key is gone.
         const keys = await client.listKeys(authorization);
         await updateEntry(serverUrl, email, (entry) => ({
           ...entry,

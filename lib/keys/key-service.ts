@@ -1,4 +1,11 @@
-import type { AccountRef, GetKeyRequest, KeyFlowStep, KeyResult, SignOutRequest } from '../messaging/protocol';
+import type {
+  AccountRef,
+  GetKeyRequest,
+  KeyFlowStep,
+  KeyResult,
+  KnownServer,
+  SignOutRequest,
+} from '../messaging/protocol';
 import {
   type ApiKey,
   type DetectedServer,
@@ -8,17 +15,21 @@ import {
   type RagflowClientOptions,
 } from '../ragflow/client';
 import { NotRagflowError, type RagflowError, retold, SessionExpiredError } from '../ragflow/errors';
-import { type KnownServer, knownServers } from '../servers/known-servers';
 import { normalizeServerUrl } from '../ragflow/server-url';
 import type { KeyPolicy } from '../settings/settings';
 import { type AccountEntry, accountCache, type SessionFreshness } from './account-cache';
+import { knownServers } from './known-servers';
 import { emailRequired, noHostAccess, passwordRequired, sessionRejected } from './errors';
 import { createKeyManagement, type KeyManagement } from './key-management';
 import { SingleFlight } from './single-flight';
 
 export type { KeyPolicy };
 
-const viaWebApp = (entry: AccountEntry) => (entry.viaWebApp ? { viaWebApp: true } : {});
+/** What the popup and paste are told of a cached account's key. */
+function resultOf(entry: AccountEntry, source: KeyResult['source']): KeyResult {
+  const result: KeyResult = { key: entry.currentKey ?? '', serverUrl: entry.serverUrl, email: entry.email, source };
+  return entry.viaWebApp ? { ...result, viaWebApp: true } : result;
+}
 
 /** An account entry right after a sign-in: its session token is known. */
 type SignedIn = AccountEntry & { authorization: string };
@@ -72,10 +83,15 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     return accountCache.getAccount(serverUrl, email, freshness);
   }
 
-  async function openClient(serverUrl: string, onDetected: (detected: DetectedServer) => void): Promise<RagflowClient> {
+  /** A client of the server, and whether it encrypts with a public key of the server's own. */
+  async function openClient(
+    serverUrl: string,
+    onDetected: (detected: DetectedServer) => void,
+  ): Promise<{ client: RagflowClient; ownPublicKey: boolean }> {
     if (!(await deps.hasHostAccess(serverUrl))) throw noHostAccess(new URL(serverUrl).host);
     const [known, extra] = await Promise.all([knownServers.get(serverUrl), deps.clientOptions?.(serverUrl)]);
-    return new RagflowClient({ ...extra, serverUrl, detected: known, onDetected });
+    const client = new RagflowClient({ ...extra, serverUrl, detected: known, onDetected });
+    return { client, ownPublicKey: Boolean(extra?.publicKeyPem) };
   }
 
   /**
@@ -85,20 +101,20 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
    */
   async function withClient<T>(serverUrl: string, task: (client: RagflowClient) => Promise<T>): Promise<T> {
     let detected: DetectedServer | undefined;
-    const client = await openClient(serverUrl, (found) => {
+    const { client, ownPublicKey } = await openClient(serverUrl, (found) => {
       detected = found;
     });
     try {
       return await task(client);
     } catch (error) {
-      throw await explained(error, client);
+      throw await explained(error, client, ownPublicKey);
     } finally {
       if (detected) await knownServers.remember(client.baseUrl, detected, now());
     }
   }
 
   /** The same error in the words that fit this server. */
-  async function explained(error: unknown, client: RagflowClient): Promise<unknown> {
+  async function explained(error: unknown, client: RagflowClient, ownPublicKey: boolean): Promise<unknown> {
     const kind = (error as Partial<RagflowError> | undefined)?.kind;
     const go = client.detected?.go === true;
     if (kind === 'password-login-disabled') await knownServers.notePasswordLoginOff(client.baseUrl);
@@ -106,9 +122,8 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     if (kind === 'session-expired' && go) return retold(error as RagflowError, 'errorSessionExpiredGo');
     // The Go server takes a password it cannot decrypt as typed, so a wrong public key shows up
     // as a wrong password (docs/ragflow-releases.md, "Go server: passwords it cannot decrypt").
-    if (kind === 'wrong-password' && go && (await deps.clientOptions?.(client.baseUrl))?.publicKeyPem) {
+    if (kind === 'wrong-password' && go && ownPublicKey)
       return retold(error as RagflowError, 'errorWrongPasswordOrKey');
-    }
     return error;
   }
 
@@ -141,7 +156,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     const step = (name: KeyFlowStep) => deps.onStep(name, request.flowId);
     const cached = await cachedAccount(serverUrl, email);
     if (cached?.currentKey && !request.createAccount) {
-      return { key: cached.currentKey, serverUrl, email: cached.email, source: 'cache', ...viaWebApp(cached) };
+      return resultOf(cached, 'cache');
     }
     const password = request.password ?? '';
     if (!cached?.authorization && password === '') throw passwordRequired();
@@ -222,7 +237,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
 
   async function save(entry: AccountEntry, source: KeyResult['source']): Promise<KeyResult> {
     await accountCache.saveAccount(entry);
-    return { key: entry.currentKey ?? '', serverUrl: entry.serverUrl, email: entry.email, source, ...viaWebApp(entry) };
+    return resultOf(entry, source);
   }
 
   return {
@@ -237,10 +252,8 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     },
 
     async cachedKey(account) {
-      const serverUrl = normalizeServerUrl(account.serverUrl);
-      const entry = await cachedAccount(serverUrl, account.email);
-      if (!entry?.currentKey) return null;
-      return { key: entry.currentKey, serverUrl, email: entry.email, source: 'cache', ...viaWebApp(entry) };
+      const entry = await cachedAccount(normalizeServerUrl(account.serverUrl), account.email);
+      return entry?.currentKey ? resultOf(entry, 'cache') : null;
     },
 
     async signOut(request) {
@@ -270,22 +283,19 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     async serverFacts(serverUrlInput) {
       const serverUrl = normalizeServerUrl(serverUrlInput);
       const known = await knownServers.get(serverUrl);
-      const complete = (facts: KnownServer) =>
-        facts.config !== undefined && (facts.config.passwordLoginAllowed || facts.channels !== undefined);
-      if (known && complete(known)) return known;
-      await withClient(serverUrl, async (client) => {
+      const complete = known?.config && (known.config.passwordLoginAllowed || known.channels !== undefined);
+      if (known && complete) return known;
+      // withClient remembers what the detection and the config read found.
+      const channels = await withClient(serverUrl, async (client) => {
         // Legacy and mixed servers answer the detection with their config; RESTful ones keep it
         // apart, and no release refuses a password at the login when it is "off" (the web app
-        // just hides the field: docs/ragflow-releases.md, "Public config"), so only the config can say it.
-        await client.getPublicConfig();
-        const detected = client.detected;
+        // just hides the field: docs/ragflow-releases.md, "Public config"), so only the config
+        // can say it.
+        const { passwordLoginAllowed } = await client.getPublicConfig();
         // Only where passwords are off: then the channels are how people sign in, worth naming.
-        if (detected?.config?.passwordLoginAllowed === false) {
-          const channels = await client.loginChannels().catch((): LoginChannel[] => []);
-          await knownServers.remember(serverUrl, detected, now());
-          await knownServers.saveChannels(serverUrl, channels);
-        }
+        return passwordLoginAllowed ? undefined : await client.loginChannels().catch((): LoginChannel[] => []);
       });
+      if (channels) await knownServers.saveChannels(serverUrl, channels);
       const facts = await knownServers.get(serverUrl);
       if (!facts) throw new NotRagflowError(serverUrl, 'Detection left nothing to remember');
       return facts;

@@ -2,8 +2,7 @@
  * The one protocol of the message bus: every message name with its request and response type.
  * Senders and the background both use this map, so a wrong payload is a compile error.
  */
-import type { KeyStatus, LoginChannel, PublicConfig, ReleaseLine } from '../ragflow/client';
-import type { KnownServer } from '../servers/known-servers';
+import type { DetectedServer, KeyStatus, LoginChannel, PublicConfig, ReleaseLine } from '../ragflow/client';
 import type { Generation } from '../ragflow/routes';
 import type { Settings } from '../settings/schema';
 
@@ -56,6 +55,18 @@ export interface WebSessionKeyRequest {
   /** The web-app tab the popup found; another tab of that server's web app if it is gone. */
   tabId?: number;
   flowId?: string;
+}
+
+/**
+ * What the extension found out about a server: its route generation, whether it is the Go
+ * server, its public config and its SSO channels, where known (remembered in storage.local).
+ */
+export interface KnownServer extends DetectedServer {
+  /** Normalised server URL. */
+  serverUrl: string;
+  /** The sign-in channels besides the password; undefined until asked. */
+  channels?: LoginChannel[];
+  detectedAt: number;
 }
 
 /** What "Test connection" found: the server as it is now, or why it could not be reached. */

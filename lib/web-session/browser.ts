@@ -2,7 +2,7 @@
 import { browser } from 'wxt/browser';
 
 import { RagflowClient } from '../ragflow/client';
-import { knownServers } from '../servers/known-servers';
+import { knownServers } from '../keys/known-servers';
 import { readWebAppSession, type WebAppSession } from './read-session';
 import type { TabInfo } from './web-app';
 import type { WebSessionDeps } from './web-session-service';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 
-import { knownServers } from '@/lib/servers/known-servers';
+import { knownServers } from '@/lib/keys/known-servers';
 
 import { accountCache } from '@/lib/keys/account-cache';
 import { createKeyService, type KeyPolicy, type KeyServiceDeps } from '@/lib/keys/key-service';

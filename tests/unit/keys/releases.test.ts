@@ -12,7 +12,7 @@ import { accountCache } from '@/lib/keys/account-cache';
 import { createKeyService, type KeyServiceDeps } from '@/lib/keys/key-service';
 import type { RagflowError } from '@/lib/ragflow/errors';
 import { testConnection } from '@/lib/servers/connection-test';
-import { knownServers } from '@/lib/servers/known-servers';
+import { knownServers } from '@/lib/keys/known-servers';
 import {
   type FakeRagflow,
   type FakeUser,

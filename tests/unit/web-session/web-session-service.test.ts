@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 
-import { knownServers } from '@/lib/servers/known-servers';
+import { knownServers } from '@/lib/keys/known-servers';
 
 import { accountCache } from '@/lib/keys/account-cache';
 import { createKeyService, type KeyPolicy } from '@/lib/keys/key-service';

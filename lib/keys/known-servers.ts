@@ -1,0 +1,71 @@
+import { browser } from 'wxt/browser';
+
+import type { KnownServer } from '../messaging/protocol';
+import type { DetectedServer, LoginChannel } from '../ragflow/client';
+
+export type { KnownServer };
+
+const PREFIX = 'knownServer:';
+
+const itemKey = (serverUrl: string) => `${PREFIX}${serverUrl}`;
+
+/**
+ * What the extension found out about each server (see {@link KnownServer}). One detection serves
+ * page recognition, Test connection and the key flow alike. Kept in `storage.local`: none of it
+ * is a secret, and a browser restart then needs no new detection.
+ */
+export const knownServers = {
+  async get(serverUrl: string): Promise<KnownServer | undefined> {
+    const key = itemKey(serverUrl);
+    const stored = (await browser.storage.local.get(key))[key];
+    return isKnownServer(stored) ? stored : undefined;
+  },
+
+  /**
+   * Remembers a detection. The channels stay while the server stays what it was; a config the
+   * new detection did not carry (RESTful servers) stays too, until one is read.
+   */
+  async remember(serverUrl: string, detected: DetectedServer, now: number): Promise<void> {
+    const known = await this.get(serverUrl);
+    const sameServer = known?.generation === detected.generation && known.go === detected.go;
+    const config = detected.config ?? (sameServer ? known.config : undefined);
+    const channels = sameServer ? known.channels : undefined;
+    const entry: KnownServer = {
+      serverUrl,
+      generation: detected.generation,
+      go: detected.go,
+      ...(config && { config }),
+      ...(channels && { channels }),
+      detectedAt: now,
+    };
+    await browser.storage.local.set({ [itemKey(serverUrl)]: entry });
+  },
+
+  saveChannels(serverUrl: string, channels: LoginChannel[]): Promise<void> {
+    return update(serverUrl, (known) => ({ ...known, channels }));
+  },
+
+  /** The server refused a password sign-in: lead with the web app from now on. */
+  notePasswordLoginOff(serverUrl: string): Promise<void> {
+    return update(serverUrl, (known) => ({
+      ...known,
+      config: { registrationAllowed: known.config?.registrationAllowed ?? true, passwordLoginAllowed: false },
+    }));
+  },
+};
+
+/** Changes what is known of a server; nothing for a server never detected. */
+async function update(serverUrl: string, change: (known: KnownServer) => KnownServer): Promise<void> {
+  const known = await knownServers.get(serverUrl);
+  if (known) await browser.storage.local.set({ [itemKey(serverUrl)]: change(known) });
+}
+
+function isKnownServer(value: unknown): value is KnownServer {
+  if (typeof value !== 'object' || value === null) return false;
+  const entry = value as Partial<KnownServer>;
+  return (
+    typeof entry.serverUrl === 'string' &&
+    (entry.generation === 'legacy' || entry.generation === 'mixed' || entry.generation === 'restful') &&
+    typeof entry.go === 'boolean'
+  );
+}
