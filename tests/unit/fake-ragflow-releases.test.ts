@@ -3,9 +3,10 @@
  * the version and config routes, per release (docs/ragflow-releases.md).
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
 import { JSEncrypt } from 'jsencrypt';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type FakeRagflow, type FakeRagflowOptions, RELEASES, type Release, startFakeRagflow } from '../fake-ragflow';
+import { callFake as call, encryptFor as encrypt } from '../support/fake-http';
 import { parseArgs } from '../fake-ragflow/args';
 
 const USER = { email: 'demo@example.com', password: 'demo-password', nickname: 'Demo' };
@@ -20,40 +21,6 @@ async function start(options: FakeRagflowOptions): Promise<FakeRagflow> {
   const s = await startFakeRagflow({ users: [USER], ...options });
   servers.push(s);
   return s;
-}
-
-function encrypt(s: FakeRagflow, password: string): string {
-  const enc = new JSEncrypt();
-  enc.setPublicKey(s.publicKeyPem);
-  const out = enc.encrypt(Buffer.from(password, 'utf8').toString('base64'));
-  if (!out) throw new Error('encrypt failed');
-  return out;
-}
-
-async function call(
-  s: FakeRagflow,
-  method: string,
-  path: string,
-  opts: { auth?: string; body?: unknown; origin?: string } = {},
-) {
-  const headers: Record<string, string> = {};
-  if (opts.auth) headers.Authorization = opts.auth;
-  if (opts.origin) headers.Origin = opts.origin;
-  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(s.url + path, {
-    method,
-    headers,
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
-  const text = await res.text();
-  // biome-ignore lint/suspicious/noExplicitAny: the tests read whatever JSON shape each route answers
-  let json: any = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    /* not JSON */
-  }
-  return { status: res.status, json, text, headers: res.headers, auth: res.headers.get('authorization') };
 }
 
 interface RouteMap {

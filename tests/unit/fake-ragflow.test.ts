@@ -1,6 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { JSEncrypt } from 'jsencrypt';
 import {
   decryptPassword,
   type FakeRagflow,
@@ -8,6 +7,7 @@ import {
   secretsSeenByFakeServers,
   startFakeRagflow,
 } from '../fake-ragflow';
+import { callFake as call, encryptFor as encrypt } from '../support/fake-http';
 
 const USER = { email: 'demo@example.com', password: 'demo-password', nickname: 'Demo' };
 const PATHS = {
@@ -46,40 +46,6 @@ afterEach(async () => {
 async function start(options: FakeRagflowOptions): Promise<FakeRagflow> {
   server = await startFakeRagflow({ users: [USER], ...options });
   return server;
-}
-
-function encrypt(s: FakeRagflow, password: string): string {
-  const enc = new JSEncrypt();
-  enc.setPublicKey(s.publicKeyPem);
-  const out = enc.encrypt(Buffer.from(password, 'utf8').toString('base64'));
-  if (!out) throw new Error('encrypt failed');
-  return out;
-}
-
-async function call(s: FakeRagflow, method: string, path: string, opts: { auth?: string; body?: unknown } = {}) {
-  const headers: Record<string, string> = {};
-  if (opts.auth) headers.Authorization = opts.auth;
-  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(s.url + path, {
-    method,
-    headers,
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
-  const text = await res.text();
-  // biome-ignore lint/suspicious/noExplicitAny: the tests read whatever JSON shape each route answers
-  let json: any = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    /* not JSON */
-  }
-  return {
-    status: res.status,
-    json,
-    text,
-    auth: res.headers.get('authorization'),
-    type: res.headers.get('content-type'),
-  };
 }
 
 describe.each(['legacy', 'mixed', 'restful'] as const)('fake RAGFlow, %s', (generation) => {
