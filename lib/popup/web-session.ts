@@ -146,8 +146,8 @@ export class WebSessionController extends StateStore<WebSessionState> {
     if (run !== this.refreshes) return;
     this.set({
       tabId: tab?.tabId ?? null,
-      // A server that cannot say (RESTful servers keep their config apart from the detection)
-      // is taken to work as usual, with passwords, until a sign-in says otherwise.
+      // A server the background could not ask (no access yet, unreachable) is taken to work as
+      // usual: with passwords.
       passwordLoginAllowed: facts?.config?.passwordLoginAllowed ?? true,
       channels: facts?.channels?.map((channel) => channel.displayName) ?? [],
     });
