@@ -10,6 +10,7 @@ import { launchExtension, type LoadedExtension } from './support/extension';
 import { englishMessage } from './support/messages';
 import { cachedAccount, freshPopupState } from './support/session-cache';
 import { expectNoPasswordStored } from './support/storage-audit';
+import { fillSignInForm } from './support/popup-form';
 
 const ALICE = { email: 'alice@example.com', password: 'alice-password-1' };
 const PASSWORDS_TYPED = new Set<string>([ALICE.password]);
@@ -59,9 +60,7 @@ interface Typed {
 
 async function fill(page: Page, typed: Typed): Promise<void> {
   if (typed.password !== '') PASSWORDS_TYPED.add(typed.password);
-  await page.getByLabel('Server URL').fill(typed.serverUrl);
-  await page.getByLabel('Email').fill(typed.email);
-  await page.getByLabel('Password', { exact: true }).fill(typed.password);
+  await fillSignInForm(page, typed);
 }
 
 const fieldValues = async (page: Page): Promise<Typed> => ({

@@ -21,6 +21,7 @@ import { launchExtension, type LoadedExtension } from './support/extension';
 import { englishMessage } from './support/messages';
 import { cachedAccount, freshPopupState } from './support/session-cache';
 import { expectNoPasswordStored } from './support/storage-audit';
+import { fillSignInForm } from './support/popup-form';
 
 const PASSWORD = 'broken-servers-pw-1';
 
@@ -73,9 +74,7 @@ function newAccount(): string {
 async function popupFor(serverUrl: string, email: string): Promise<Page> {
   const page = await extension.openPopup();
   pages.push(page);
-  await page.getByLabel('Server URL').fill(serverUrl);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await fillSignInForm(page, { serverUrl, email, password: PASSWORD });
   return page;
 }
 

@@ -20,6 +20,7 @@ import { EXTENSION_DIR, launchExtension, type LoadedExtension } from './support/
 import { assertNoLeaks, knownSecrets } from './support/leak-audit';
 import { pressKeys } from './support/native-input';
 import { startTestPages, TEST_HOST_RESOLVER_RULES, type TestPages } from './support/test-pages';
+import { fillSignInForm } from './support/popup-form';
 
 const ALICE = { email: 'alice@example.com', password: 'alice-hostile-pw-1' };
 
@@ -162,9 +163,7 @@ afterAll(async () => {
 async function signIn(): Promise<string> {
   const popup = await extension.openPopup();
   try {
-    await popup.getByLabel('Server URL').fill(server.url);
-    await popup.getByLabel('Email').fill(ALICE.email);
-    await popup.getByLabel('Password', { exact: true }).fill(ALICE.password);
+    await fillSignInForm(popup, { serverUrl: server.url, ...ALICE });
     await popup.getByRole('button', { name: 'Get API key' }).click();
     const field = popup.getByLabel('API key', { exact: true });
     await vi.waitFor(async () => expect(await field.inputValue()).toMatch(/^ragflow-/), { timeout: 10_000 });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENERATIONS, RagflowClient } from '../../lib/ragflow';
 import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
 import { launchExtension, type LoadedExtension } from './support/extension';
+import { fillSignInForm, toSignInForm } from './support/popup-form';
 
 let extension: LoadedExtension;
 
@@ -41,12 +42,8 @@ async function sessionCache(email: string): Promise<{ currentKey?: string; pendi
 
 async function signIn(server: FakeRagflow, user: { email: string; password: string }): Promise<Page> {
   const page = await extension.openPopup();
-  // The popup opens on the key of the account signed in last, if there is one.
-  await page.getByRole('button', { name: /^(Get API key|Sign out)$/ }).waitFor();
-  if (await button(page, 'Sign out').isVisible()) await button(page, 'Sign out').click();
-  await page.getByLabel('Server URL').fill(server.url);
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password', { exact: true }).fill(user.password);
+  await toSignInForm(page);
+  await fillSignInForm(page, { serverUrl: server.url, ...user });
   await page.getByRole('button', { name: 'Get API key' }).click();
   await page.getByLabel('API key', { exact: true }).waitFor();
   return page;

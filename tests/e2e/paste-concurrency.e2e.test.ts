@@ -14,6 +14,7 @@ import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
 import { launchExtension, type LoadedExtension } from './support/extension';
 import { chooseFromContextMenu, PASTE_ITEM, pressKeys } from './support/native-input';
 import { startTestPages, TEST_HOST_RESOLVER_RULES, type TestPages } from './support/test-pages';
+import { fillSignInForm } from './support/popup-form';
 
 /** The extension API as the service worker sees it (`chrome`), for `worker.evaluate`. */
 type Chrome = typeof Browser;
@@ -87,9 +88,7 @@ async function popupWithForm(email: string, password: string): Promise<Page> {
   const popup = await extension.openPopup();
   openPages.push(popup);
   await getKeyButton(popup).waitFor();
-  await popup.getByLabel('Server URL').fill(server.url);
-  await popup.getByLabel('Email').fill(email);
-  await popup.getByLabel('Password', { exact: true }).fill(password);
+  await fillSignInForm(popup, { serverUrl: server.url, email, password });
   return popup;
 }
 

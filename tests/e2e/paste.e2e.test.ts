@@ -12,6 +12,7 @@ import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
 import { launchExtension, type LoadedExtension } from './support/extension';
 import { chooseFromContextMenu, PASTE_ITEM, pasteSubmenuItem, pressKeys } from './support/native-input';
 import { startTestPages, TEST_HOST_RESOLVER_RULES, type TestPages } from './support/test-pages';
+import { fillSignInForm } from './support/popup-form';
 
 /** The extension API as the service worker sees it (`chrome`), for `worker.evaluate`. */
 type Chrome = typeof Browser;
@@ -68,9 +69,7 @@ async function signIn(server: FakeRagflow): Promise<string> {
   await rememberServerInPopup(server);
   const popup = await extension.openPopup();
   try {
-    await popup.getByLabel('Server URL').fill(server.url);
-    await popup.getByLabel('Email').fill(ALICE.email);
-    await popup.getByLabel('Password', { exact: true }).fill(ALICE.password);
+    await fillSignInForm(popup, { serverUrl: server.url, ...ALICE });
     await popup.getByRole('button', { name: 'Get API key' }).click();
     const key = popup.getByLabel('API key', { exact: true });
     await eventually(async () => expect(await key.inputValue()).toBe(server.apiKeys(ALICE.email)[0]));

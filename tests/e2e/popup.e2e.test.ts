@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
 import { launchExtension, type LoadedExtension } from './support/extension';
 import { expectNoPasswordStored } from './support/storage-audit';
+import { fillSignInForm } from './support/popup-form';
 
 const ALICE = { email: 'alice@example.com', password: 'alice-pässword-1' };
 /** Every password typed in this file: none may ever reach any storage area. */
@@ -39,9 +40,7 @@ async function openPopup(): Promise<Page> {
 
 async function fillForm(page: Page, fields: { serverUrl: string; email: string; password: string }) {
   PASSWORDS_TYPED.add(fields.password);
-  await page.getByLabel('Server URL').fill(fields.serverUrl);
-  await page.getByLabel('Email').fill(fields.email);
-  await page.getByLabel('Password', { exact: true }).fill(fields.password);
+  await fillSignInForm(page, fields);
 }
 
 async function signOut(page: Page) {

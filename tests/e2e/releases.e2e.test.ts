@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeRagflow, type FakeRagflowOptions, RELEASES, type Release, startFakeRagflow } from '../fake-ragflow';
 import { launchExtension, type LoadedExtension } from './support/extension';
 import { englishMessage } from './support/messages';
+import { fillSignInForm, toSignInForm } from './support/popup-form';
 
 interface Expected {
   serverKind: string;
@@ -117,11 +118,8 @@ async function expectNoInternalCode(page: Page): Promise<void> {
 async function popupReadyToSignIn(server: FakeRagflow, user: { email: string; password: string }): Promise<Page> {
   const page = await extension.openPopup();
   // The popup opens on the key of the account signed in last (another profile's), if any.
-  await page.getByRole('button', { name: /^(Get API key|Sign out)$/ }).waitFor();
-  if (await button(page, 'Sign out').isVisible()) await button(page, 'Sign out').click();
-  await page.getByLabel('Server URL').fill(server.url);
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password', { exact: true }).fill(user.password);
+  await toSignInForm(page);
+  await fillSignInForm(page, { serverUrl: server.url, ...user });
   await page.getByTestId('web-session-warning').waitFor();
   return page;
 }

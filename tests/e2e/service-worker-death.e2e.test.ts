@@ -10,6 +10,7 @@ import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
 import { launchExtension, type LoadedExtension } from './support/extension';
 import { pressKeys } from './support/native-input';
 import { startTestPages, TEST_HOST_RESOLVER_RULES, type TestPages } from './support/test-pages';
+import { fillSignInForm, toSignInForm } from './support/popup-form';
 
 const PASSWORD = 'alice-password-1';
 const STOPPED_MESSAGE = 'The browser stopped RAGFlow Keys before it could answer. Try again.';
@@ -74,13 +75,9 @@ const getKeyButton = (popup: Page) => popup.getByRole('button', { name: 'Get API
 /** The popup's form on the server, for `email`, with `password` typed ('' for none). */
 async function popupWithForm(email: string, password: string): Promise<Page> {
   const popup = await openPopup();
-  // The previous test's key may be showing: signing out (locally) leads back to the form.
-  const signOut = popup.getByRole('button', { name: 'Sign out' });
-  await getKeyButton(popup).or(signOut).waitFor();
-  if (await signOut.isVisible()) await signOut.click();
-  await popup.getByLabel('Server URL').fill(server.url);
-  await popup.getByLabel('Email').fill(email);
-  await popup.getByLabel('Password', { exact: true }).fill(password);
+  // The previous test's key may be showing.
+  await toSignInForm(popup);
+  await fillSignInForm(popup, { serverUrl: server.url, email, password });
   return popup;
 }
 
