@@ -9,7 +9,7 @@ import { EXTENSION_PAGES } from '@/lib/messaging/pages';
 import { registerPasteFeature } from '@/lib/paste/register';
 import { hasHostAccess } from '@/lib/permissions';
 import { testConnection } from '@/lib/servers/connection-test';
-import { knownServers } from '@/lib/keys/known-servers';
+import { detectedServers } from '@/lib/keys/detected-servers';
 import { preferencesItem } from '@/lib/settings/preferences';
 import { serverSettingsFor, sessionMaxAgeMs, settingsItem } from '@/lib/settings/settings';
 import { browserWebSessionDeps } from '@/lib/web-session/browser';
@@ -40,7 +40,7 @@ export default defineBackground(() => {
         testConnection(serverUrl, {
           hasHostAccess,
           clientOptions: await clientOptionsOf(serverUrl),
-          remember: (url, detected) => knownServers.remember(url, detected, Date.now()),
+          remember: (url, detected) => detectedServers.remember(url, detected, Date.now()),
         }),
       settings: () => settingsItem.getValue(),
       scheduleClipboardClear: (fingerprint) => clipboard.schedule(fingerprint),

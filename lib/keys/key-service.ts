@@ -3,7 +3,7 @@ import type {
   GetKeyRequest,
   KeyFlowStep,
   KeyResult,
-  KnownServer,
+  ServerFacts,
   SignOutRequest,
 } from '../messaging/protocol';
 import {
@@ -18,7 +18,7 @@ import { NotRagflowError, type RagflowError, retold, SessionExpiredError } from 
 import { normalizeServerUrl } from '../ragflow/server-url';
 import type { KeyPolicy } from '../settings/settings';
 import { type AccountEntry, accountCache, type SessionFreshness } from './account-cache';
-import { knownServers } from './known-servers';
+import { detectedServers } from './detected-servers';
 import { emailRequired, noHostAccess, passwordRequired, sessionRejected } from './errors';
 import { createKeyManagement, type KeyManagement } from './key-management';
 import { SingleFlight } from './single-flight';
@@ -58,7 +58,7 @@ export interface KeyService extends KeyManagement {
    * What is known of a server: from the last detection (no request), else from a new one (one
    * request); with its SSO channels where it takes no passwords.
    */
-  serverFacts(serverUrl: string): Promise<KnownServer>;
+  serverFacts(serverUrl: string): Promise<ServerFacts>;
   /**
    * A key with a session token the extension did not sign in for: the RAGFlow web app's. No
    * login, so the web app stays signed in (API.md, "a trap"). A rejected token throws
@@ -89,7 +89,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     onDetected: (detected: DetectedServer) => void,
   ): Promise<{ client: RagflowClient; ownPublicKey: boolean }> {
     if (!(await deps.hasHostAccess(serverUrl))) throw noHostAccess(new URL(serverUrl).host);
-    const [known, extra] = await Promise.all([knownServers.get(serverUrl), deps.clientOptions?.(serverUrl)]);
+    const [known, extra] = await Promise.all([detectedServers.get(serverUrl), deps.clientOptions?.(serverUrl)]);
     const client = new RagflowClient({ ...extra, serverUrl, detected: known, onDetected });
     return { client, ownPublicKey: Boolean(extra?.publicKeyPem) };
   }
@@ -109,7 +109,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     } catch (error) {
       throw await explained(error, client, ownPublicKey);
     } finally {
-      if (detected) await knownServers.remember(client.baseUrl, detected, now());
+      if (detected) await detectedServers.remember(client.baseUrl, detected, now());
     }
   }
 
@@ -117,7 +117,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
   async function explained(error: unknown, client: RagflowClient, ownPublicKey: boolean): Promise<unknown> {
     const kind = (error as Partial<RagflowError> | undefined)?.kind;
     const go = client.detected?.go === true;
-    if (kind === 'password-login-disabled') await knownServers.notePasswordLoginOff(client.baseUrl);
+    if (kind === 'password-login-disabled') await detectedServers.notePasswordLoginOff(client.baseUrl);
     // The Go server ends a session after 24 hours, where Python's never end: say why.
     if (kind === 'session-expired' && go) return retold(error as RagflowError, 'errorSessionExpiredGo');
     // The Go server takes a password it cannot decrypt as typed, so a wrong public key shows up
@@ -282,7 +282,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
 
     async serverFacts(serverUrlInput) {
       const serverUrl = normalizeServerUrl(serverUrlInput);
-      const known = await knownServers.get(serverUrl);
+      const known = await detectedServers.get(serverUrl);
       const complete = known?.config && (known.config.passwordLoginAllowed || known.channels !== undefined);
       if (known && complete) return known;
       // withClient remembers what the detection and the config read found.
@@ -295,8 +295,8 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
         // Only where passwords are off: then the channels are how people sign in, worth naming.
         return passwordLoginAllowed ? undefined : await client.loginChannels().catch((): LoginChannel[] => []);
       });
-      if (channels) await knownServers.saveChannels(serverUrl, channels);
-      const facts = await knownServers.get(serverUrl);
+      if (channels) await detectedServers.saveChannels(serverUrl, channels);
+      const facts = await detectedServers.get(serverUrl);
       if (!facts) throw new NotRagflowError(serverUrl, 'Detection left nothing to remember');
       return facts;
     },

@@ -61,7 +61,7 @@ export interface WebSessionKeyRequest {
  * What the extension found out about a server: its route generation, whether it is the Go
  * server, its public config and its SSO channels, where known (remembered in storage.local).
  */
-export interface KnownServer extends DetectedServer {
+export interface ServerFacts extends DetectedServer {
   /** Normalised server URL. */
   serverUrl: string;
   /** The sign-in channels besides the password; undefined until asked. */
@@ -125,7 +125,7 @@ export interface ProtocolMap {
   /** Whether the server allows registration and password sign-in, asked afresh (one request). */
   'server.config': { request: { serverUrl: string }; response: PublicConfig };
   /** What is known of the server (remembered: no request; else one detection). */
-  'server.facts': { request: { serverUrl: string }; response: KnownServer };
+  'server.facts': { request: { serverUrl: string }; response: ServerFacts };
   /** The options page's "Test connection"; a failure is part of the answer, not an error. */
   'server.test': { request: { serverUrl: string }; response: ConnectionTestResult };
   /** The saved servers and the default, for the popup's picker (the background owns the item). */

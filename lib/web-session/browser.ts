@@ -2,7 +2,7 @@
 import { browser } from 'wxt/browser';
 
 import { RagflowClient } from '../ragflow/client';
-import { knownServers } from '../keys/known-servers';
+import { detectedServers } from '../keys/detected-servers';
 import { readWebAppSession, type WebAppSession } from './read-session';
 import type { TabInfo } from './web-app';
 import type { WebSessionDeps } from './web-session-service';
@@ -33,6 +33,6 @@ export const browserWebSessionDeps: Pick<WebSessionDeps, 'tabs' | 'readSession' 
   // origins and otherwise just leaves the page unrecognised.
   async recognize(serverUrl) {
     const detected = await new RagflowClient({ serverUrl }).detect();
-    await knownServers.remember(serverUrl, detected, Date.now());
+    await detectedServers.remember(serverUrl, detected, Date.now());
   },
 };

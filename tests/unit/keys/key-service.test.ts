@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 
-import { knownServers } from '@/lib/keys/known-servers';
+import { detectedServers } from '@/lib/keys/detected-servers';
 
 import { accountCache } from '@/lib/keys/account-cache';
 import { createKeyService, type KeyPolicy, type KeyServiceDeps } from '@/lib/keys/key-service';
@@ -69,7 +69,7 @@ describe('getting a key', () => {
 
     const entry = await accountCache.getAccount(server.url, ALICE.email);
     expect(entry).toMatchObject({ authorization: server.sessionToken(ALICE.email), currentKey: result.key });
-    expect((await knownServers.get(server.url))?.generation).toBe('restful');
+    expect((await detectedServers.get(server.url))?.generation).toBe('restful');
   });
 
   it('answers from the cache with zero requests the second time', async () => {
@@ -88,7 +88,7 @@ describe('getting a key', () => {
     const { authorization } = await seeded.login(ALICE);
     await seeded.createKey(authorization);
     const newest = await seeded.createKey(authorization);
-    await knownServers.remember(server.url, { generation: 'restful', go: false }, 0);
+    await detectedServers.remember(server.url, { generation: 'restful', go: false }, 0);
     await accountCache.saveAccount({ serverUrl: server.url, email: ALICE.email, authorization, keys: [] });
     server.resetCounts();
 
@@ -415,6 +415,6 @@ describe('server config', () => {
       registrationAllowed: false,
       passwordLoginAllowed: true,
     });
-    expect((await knownServers.get(server.url))?.generation).toBe('restful');
+    expect((await detectedServers.get(server.url))?.generation).toBe('restful');
   });
 });

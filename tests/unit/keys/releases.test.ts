@@ -12,7 +12,7 @@ import { accountCache } from '@/lib/keys/account-cache';
 import { createKeyService, type KeyServiceDeps } from '@/lib/keys/key-service';
 import type { RagflowError } from '@/lib/ragflow/errors';
 import { testConnection } from '@/lib/servers/connection-test';
-import { knownServers } from '@/lib/keys/known-servers';
+import { detectedServers } from '@/lib/keys/detected-servers';
 import {
   type FakeRagflow,
   type FakeUser,
@@ -85,7 +85,7 @@ describe.each(RELEASES)('RAGFlow %s', (release) => {
     const result = await testConnection(server.url, {
       hasHostAccess: async () => true,
       clientOptions: { publicKeyPem: server.publicKeyPem },
-      remember: (url, detected) => knownServers.remember(url, detected, 0),
+      remember: (url, detected) => detectedServers.remember(url, detected, 0),
     });
     expect(result).toMatchObject({ ok: true, generation, go: release === 'go', release: expectedLine[release] });
     if (expectedLine[release] === 'reported') {
@@ -93,7 +93,7 @@ describe.each(RELEASES)('RAGFlow %s', (release) => {
     } else {
       expect(result.ok && result.version).toBeUndefined();
     }
-    expect((await knownServers.get(server.url))?.generation).toBe(generation);
+    expect((await detectedServers.get(server.url))?.generation).toBe(generation);
   });
 
   it('keeps to the request budget: first contact, a known server, a cached key', async () => {

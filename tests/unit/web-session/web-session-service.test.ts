@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 
-import { knownServers } from '@/lib/keys/known-servers';
+import { detectedServers } from '@/lib/keys/detected-servers';
 
 import { accountCache } from '@/lib/keys/account-cache';
 import { createKeyService, type KeyPolicy } from '@/lib/keys/key-service';
@@ -226,7 +226,7 @@ describe('recognising the server of a page', () => {
     expect(await webSession().serverOfPage(`${server.origin}/ragflow/knowledge/dataset?id=1`)).toBe(server.url);
     expect(server.count('config')).toBe(1);
     expect(server.count('login')).toBe(0);
-    expect(await knownServers.get(server.url)).toMatchObject({
+    expect(await detectedServers.get(server.url)).toMatchObject({
       generation: 'legacy',
       config: { passwordLoginAllowed: true },
     });
@@ -238,7 +238,7 @@ describe('recognising the server of a page', () => {
       server = await startFakeRagflow({ generation, nginx: true, users: [BOB] });
       expect(await webSession().serverOfPage(`${server.url}/chat/share?id=2`)).toBe(server.url);
       expect(server.requests.map((request) => request.path)).toEqual(['/v1/system/config']);
-      expect((await knownServers.get(server.url))?.generation).toBe(generation);
+      expect((await detectedServers.get(server.url))?.generation).toBe(generation);
     },
   );
 

@@ -1,24 +1,22 @@
 import { browser } from 'wxt/browser';
 
-import type { KnownServer } from '../messaging/protocol';
+import type { ServerFacts } from '../messaging/protocol';
 import type { DetectedServer, LoginChannel } from '../ragflow/client';
 
-export type { KnownServer };
-
-const PREFIX = 'knownServer:';
+const PREFIX = 'detectedServer:';
 
 const itemKey = (serverUrl: string) => `${PREFIX}${serverUrl}`;
 
 /**
- * What the extension found out about each server (see {@link KnownServer}). One detection serves
+ * What the extension found out about each server (see {@link ServerFacts}). One detection serves
  * page recognition, Test connection and the key flow alike. Kept in `storage.local`: none of it
  * is a secret, and a browser restart then needs no new detection.
  */
-export const knownServers = {
-  async get(serverUrl: string): Promise<KnownServer | undefined> {
+export const detectedServers = {
+  async get(serverUrl: string): Promise<ServerFacts | undefined> {
     const key = itemKey(serverUrl);
     const stored = (await browser.storage.local.get(key))[key];
-    return isKnownServer(stored) ? stored : undefined;
+    return isServerFacts(stored) ? stored : undefined;
   },
 
   /**
@@ -30,7 +28,7 @@ export const knownServers = {
     const sameServer = known?.generation === detected.generation && known.go === detected.go;
     const config = detected.config ?? (sameServer ? known.config : undefined);
     const channels = sameServer ? known.channels : undefined;
-    const entry: KnownServer = {
+    const entry: ServerFacts = {
       serverUrl,
       generation: detected.generation,
       go: detected.go,
@@ -55,14 +53,14 @@ export const knownServers = {
 };
 
 /** Changes what is known of a server; nothing for a server never detected. */
-async function update(serverUrl: string, change: (known: KnownServer) => KnownServer): Promise<void> {
-  const known = await knownServers.get(serverUrl);
+async function update(serverUrl: string, change: (known: ServerFacts) => ServerFacts): Promise<void> {
+  const known = await detectedServers.get(serverUrl);
   if (known) await browser.storage.local.set({ [itemKey(serverUrl)]: change(known) });
 }
 
-function isKnownServer(value: unknown): value is KnownServer {
+function isServerFacts(value: unknown): value is ServerFacts {
   if (typeof value !== 'object' || value === null) return false;
-  const entry = value as Partial<KnownServer>;
+  const entry = value as Partial<ServerFacts>;
   return (
     typeof entry.serverUrl === 'string' &&
     (entry.generation === 'legacy' || entry.generation === 'mixed' || entry.generation === 'restful') &&
