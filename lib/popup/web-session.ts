@@ -119,8 +119,10 @@ export class WebSessionController extends StateStore<WebSessionState> {
       this.set({ passwordLoginAllowed: false });
     }
     if (view !== 'form') {
-      // Back on the form later (after Sign out), everything is looked at afresh.
+      // Back on the form later (after Sign out), everything is looked at afresh; a server typed
+      // just before the key came is no longer of interest: nothing is asked about it.
       this.followed = undefined;
+      clearTimeout(this.followTimer);
       return;
     }
     const serverUrl = normalizedOrNull(form.serverUrl);

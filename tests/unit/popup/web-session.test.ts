@@ -304,6 +304,24 @@ describe('following the form', () => {
     expect(webSession.getState()).toMatchObject({ serverUrl: null, tabId: null, warn: false });
   });
 
+  it('asks nothing about a server typed just before the key came: the form is gone', async () => {
+    vi.useFakeTimers();
+    const { popup, sent } = await openPopup({
+      answers: webAppOpen({ 'keys.get': () => ({ ...WEB_KEY, serverUrl: OTHER, source: 'login' }) }),
+      servers: [savedServer(SERVER)],
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    sent.length = 0;
+
+    popup.setField('serverUrl', OTHER);
+    popup.setField('email', 'me@example.com');
+    popup.setField('password', 'pw');
+    await popup.submit();
+    expect(popup.getState().view).toBe('result');
+    await vi.advanceTimersByTimeAsync(FOLLOW_DELAY_MS);
+    expect(sent.map((message) => message.name)).toEqual(['keys.get']);
+  });
+
   it('on a first run, fills in the server of the page the user is on', async () => {
     const { popup, platform, sent } = await openPopup({
       answers: webAppOpen({ 'webSession.serverOfPage': () => 'https://rag.example.com/ragflow' }),
