@@ -9,6 +9,7 @@ import { ErrorAlert } from './ErrorAlert';
 import { KeyForm } from './KeyForm';
 import { KeyManager } from './KeyManager';
 import { KeyResult } from './KeyResult';
+import { PageServerOffer } from './PageServerOffer';
 import { PasteShortcut } from './PasteShortcut';
 import { ServerPicker } from './ServerPicker';
 import { StepIndicator } from './StepIndicator';
@@ -35,6 +36,9 @@ export function PopupApp(props: { t: Translate; controller: PopupController; web
             selectedId={selectedServerId(state.servers, state.form.serverUrl)}
             onSelect={(serverId) => controller.selectServer(serverId)}
           />
+          {web.pageOffer && state.form.serverUrl === '' && (
+            <PageServerOffer t={t} offer={web.pageOffer} onCheck={() => void webSession.checkPage()} />
+          )}
           {webSessionOffer(true)}
           <KeyForm
             t={t}

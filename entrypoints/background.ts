@@ -40,7 +40,7 @@ export default defineBackground(() => {
         testConnection(serverUrl, {
           hasHostAccess,
           clientOptions: await clientOptionsOf(serverUrl),
-          remember: (url, detected) => detectedServers.remember(url, detected, Date.now()),
+          remember: (url, detected, channels) => detectedServers.remember(url, detected, Date.now(), channels),
         }),
       settings: () => settingsItem.getValue(),
       scheduleClipboardClear: (fingerprint) => clipboard.schedule(fingerprint),

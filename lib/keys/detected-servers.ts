@@ -20,14 +20,20 @@ export const detectedServers = {
   },
 
   /**
-   * Remembers a detection. The channels stay while the server stays what it was; a config the
-   * new detection did not carry (RESTful servers) stays too, until one is read.
+   * Remembers a detection, with the sign-in channels where they were read with it. Channels read
+   * earlier stay while the server stays what it was; a config the new detection did not carry
+   * (RESTful servers) stays too, until one is read.
    */
-  async remember(serverUrl: string, detected: DetectedServer, now: number): Promise<void> {
+  async remember(
+    serverUrl: string,
+    detected: DetectedServer,
+    now: number,
+    channelsRead?: LoginChannel[],
+  ): Promise<void> {
     const known = await this.get(serverUrl);
     const sameServer = known?.generation === detected.generation && known.go === detected.go;
     const config = detected.config ?? (sameServer ? known.config : undefined);
-    const channels = sameServer ? known.channels : undefined;
+    const channels = channelsRead ?? (sameServer ? known.channels : undefined);
     const entry: ServerFacts = {
       serverUrl,
       generation: detected.generation,

@@ -25,7 +25,7 @@ export function createHandlers(service: KeyService, other: OtherServices): Handl
     'clipboard.scheduleClear': (request) => other.scheduleClipboardClear(request.fingerprint),
     'webSession.tab': (request) => other.webSession.findTab(request.serverUrl),
     'keys.fromWebSession': (request) => other.webSession.getKey(request),
-    'webSession.serverOfPage': (request) => other.webSession.serverOfPage(request.pageUrl),
+    'webSession.serverOfPage': (request) => other.webSession.serverOfPage(request.pageUrl, request.userAsked),
     'keys.list': (request) => service.listKeys(request),
     'keys.create': (request) => service.createKey(request),
     'keys.revoke': (request) => service.revokeKey(request),

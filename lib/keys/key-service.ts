@@ -14,7 +14,13 @@ import {
   RagflowClient,
   type RagflowClientOptions,
 } from '../ragflow/client';
-import { NotRagflowError, type RagflowError, retold, SessionExpiredError } from '../ragflow/errors';
+import {
+  NotRagflowError,
+  PasswordLoginDisabledError,
+  type RagflowError,
+  retold,
+  SessionExpiredError,
+} from '../ragflow/errors';
 import { normalizeServerUrl } from '../ragflow/server-url';
 import type { KeyPolicy } from '../settings/settings';
 import { type AccountEntry, accountCache, type SessionFreshness } from './account-cache';
@@ -120,11 +126,33 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     if (kind === 'password-login-disabled') await detectedServers.notePasswordLoginOff(client.baseUrl);
     // The Go server ends a session after 24 hours, where Python's never end: say why.
     if (kind === 'session-expired' && go) return retold(error as RagflowError, 'errorSessionExpiredGo');
+    if (kind === 'wrong-password' && client.detected?.generation === 'restful' && !client.detected.config) {
+      const off = await passwordsOff(client, error as RagflowError);
+      if (off) return off;
+    }
     // The Go server takes a password it cannot decrypt as typed, so a wrong public key shows up
     // as a wrong password (docs/ragflow-releases.md, "Go server: passwords it cannot decrypt").
     if (kind === 'wrong-password' && go && ownPublicKey)
       return retold(error as RagflowError, 'errorWrongPasswordOrKey');
     return error;
+  }
+
+  /**
+   * A RESTful server's config is not read before a sign-in: it is a request of its own there, and
+   * no release refuses a password at the login when password sign-in is "off" (the web app only
+   * hides the field: docs/ragflow-releases.md, "Public config"). A refused password is the moment
+   * it matters: an SSO account has none. Read it then (and the channels, if off), and remember
+   * both, so that the popup leads with the web app's session from now on.
+   */
+  async function passwordsOff(client: RagflowClient, refused: RagflowError): Promise<RagflowError | undefined> {
+    const config = await client.getPublicConfig().catch(() => undefined);
+    if (!config || config.passwordLoginAllowed || !client.detected) return undefined;
+    const channels = await client.loginChannels().catch((): LoginChannel[] => []);
+    await detectedServers.remember(client.baseUrl, client.detected, now(), channels);
+    return new PasswordLoginDisabledError({
+      serverCode: refused.serverCode ?? 0,
+      serverMessage: refused.serverMessage ?? refused.message,
+    });
   }
 
   /** The account's keys, newest first; the first is the one to hand out. */
@@ -283,17 +311,18 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     async serverFacts(serverUrlInput) {
       const serverUrl = normalizeServerUrl(serverUrlInput);
       const known = await detectedServers.get(serverUrl);
-      const complete = known?.config && (known.config.passwordLoginAllowed || known.channels !== undefined);
-      if (known && complete) return known;
-      // withClient remembers what the detection and the config read found.
+      const channelsMissing = known?.config?.passwordLoginAllowed === false && known.channels === undefined;
+      if (known && !channelsMissing) return known;
+      // withClient remembers what the detection found.
       const channels = await withClient(serverUrl, async (client) => {
-        // Legacy and mixed servers answer the detection with their config; RESTful ones keep it
-        // apart, and no release refuses a password at the login when it is "off" (the web app
-        // just hides the field: docs/ragflow-releases.md, "Public config"), so only the config
-        // can say it.
-        const { passwordLoginAllowed } = await client.getPublicConfig();
+        // Legacy and mixed servers answer the detection with their config. A RESTful server's
+        // config costs a request of its own, more than a first contact may spend; it is read
+        // when a password is refused (see passwordsOff), or by Test connection.
+        const { config } = client.detected ?? (await client.detect());
         // Only where passwords are off: then the channels are how people sign in, worth naming.
-        return passwordLoginAllowed ? undefined : await client.loginChannels().catch((): LoginChannel[] => []);
+        return config?.passwordLoginAllowed === false
+          ? await client.loginChannels().catch((): LoginChannel[] => [])
+          : undefined;
       });
       if (channels) await detectedServers.saveChannels(serverUrl, channels);
       const facts = await detectedServers.get(serverUrl);

@@ -69,6 +69,12 @@ export interface ServerFacts extends DetectedServer {
   detectedAt: number;
 }
 
+/**
+ * What a page says of its RAGFlow server: found (its normalised URL); not RAGFlow (null); or not
+ * asked, because the user has not chosen that host yet (`offerHost`, to name it in the offer).
+ */
+export type PageServer = { serverUrl: string } | { offerHost: string } | null;
+
 /** What "Test connection" found: the server as it is now, or why it could not be reached. */
 export type ConnectionTestResult =
   | {
@@ -136,8 +142,11 @@ export interface ProtocolMap {
   'webSession.tab': { request: { serverUrl: string }; response: { tabId: number } | null };
   /** A key with the web app's own session (no login: the web app stays signed in). */
   'keys.fromWebSession': { request: WebSessionKeyRequest; response: KeyResult };
-  /** The RAGFlow server a page belongs to (origin and path prefix), by its public config; null if none. */
-  'webSession.serverOfPage': { request: { pageUrl: string }; response: string | null };
+  /**
+   * The RAGFlow server a page belongs to (origin and path prefix), by its detection. A page on an
+   * origin the extension may not reach is asked nothing until the user says so (`userAsked`).
+   */
+  'webSession.serverOfPage': { request: { pageUrl: string; userAsked?: boolean }; response: PageServer };
   /** Key management, with the cached session token; a 401 drops the session (`session-expired`). */
   'keys.list': { request: AccountRef; response: KeyList };
   /** A new key, the list's newest; it becomes the pasting key only when there is none. */

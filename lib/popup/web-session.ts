@@ -26,8 +26,19 @@ export interface WebSessionState {
   channels: string[];
   /** No password sign-in from here on this server yet: say once what one does to the web app. */
   warn: boolean;
+  /**
+   * First run over a page the extension may not reach: its host, offered to check. Nothing is
+   * sent there before the user clicks (`checking`); `notRagflow` once it did not answer as RAGFlow.
+   */
+  pageOffer: PageOffer | null;
   busy: boolean;
   step: KeyFlowStep | null;
+}
+
+export interface PageOffer {
+  host: string;
+  checking: boolean;
+  notRagflow: boolean;
 }
 
 export interface WebSessionPlatform extends Pick<PopupPlatform, 'send' | 'onProgress' | 'newFlowId'> {
@@ -49,6 +60,8 @@ export class WebSessionController extends StateStore<WebSessionState> {
   private followTimer: ReturnType<typeof setTimeout> | undefined;
   /** Counts refreshes, so that a slow answer about a server left since is dropped. */
   private refreshes = 0;
+  /** The page the first run looked at, kept for the offer's click. */
+  private pageUrl: string | undefined;
 
   constructor(
     private readonly popup: PopupController,
@@ -60,6 +73,7 @@ export class WebSessionController extends StateStore<WebSessionState> {
       passwordLoginAllowed: null,
       channels: [],
       warn: false,
+      pageOffer: null,
       busy: false,
       step: null,
     });
@@ -117,6 +131,9 @@ export class WebSessionController extends StateStore<WebSessionState> {
     // The server switched password sign-in off since the check (or was not checked): lead with the session.
     if (alert?.messageKey === 'errorPasswordLoginDisabled' && this.state.passwordLoginAllowed !== false) {
       this.set({ passwordLoginAllowed: false });
+      // The background read the channels with the refusal (a RESTful server's config waits for
+      // one): name them now, from what it remembered.
+      if (this.state.serverUrl !== null) void this.loadChannels(this.state.serverUrl);
     }
     if (view !== 'form') {
       // Back on the form later (after Sign out), everything is looked at afresh; a server typed
@@ -155,6 +172,13 @@ export class WebSessionController extends StateStore<WebSessionState> {
     });
   }
 
+  private async loadChannels(serverUrl: string): Promise<void> {
+    const run = this.refreshes;
+    const facts = await this.platform.send('server.facts', { serverUrl }).catch(() => null);
+    if (run !== this.refreshes || !facts?.channels) return;
+    this.set({ channels: facts.channels.map((channel) => channel.displayName) });
+  }
+
   private async rememberWarned(serverUrl: string): Promise<void> {
     if (this.warned.has(serverUrl)) return;
     this.warned.add(serverUrl);
@@ -166,17 +190,39 @@ export class WebSessionController extends StateStore<WebSessionState> {
     }
   }
 
+  /**
+   * The user chose to check the page's host (the offer names it): the background asks it now, and
+   * the popup fills in the server it found.
+   */
+  async checkPage(): Promise<void> {
+    const { pageOffer } = this.state;
+    if (!pageOffer || pageOffer.checking || this.pageUrl === undefined) return;
+    this.set({ pageOffer: { ...pageOffer, checking: true, notRagflow: false } });
+    const found = await this.recognizePage(this.pageUrl, true);
+    this.set({ pageOffer: found ? null : { ...pageOffer, checking: false, notRagflow: true } });
+  }
+
   /** First run, no server set up: the page the user is on may be a RAGFlow web app. */
   private async fillServerFromPage(): Promise<void> {
     const { view, form, servers } = this.popup.getState();
     if (view !== 'form' || form.serverUrl !== '' || servers.length > 0) return;
+    this.pageUrl = await this.platform.recentPageUrl().catch(() => undefined);
+    if (this.pageUrl !== undefined) await this.recognizePage(this.pageUrl, false);
+  }
+
+  /** Whether the page's server was found (and filled in, unless the user typed one meanwhile). */
+  private async recognizePage(pageUrl: string, userAsked: boolean): Promise<boolean> {
     try {
-      const pageUrl = await this.platform.recentPageUrl();
-      const serverUrl = pageUrl && (await this.platform.send('webSession.serverOfPage', { pageUrl }));
+      const answer = await this.platform.send('webSession.serverOfPage', { pageUrl, userAsked });
       // What the user typed meanwhile wins: the popup fills only a field never typed in.
-      if (serverUrl) this.popup.fillServerUrl(serverUrl);
+      if (answer && 'serverUrl' in answer) this.popup.fillServerUrl(answer.serverUrl);
+      if (answer && 'offerHost' in answer) {
+        this.set({ pageOffer: { host: answer.offerHost, checking: false, notRagflow: false } });
+      }
+      return answer !== null && 'serverUrl' in answer;
     } catch {
       // Nothing recognised: the user types the address, as before.
+      return false;
     }
   }
 }

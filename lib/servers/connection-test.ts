@@ -1,7 +1,7 @@
 import { noHostAccess } from '../keys/errors';
 import { toErrorData } from '../messaging/errors';
 import type { ConnectionTestResult } from '../messaging/protocol';
-import { type DetectedServer, RagflowClient, type RagflowClientOptions } from '../ragflow/client';
+import { type DetectedServer, type LoginChannel, RagflowClient, type RagflowClientOptions } from '../ragflow/client';
 import { normalizeServerUrl } from '../ragflow/server-url';
 
 export interface ConnectionTestDeps {
@@ -11,8 +11,11 @@ export interface ConnectionTestDeps {
   clock?(): number;
   /** Extra client options of the server (its own public key, another fetch in tests). */
   clientOptions?: Partial<RagflowClientOptions>;
-  /** Keeps what the detection found, for the key flow and the popup (one detection per server). */
-  remember?(serverUrl: string, detected: DetectedServer): Promise<unknown>;
+  /**
+   * Keeps what the detection, the config read and the channels found, for the key flow and the
+   * popup (one detection per server; a RESTful server's config is read nowhere before a sign-in).
+   */
+  remember?(serverUrl: string, detected: DetectedServer, channels: LoginChannel[]): Promise<unknown>;
 }
 
 /**
@@ -35,7 +38,7 @@ export async function testConnection(serverUrlInput: string, deps: ConnectionTes
     const release = await client.releaseInfo();
     const roundTripMs = Math.max(0, Math.round(clock() - started));
     const channels = await client.loginChannels().catch(() => []);
-    await deps.remember?.(serverUrl, client.detected ?? detected);
+    await deps.remember?.(serverUrl, client.detected ?? detected, channels);
     return {
       ok: true,
       serverUrl,

@@ -7,7 +7,7 @@
  */
 import { noHostAccess } from '../keys/errors';
 import type { KeyService } from '../keys/key-service';
-import type { KeyResult, WebSessionKeyRequest } from '../messaging/protocol';
+import type { KeyResult, PageServer, WebSessionKeyRequest } from '../messaging/protocol';
 import { SessionExpiredError } from '../ragflow/errors';
 import { normalizeServerUrl } from '../ragflow/server-url';
 import { webAppNotOpen, webSessionMissing } from './errors';
@@ -29,7 +29,7 @@ export interface WebSessionDeps {
 export interface WebSessionService {
   findTab(serverUrl: string): Promise<{ tabId: number } | null>;
   getKey(request: WebSessionKeyRequest): Promise<KeyResult>;
-  serverOfPage(pageUrl: string): Promise<string | null>;
+  serverOfPage(pageUrl: string, userAsked?: boolean): Promise<PageServer>;
 }
 
 export function createWebSessionService(deps: WebSessionDeps): WebSessionService {
@@ -71,14 +71,21 @@ export function createWebSessionService(deps: WebSessionDeps): WebSessionService
       }
     },
 
-    async serverOfPage(pageUrl) {
+    async serverOfPage(pageUrl, userAsked = false) {
+      const candidates = serverUrlCandidates(pageUrl);
+      const [origin] = candidates;
+      if (origin === undefined) return null;
+      // Nothing goes to a site the user has not chosen: only an origin the extension may reach
+      // already (its permissions; the activeTab grant does not count), or one the user named by
+      // clicking the popup's offer. Any other page is asked nothing.
+      if (!userAsked && !(await deps.hasHostAccess(origin))) return { offerHost: new URL(origin).host };
       // One candidate at a time, the origin first: usually the only request is that one, and it
       // is the server's detection too. A page title proves nothing; RAGFlow's answer does. No
       // session, no login.
-      for (const candidate of serverUrlCandidates(pageUrl)) {
+      for (const candidate of candidates) {
         try {
           await deps.recognize(candidate);
-          return candidate;
+          return { serverUrl: candidate };
         } catch {
           // Not RAGFlow at this depth (the web app's HTML, another service): try the next.
         }

@@ -14,6 +14,7 @@ const BOB = { email: 'bob@example.com', password: 'bob-pässword-9' };
 /** Every password typed in this file: none may ever reach any storage area. */
 const PASSWORDS_TYPED = new Set<string>([BOB.password]);
 const USE_SESSION = 'Use my RAGFlow session';
+const GITHUB = [{ channel: 'github', display_name: 'GitHub' }];
 
 let extension: LoadedExtension;
 const pages: Page[] = [];
@@ -35,7 +36,8 @@ afterEach(async () => {
 
 /** A RAGFlow behind nginx: the web app's page and the API on one origin, as usually deployed. */
 async function fake(
-  options: Partial<FakeRagflowOptions> & Pick<FakeRagflowOptions, 'generation'>,
+  options: Partial<FakeRagflowOptions> &
+    (Pick<FakeRagflowOptions, 'generation'> | Required<Pick<FakeRagflowOptions, 'release'>>),
 ): Promise<FakeRagflow> {
   const server = await startFakeRagflow({ nginx: true, users: [BOB], ...options });
   servers.push(server);
@@ -167,7 +169,8 @@ describe('the RAGFlow session open in the browser', () => {
   });
 
   it('leads with the session where password sign-in is off, and says why there is no password field', async () => {
-    const server = await fake({ generation: 'restful', passwordLoginEnabled: false });
+    // v0.25.0 says so in its detection answer: known before any sign-in.
+    const server = await fake({ release: 'v0.25.0', passwordLoginEnabled: false, ssoChannels: GITHUB });
     await setUpServers(server);
     const host = new URL(server.url).host;
 
@@ -175,6 +178,9 @@ describe('the RAGFlow session open in the browser', () => {
     await expect.poll(() => beforeSignIn.getByText(`${host} has password sign-in switched off`).isVisible()).toBe(true);
     expect(await beforeSignIn.getByLabel('Password', { exact: true }).count()).toBe(0);
     expect(await beforeSignIn.getByText(`Open ${server.url} in a tab and sign in there`).isVisible()).toBe(true);
+    expect(await beforeSignIn.getByTestId('sso-channels').textContent()).toBe(
+      'People sign in to this server with GitHub.',
+    );
     expect(await useSessionButton(beforeSignIn).count()).toBe(0);
 
     await openWebApp(server, server.signInWebApp(BOB.email));
@@ -190,6 +196,32 @@ describe('the RAGFlow session open in the browser', () => {
     await expect.poll(() => apiKeyField(popup).inputValue()).toMatch(/^ragflow-/);
     expect(await apiKeyField(popup).inputValue()).toBe(server.apiKeys(BOB.email)[0]);
     expect(server.count('login')).toBe(0);
+  });
+
+  it('learns that a RESTful server takes no passwords from the first refused one, and leads with the session', async () => {
+    // Its config is a request of its own, not spent before a sign-in (docs/ragflow-releases.md).
+    const server = await fake({ release: 'v0.26', passwordLoginEnabled: false, ssoChannels: GITHUB });
+    await setUpServers(server);
+    await openWebApp(server, server.signInWebApp(BOB.email));
+    const host = new URL(server.url).host;
+
+    const popup = await openPopup();
+    await popup.getByLabel('Email').fill(BOB.email);
+    await popup.getByLabel('Password', { exact: true }).fill('not the one RAGFlow made at the SSO sign-up');
+    await popup.getByRole('button', { name: 'Get API key' }).click();
+    await expect.poll(() => popup.getByText(`${host} has password sign-in switched off`).isVisible()).toBe(true);
+    expect(await popup.getByRole('alert').textContent()).toContain('This server has password sign-in turned off.');
+    expect(await popup.getByLabel('Password', { exact: true }).count()).toBe(0);
+    await expect
+      .poll(() => popup.getByTestId('sso-channels').textContent())
+      .toBe('People sign in to this server with GitHub.');
+
+    // Remembered: the next popup leads with the session at once, asking the server nothing.
+    server.resetCounts();
+    const again = await openPopup();
+    await expect.poll(() => useSessionButton(again).isVisible()).toBe(true);
+    expect(await again.getByLabel('Password', { exact: true }).count()).toBe(0);
+    expect(server.count()).toBe(0);
   });
 
   it('says once, before the first password sign-in on a server, that it signs the web app out', async () => {

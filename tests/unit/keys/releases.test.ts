@@ -69,9 +69,10 @@ describe.each(RELEASES)('RAGFlow %s', (release) => {
     const keys = service();
     const facts = await keys.serverFacts(server.url);
     expect(facts).toMatchObject({ generation, go: release === 'go' });
-    // Legacy and mixed servers answer the detection with their config; RESTful ones need one more.
-    expect(server.count()).toBe(restful ? 2 : 1);
-    expect(server.requests[0]?.path).toBe('/v1/system/config');
+    // Legacy and mixed servers answer the detection with their config; a RESTful server's config
+    // would cost a request of its own, which no flow spends before a sign-in.
+    expect(server.requests.map((request) => request.path)).toEqual(['/v1/system/config']);
+    expect(facts.config === undefined).toBe(restful);
 
     // Known now, across a browser restart too (storage.local): the popup asks nothing again.
     server.resetCounts();
@@ -99,7 +100,9 @@ describe.each(RELEASES)('RAGFlow %s', (release) => {
   it('keeps to the request budget: first contact, a known server, a cached key', async () => {
     await start(release);
     const keys = service();
-    // First contact, an account with no key yet: detection + login + list + create.
+    // First contact through the popup, which asks what is known of the server as it opens, an
+    // account with no key yet: detection + login + list + create.
+    await keys.serverFacts(server.url);
     await keys.getKey({ serverUrl: server.url, ...ALICE });
     expect(server.count()).toBe(4);
 
@@ -118,7 +121,9 @@ describe.each(RELEASES)('RAGFlow %s', (release) => {
   it('costs one request more than a known server on first contact, a key existing', async () => {
     await start(release);
     server.seedKeys(ALICE.email, 1);
-    await service().getKey({ serverUrl: server.url, ...ALICE });
+    const keys = service();
+    await keys.serverFacts(server.url);
+    await keys.getKey({ serverUrl: server.url, ...ALICE });
     expect(server.count()).toBe(3);
   });
 
@@ -139,6 +144,46 @@ describe.each(RELEASES)('RAGFlow %s', (release) => {
     const { key } = await keys.getKey({ serverUrl: server.url, ...ALICE });
     expect(await keys.verifyKey({ serverUrl: server.url, token: key })).toBe('valid');
     expect(await keys.verifyKey({ serverUrl: server.url, token: 'ragflow-never-issued' })).toBe('invalid');
+  });
+});
+
+describe.each(RELEASES)('RAGFlow %s with password sign-in switched off', (release) => {
+  const SSO = { email: 'sso@example.com', password: 'a random one made at the OAuth sign-up' };
+  const channels = [{ channel: 'github', display_name: 'GitHub' }];
+
+  it('is known to take no passwords from the detection where it carries the config, else from a refused one', async () => {
+    await start(release, [ALICE, SSO], { passwordLoginEnabled: false, ssoChannels: channels });
+    const keys = service();
+    const before = await keys.serverFacts(server.url);
+    const restful = generationOf(release) === 'restful';
+    // The Go server's channel route is a stub that lists none (docs/ragflow-releases.md, "Login channels").
+    const named = release === 'go' ? [] : [{ channel: 'github', displayName: 'GitHub' }];
+    if (release === 'v0.25.0') {
+      expect(before).toMatchObject({ config: { passwordLoginAllowed: false }, channels: named });
+      expect(server.requests.map((request) => request.operation)).toEqual(['config', 'channels']);
+      return;
+    }
+    if (!restful) {
+      // The setting came with v0.25.0: before it, every server takes passwords.
+      expect(before).toMatchObject({ config: { passwordLoginAllowed: true } });
+      expect(before.channels).toBeUndefined();
+      return;
+    }
+    expect(before.config).toBeUndefined();
+    // No release refuses the password itself: a right one still works (docs/ragflow-releases.md,
+    // "Public config"), and costs nothing more.
+    server.resetCounts();
+    await keys.getKey({ serverUrl: server.url, ...ALICE });
+    expect(server.requests.map((request) => request.operation)).toEqual(['login', 'tokens.list', 'tokens.create']);
+    // A refused one (an SSO account has no password it knows): now the config and channels are read.
+    server.resetCounts();
+    const refused = await rejection(keys.getKey({ serverUrl: server.url, email: SSO.email, password: 'guess' }));
+    expect(refused).toMatchObject({ kind: 'password-login-disabled', messageKey: 'errorPasswordLoginDisabled' });
+    expect(server.requests.map((request) => request.operation)).toEqual(['login', 'config', 'channels']);
+    expect(await keys.serverFacts(server.url)).toMatchObject({
+      config: { passwordLoginAllowed: false },
+      channels: named,
+    });
   });
 });
 

@@ -324,14 +324,14 @@ describe('following the form', () => {
 
   it('on a first run, fills in the server of the page the user is on', async () => {
     const { popup, platform, sent } = await openPopup({
-      answers: webAppOpen({ 'webSession.serverOfPage': () => 'https://rag.example.com/ragflow' }),
+      answers: webAppOpen({ 'webSession.serverOfPage': () => ({ serverUrl: 'https://rag.example.com/ragflow' }) }),
       pageUrl: 'https://rag.example.com/ragflow/knowledge',
     });
     expect(popup.getState().form.serverUrl).toBe('https://rag.example.com/ragflow');
     expect(platform.recentPageUrl).toHaveBeenCalled();
     expect(sent.find((message) => message.name === 'webSession.serverOfPage')).toEqual({
       name: 'webSession.serverOfPage',
-      request: { pageUrl: 'https://rag.example.com/ragflow/knowledge' },
+      request: { pageUrl: 'https://rag.example.com/ragflow/knowledge', userAsked: false },
     });
   });
 
@@ -342,7 +342,7 @@ describe('following the form', () => {
     answers['webSession.serverOfPage'] = () => {
       popupOfTest?.setField('serverUrl', 'h');
       popupOfTest?.setField('serverUrl', '');
-      return 'https://rag.example.com';
+      return { serverUrl: 'https://rag.example.com' };
     };
     const { popup } = await openPopup({
       answers,
@@ -354,7 +354,7 @@ describe('following the form', () => {
 
     // Filled before any typing: marked, so that the field selects it and a key press replaces it.
     const untouched = await openPopup({
-      answers: webAppOpen({ 'webSession.serverOfPage': () => 'https://rag.example.com' }),
+      answers: webAppOpen({ 'webSession.serverOfPage': () => ({ serverUrl: 'https://rag.example.com' }) }),
       pageUrl: 'https://rag.example.com/',
     });
     expect(untouched.popup.getState()).toMatchObject({
@@ -366,6 +366,33 @@ describe('following the form', () => {
       form: { serverUrl: 'http://typed.example' },
       serverUrlFilled: false,
     });
+  });
+
+  it('offers to check a page it may not reach, and asks it only after the click', async () => {
+    const answers = webAppOpen();
+    answers['webSession.serverOfPage'] = (request: { userAsked?: boolean }) =>
+      request.userAsked ? { serverUrl: 'https://rag.example.com' } : { offerHost: 'rag.example.com' };
+    const { popup, webSession, sent } = await openPopup({ answers, pageUrl: 'https://rag.example.com/chat' });
+    expect(webSession.getState().pageOffer).toEqual({ host: 'rag.example.com', checking: false, notRagflow: false });
+    expect(popup.getState().form.serverUrl).toBe('');
+
+    await webSession.checkPage();
+    expect(sent.filter((message) => message.name === 'webSession.serverOfPage').map((m) => m.request)).toEqual([
+      { pageUrl: 'https://rag.example.com/chat', userAsked: false },
+      { pageUrl: 'https://rag.example.com/chat', userAsked: true },
+    ]);
+    expect(popup.getState().form.serverUrl).toBe('https://rag.example.com');
+    expect(webSession.getState().pageOffer).toBeNull();
+  });
+
+  it('says so when the host the user chose to check is not RAGFlow', async () => {
+    const answers = webAppOpen();
+    answers['webSession.serverOfPage'] = (request: { userAsked?: boolean }) =>
+      request.userAsked ? null : { offerHost: 'blog.example.com' };
+    const { popup, webSession } = await openPopup({ answers, pageUrl: 'https://blog.example.com/' });
+    await webSession.checkPage();
+    expect(webSession.getState().pageOffer).toEqual({ host: 'blog.example.com', checking: false, notRagflow: true });
+    expect(popup.getState().form.serverUrl).toBe('');
   });
 
   it('leaves the URL alone when a server is set up, or the page is not RAGFlow', async () => {

@@ -223,7 +223,9 @@ describe('the web app’s session', () => {
 describe('recognising the server of a page', () => {
   it('finds the origin and path prefix by the server’s detection, with no login, and keeps it', async () => {
     server = await startFakeRagflow({ generation: 'legacy', nginx: true, pathPrefix: '/ragflow', users: [BOB] });
-    expect(await webSession().serverOfPage(`${server.origin}/ragflow/knowledge/dataset?id=1`)).toBe(server.url);
+    expect(await webSession().serverOfPage(`${server.origin}/ragflow/knowledge/dataset?id=1`)).toEqual({
+      serverUrl: server.url,
+    });
     expect(server.count('config')).toBe(1);
     expect(server.count('login')).toBe(0);
     expect(await detectedServers.get(server.url)).toMatchObject({
@@ -236,11 +238,23 @@ describe('recognising the server of a page', () => {
     'takes the origin of a %s server when there is no prefix: one request, the detection itself',
     async (generation) => {
       server = await startFakeRagflow({ generation, nginx: true, users: [BOB] });
-      expect(await webSession().serverOfPage(`${server.url}/chat/share?id=2`)).toBe(server.url);
+      expect(await webSession().serverOfPage(`${server.url}/chat/share?id=2`)).toEqual({ serverUrl: server.url });
       expect(server.requests.map((request) => request.path)).toEqual(['/v1/system/config']);
       expect((await detectedServers.get(server.url))?.generation).toBe(generation);
     },
   );
+
+  it('asks nothing of a page the extension may not reach until the user names its host', async () => {
+    server = await startFakeRagflow({ generation: 'restful', nginx: true, pathPrefix: '/ragflow', users: [BOB] });
+    access = false;
+    const page = `${server.origin}/ragflow/knowledge`;
+    // The activeTab grant (the popup or the shortcut) shows the page's address, nothing more.
+    expect(await webSession().serverOfPage(page)).toEqual({ offerHost: new URL(server.origin).host });
+    expect(server.count()).toBe(0);
+    // The user clicked the offer that named the host: now the server is asked.
+    expect(await webSession().serverOfPage(page, true)).toEqual({ serverUrl: server.url });
+    expect(server.count('login')).toBe(0);
+  });
 
   it('recognises nothing on a page that is not RAGFlow’s, whatever its title', async () => {
     server = await startFakeRagflow({ generation: 'restful', nginx: true, pathPrefix: '/ragflow', users: [BOB] });
