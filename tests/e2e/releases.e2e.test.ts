@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type FakeRagflow, type FakeRagflowOptions, RELEASES, type Release, startFakeRagflow } from '../fake-ragflow';
 import { launchExtension, type LoadedExtension } from './support/extension';
-import { englishMessage } from './support/messages';
+import { chineseMessage, englishMessage } from './support/messages';
 import { fillSignInForm, toSignInForm } from './support/popup-form';
 
 interface Expected {
@@ -259,6 +259,61 @@ describe('the RAGFlow Go server, a superuser', () => {
       await expect.poll(() => alert.innerText()).toBe(englishMessage('errorSuperuserNotAllowed'));
       expect(await apiKeyField(page).count()).toBe(0);
       expect(server.apiKeys(user.email)).toEqual([]);
+      await expectNoInternalCode(page);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('in Simplified Chinese', () => {
+  let chineseExtension: LoadedExtension;
+
+  beforeAll(async () => {
+    chineseExtension = await launchExtension({ uiLanguage: 'zh-CN' });
+  });
+
+  afterAll(async () => {
+    await chineseExtension?.close();
+  });
+
+  it('Test connection says in words what each server is, or why it cannot be reached', async () => {
+    const [oldest, go] = await Promise.all([
+      startFakeRagflow({ release: 'v0.22' }),
+      startFakeRagflow({ release: 'go', version: 'v0.27.3' }),
+    ]);
+    servers.push(oldest, go);
+    // A closed port: nothing listens there.
+    const down = await startFakeRagflow({ release: 'v0.26' });
+    await down.close();
+    await chineseExtension.configureServers([
+      { url: oldest.url, name: 'oldest' },
+      { url: go.url, name: 'go' },
+      { url: down.url, name: 'down' },
+    ]);
+    const page = await chineseExtension.openPage('options.html');
+    await page.setViewportSize({ width: 900, height: 1000 });
+    try {
+      const report = async (name: string) => {
+        const card = page.getByRole('listitem', { name, exact: true });
+        await card.getByRole('button', { name: chineseMessage('optionsTestConnection'), exact: true }).click();
+        const element = card.getByTestId('connection-report');
+        await expect
+          .poll(() => element.innerText())
+          .toMatch(new RegExp(`^(?:${chineseMessage('optionsReachable')}|${chineseMessage('optionsUnreachable')})`));
+        return element;
+      };
+      const oldestReport = await report('oldest');
+      expect(await oldestReport.getByTestId('server-kind').innerText()).toBe(chineseMessage('optionsServerPython'));
+      expect(await oldestReport.getByTestId('generation').innerText()).toBe(chineseMessage('optionsGenerationLegacy'));
+      expect(await oldestReport.getByTestId('release').innerText()).toBe(chineseMessage('optionsReleaseV022'));
+      const goReport = await report('go');
+      expect(await goReport.getByTestId('server-kind').innerText()).toBe(chineseMessage('optionsServerGo'));
+      expect(await goReport.getByTestId('release').innerText()).toBe('v0.27.3');
+      const downReport = await report('down');
+      expect(await downReport.innerText()).toBe(
+        `${chineseMessage('optionsUnreachable')} ${chineseMessage('errorCannotConnect', [down.url])}`,
+      );
       await expectNoInternalCode(page);
     } finally {
       await page.close();
