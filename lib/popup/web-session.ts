@@ -143,7 +143,10 @@ export class WebSessionController extends StateStore<WebSessionState> {
       return;
     }
     const serverUrl = normalizedOrNull(form.serverUrl);
-    if (serverUrl === this.followed) return;
+    if (serverUrl === this.followed) {
+      this.reuseAfterGoExpiry();
+      return;
+    }
     // Opening, or back from the key (Sign out): no typing to wait for.
     const delay = this.followed === undefined ? 0 : FOLLOW_DELAY_MS;
     this.followed = serverUrl;
@@ -170,6 +173,18 @@ export class WebSessionController extends StateStore<WebSessionState> {
       passwordLoginAllowed: facts?.config?.passwordLoginAllowed ?? true,
       channels: facts?.channels?.map((channel) => channel.displayName) ?? [],
     });
+    this.reuseAfterGoExpiry();
+  }
+
+  /**
+   * The Go server ends sessions after 24 hours (docs/ragflow-releases.md, "Session lifetime").
+   * With its web app open, that session takes over at once (no password, no login); the sentence
+   * that asks for the password stays only when there is none to take.
+   */
+  private reuseAfterGoExpiry(): void {
+    const { alert, view } = this.popup.getState();
+    if (view !== 'form' || alert?.messageKey !== 'errorSessionExpiredGo') return;
+    if (this.state.tabId !== null && !this.state.busy) void this.use();
   }
 
   private async loadChannels(serverUrl: string): Promise<void> {

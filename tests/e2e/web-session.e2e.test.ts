@@ -224,6 +224,33 @@ describe('the RAGFlow session open in the browser', () => {
     expect(server.count()).toBe(0);
   });
 
+  it('takes over with the open web app’s session when the Go server ended the extension’s after 24 hours', async () => {
+    const server = await fake({ release: 'go' });
+    await setUpServers(server);
+    const popup = await openPopup();
+    await popup.getByLabel('Email').fill(BOB.email);
+    await popup.getByLabel('Password', { exact: true }).fill(BOB.password);
+    await popup.getByRole('button', { name: 'Get API key' }).click();
+    await expect.poll(() => apiKeyField(popup).inputValue()).toMatch(/^ragflow-/);
+    const [key] = server.apiKeys(BOB.email);
+
+    // A day later: the Go server ended that session; the user has signed in to its web app since.
+    server.expireSession(BOB.email);
+    await openWebApp(server, server.signInWebApp(BOB.email));
+    server.resetCounts();
+    const later = await openPopup();
+    await expect.poll(() => apiKeyField(later).inputValue()).toBe(key);
+    await later.getByRole('button', { name: 'Manage keys' }).click();
+
+    // No password asked, no login: the web app's session got the key list back.
+    await expect.poll(() => later.getByRole('button', { name: 'Manage keys' }).isVisible()).toBe(true);
+    await later.getByRole('button', { name: 'Manage keys' }).click();
+    await expect.poll(() => later.getByRole('list', { name: 'API keys of this account' }).isVisible()).toBe(true);
+    expect(await apiKeyField(later).inputValue()).toBe(key);
+    expect(server.count('login')).toBe(0);
+    expect(server.count('me')).toBe(1);
+  });
+
   it('says once, before the first password sign-in on a server, that it signs the web app out', async () => {
     const server = await fake({ generation: 'restful' });
     await setUpServers(server);

@@ -281,6 +281,37 @@ describe('a server with password sign-in switched off', () => {
   });
 });
 
+describe('a session the Go server ended after 24 hours', () => {
+  const goExpired = () => {
+    throw busError('session-expired', 'errorSessionExpiredGo');
+  };
+
+  it('is replaced by the open web app’s session at once, with no password and no login', async () => {
+    const { popup, sent, settled } = await openPopup({
+      answers: webAppOpen({ 'keys.get': goExpired }),
+      remembered: { serverUrl: SERVER, email: 'me@example.com' },
+      warned: [SERVER],
+    });
+    await settled();
+    await vi.waitFor(() => expect(sent.some((message) => message.name === 'server.facts')).toBe(true));
+    await popup.submit();
+    await vi.waitFor(() => expect(popup.getState()).toMatchObject({ view: 'result', result: WEB_KEY, alert: null }));
+    expect(sent.map((message) => message.name)).toContain('keys.fromWebSession');
+  });
+
+  it('asks for the password, saying why, where no web app is open', async () => {
+    const { popup, sent, settled } = await openPopup({
+      answers: webAppOpen({ 'keys.get': goExpired, 'webSession.tab': () => null }),
+      remembered: { serverUrl: SERVER, email: 'me@example.com' },
+      warned: [SERVER],
+    });
+    await settled();
+    await popup.submit();
+    expect(popup.getState()).toMatchObject({ view: 'form', alert: { messageKey: 'errorSessionExpiredGo' } });
+    expect(sent.map((message) => message.name)).not.toContain('keys.fromWebSession');
+  });
+});
+
 describe('following the form', () => {
   it('asks about a typed server once the typing pauses, and drops answers about servers left since', async () => {
     vi.useFakeTimers();
