@@ -67,7 +67,7 @@ export interface KeyService extends KeyManagement {
   serverFacts(serverUrl: string): Promise<ServerFacts>;
   /**
    * A key with a session token the extension did not sign in for: the RAGFlow web app's. No
-   * login, so the web app stays signed in (API.md, "a trap"). A rejected token throws
+   * login, so the web app stays signed in (docs/ragflow-api.md, "Every login rotates the session"). A rejected token throws
    * SessionExpiredError.
    */
   keyFromSession(request: { serverUrl: string; authorization: string; flowId?: string }): Promise<KeyResult>;
@@ -248,7 +248,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
    * Caches the session token of a login (or registration) at once, before any key request: the
    * service worker may be stopped between the two (Chrome stops idle workers, and a stopped
    * worker loses the flow in memory), and the token is what spares the user a second password
-   * prompt and RAGFlow a second login, which would rotate the token again (API.md, "a trap").
+   * prompt and RAGFlow a second login, which would rotate the token again (docs/ragflow-api.md, "Every login rotates the session").
    * It holds no key: a flow that fails from here on caches none. The token stays until the
    * server rejects it (401: dropped in keysAfterSignIn, or later in runFlow).
    */

@@ -53,7 +53,7 @@ export interface OptionsPlatform {
   hasHostAccess(originPattern: string): Promise<boolean>;
   /**
    * Asks the browser for an origin. Must run inside the user's click, before any await: the
-   * browser shows its prompt only during the gesture (see PITFALLS, w3c/webextensions#918).
+   * browser shows its prompt only during the gesture (w3c/webextensions#918).
    */
   requestHostAccess(originPattern: string): Promise<boolean>;
   releaseHostAccess(originPatterns: string[]): Promise<void>;

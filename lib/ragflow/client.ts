@@ -129,7 +129,7 @@ interface SendOptions {
 
 /**
  * A client for one RAGFlow server. It holds no extension API, so it runs in the service worker,
- * in extension pages and in Node alike. The contract it speaks is API.md.
+ * in extension pages and in Node alike. The contract it speaks is docs/ragflow-api.md.
  */
 export class RagflowClient {
   readonly baseUrl: string;
@@ -255,7 +255,7 @@ export class RagflowClient {
 
   /**
    * Logs in. Every successful login rotates the user's access token on the server: any other
-   * session of that user, the RAGFlow web app included, is signed out by it (API.md, "a trap").
+   * session of that user, the RAGFlow web app included, is signed out by it (docs/ragflow-api.md, "Every login rotates the session").
    */
   async login(credentials: { email: string; password: string }): Promise<Session> {
     const password = encryptPassword(credentials.password, this.publicKeyPem);
@@ -392,7 +392,7 @@ export class RagflowClient {
       : route.path;
     const url = `${this.baseUrl}${path}`;
     const headers: Record<string, string> = {};
-    // Sent verbatim: legacy servers reject the `Bearer ` form of a session token (API.md).
+    // Sent verbatim: legacy servers reject the `Bearer ` form of a session token (docs/ragflow-releases.md, "The Authorization header").
     if (options.authorization) headers.Authorization = options.authorization;
 
     let response: Response;

@@ -1,5 +1,5 @@
 /**
- * RAGFlow's account and API-key routes in each of its three generations (API.md, "Three
+ * RAGFlow's account and API-key routes in each of its three generations (docs/ragflow-api.md, "Three
  * generations of routes"). RAGFlow moved its web API to REST routes during 2026; a server in
  * the wild can be any of these.
  */

@@ -13,7 +13,7 @@ export interface WebAppSession {
 /**
  * Reads the web app's session: RAGFlow's web app keeps the `Authorization` header value of its
  * login in the page's localStorage under the key `Authorization`, and sends it back verbatim
- * (API.md, "Login, sessions, and a trap"; web/src/utils/authorization-util.ts in RAGFlow).
+ * (docs/ragflow-api.md, "Every login rotates the session").
  */
 export function readWebAppSession(): WebAppSession {
   let authorization: string | null = null;

@@ -1,7 +1,7 @@
 /**
  * "Use my RAGFlow session": a key with the session the RAGFlow web app already has in this
  * browser, instead of a login. Every password login rotates the user's token and so signs the
- * web app out (API.md, "a trap"); SSO users have no password at all. The session value is read in
+ * web app out (docs/ragflow-api.md, "Every login rotates the session"); SSO users have no password at all. The session value is read in
  * the background and never travels through the popup. The browser calls are injected (./browser.ts),
  * so the decisions are tested without a browser.
  */

@@ -109,7 +109,7 @@ describe.each(GENERATIONS)('against a %s server', (generation) => {
     await expectKind(withDefaultKey.login(ALICE), 'password-not-decryptable');
   });
 
-  it('maps every login error of API.md to its own kind', async () => {
+  it('maps every login error RAGFlow has to its own kind', async () => {
     const server = await start({
       generation,
       users: [ALICE, { email: 'bob@example.com', password: 'bob-password', disabled: true }],
@@ -134,7 +134,7 @@ describe.each(GENERATIONS)('against a %s server', (generation) => {
     await expectKind(client.login(ALICE), 'password-login-disabled');
   });
 
-  it('maps every register error of API.md to its own kind', async () => {
+  it('maps every register error RAGFlow has to its own kind', async () => {
     const server = await start({ generation });
     const client = clientFor(server);
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { errorFromEnvelope, type RagflowErrorKind } from '@/lib/ragflow/errors';
 
-// Every row of API.md's error table, as the server words it.
+// Every account error of docs/ragflow-api.md ("Envelope and errors"), as the server words it.
 const ROWS: [number, string, RagflowErrorKind][] = [
   [109, 'Unauthorized!', 'ragflow-error'],
   [101, 'required argument are missing: nickname; ', 'ragflow-error'],
