@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'wxt/browser';
 
 import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
+import { popupForActiveTab as openPopupForActiveTab } from './support/active-tab-popup';
 import { launchExtension, type LoadedExtension } from './support/extension';
 import { pressKeys } from './support/native-input';
 import { OTHER_SITE_HOST, TEST_HOST_RESOLVER_RULES } from './support/test-pages';
@@ -65,20 +66,9 @@ async function openPage(url: string): Promise<Page> {
   return page;
 }
 
-/**
- * The popup as it renders for the active tab, opened in a background tab (the real popup is no
- * page Playwright can read), so that the page stays the active one.
- */
 async function popupForActiveTab(): Promise<Page> {
-  const opened = extension.context.waitForEvent('page');
-  const worker = await extension.worker();
-  await worker.evaluate(async (url) => {
-    const { chrome } = globalThis as unknown as { chrome: Chrome };
-    await chrome.tabs.create({ url, active: false });
-  }, extension.pageUrl('popup.html'));
-  const popup = await opened;
+  const popup = await openPopupForActiveTab(extension);
   pages.push(popup);
-  await popup.waitForLoadState();
   return popup;
 }
 

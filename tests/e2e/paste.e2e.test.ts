@@ -9,6 +9,7 @@ import type { Browser } from 'wxt/browser';
 
 import { normalizeServerUrl } from '../../lib/ragflow/server-url';
 import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
+import { popupForActiveTab as openPopupForActiveTab } from './support/active-tab-popup';
 import { launchExtension, type LoadedExtension } from './support/extension';
 import { chooseFromContextMenu, PASTE_ITEM, pasteSubmenuItem, pressKeys } from './support/native-input';
 import { startTestPages, TEST_HOST_RESOLVER_RULES, type TestPages } from './support/test-pages';
@@ -118,20 +119,9 @@ async function toolbarNotice(): Promise<{ badge: string; title: string }> {
 
 const popupIsOpen = () => extension.actionPopupIsOpen();
 
-/**
- * The popup page as it renders for the active tab. Opened in a background tab, because the real
- * popup is not a page Playwright can read; a background tab leaves the test page active.
- */
 async function popupForActiveTab(): Promise<Page> {
-  const opened = extension.context.waitForEvent('page');
-  const worker = await extension.worker();
-  await worker.evaluate(async (url) => {
-    const { chrome } = globalThis as unknown as { chrome: Chrome };
-    await chrome.tabs.create({ url, active: false });
-  }, extension.pageUrl('popup.html'));
-  const popup = await opened;
+  const popup = await openPopupForActiveTab(extension);
   openPages.push(popup);
-  await popup.waitForLoadState();
   return popup;
 }
 
