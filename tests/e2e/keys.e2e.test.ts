@@ -52,7 +52,12 @@ async function signIn(server: FakeRagflow, user: { email: string; password: stri
 const keyRows = (page: Page) => page.getByRole('list', { name: 'API keys of this account' }).getByRole('listitem');
 const rowOf = (page: Page, token: string) => keyRows(page).filter({ hasText: masked(token) });
 const button = (scope: Page | Locator, name: string) => scope.getByRole('button', { name, exact: true });
-const listedMasks = (page: Page) => keyRows(page).locator('code').allInnerTexts();
+/**
+ * The masks as the rows hold them. Text content, not innerText: the rows skip rendering until
+ * they are laid out (content-visibility: auto, for long lists), and innerText of a row not yet
+ * rendered is empty.
+ */
+const listedMasks = (page: Page) => keyRows(page).locator('code').allTextContents();
 
 describe.each(GENERATIONS)('managing keys in the popup, %s', (generation) => {
   const user = { email: `${generation}@example.com`, password: `${generation}-keys-password` };
