@@ -4,7 +4,7 @@ import { createClipboardAutoClear } from '@/lib/clipboard/auto-clear';
 import { clearClipboardOffscreen, offscreenAvailable } from '@/lib/clipboard/offscreen-clearer';
 import { createHandlers } from '@/lib/keys/handlers';
 import { createKeyService } from '@/lib/keys/key-service';
-import { broadcast, serveMessages } from '@/lib/messaging/bus';
+import { broadcast, serveMessages } from '@/lib/messaging/serve';
 import { EXTENSION_PAGES } from '@/lib/messaging/pages';
 import { registerPasteFeature } from '@/lib/paste/register';
 import { hasHostAccess } from '@/lib/permissions';

@@ -1,4 +1,4 @@
-import { browser } from 'wxt/browser';
+import { extensionApi as browser } from './extension-api';
 
 /** Translates a message key of `public/_locales`; `$1`, `$2`… take the substitutions in order. */
 export type Translate = (key: string, substitutions?: string[]) => string;

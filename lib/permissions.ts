@@ -1,4 +1,4 @@
-import { browser } from 'wxt/browser';
+import { extensionApi as browser } from './extension-api';
 
 import { originPattern } from './ragflow/server-url';
 

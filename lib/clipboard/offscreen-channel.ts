@@ -5,7 +5,7 @@
  */
 import { browser } from 'wxt/browser';
 
-import { isOwnPage } from '../messaging/bus';
+import { isOwnPage } from '../messaging/serve';
 import { type ClipboardAccess, clearIfUnchanged } from './clear-if-unchanged';
 import { isClipboardFingerprint } from './fingerprint';
 

@@ -1,4 +1,4 @@
-import type { Handlers } from '../messaging/bus';
+import type { Handlers } from '../messaging/serve';
 import type { ClipboardClearPlan, ConnectionTestResult } from '../messaging/protocol';
 import type { Settings } from '../settings/schema';
 import type { WebSessionService } from '../web-session/web-session-service';

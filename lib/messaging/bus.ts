@@ -1,6 +1,11 @@
-import { browser, type Browser } from 'wxt/browser';
+/**
+ * The pages' side of the message bus: requests to the background, and its events. Without the
+ * polyfill (see ../extension-api.ts); the background's side is ./serve.ts.
+ */
+import type { Browser } from 'wxt/browser';
 
-import { BackgroundStoppedError, BusError, ForbiddenSenderError, toErrorData, UnknownMessageError } from './errors';
+import { extensionApi as browser } from '../extension-api';
+import { BackgroundStoppedError, BusError } from './errors';
 import type {
   Envelope,
   EventMap,
@@ -34,70 +39,6 @@ export async function sendMessage<K extends MessageName>(name: K, request: Reque
   }
   if (!envelope.ok) throw new BusError(envelope.error);
   return envelope.value;
-}
-
-export type Handler<K extends MessageName> = (
-  request: RequestOf<K>,
-  sender: Sender,
-) => Promise<ResponseOf<K>> | ResponseOf<K>;
-
-export type Handlers = { [K in MessageName]: Handler<K> };
-
-/**
- * True only for this extension's own pages among `allowedPages` (paths such as `/popup.html`).
- * Content scripts, other extensions and web pages are refused, whatever they send.
- */
-export function isOwnPage(sender: Sender, allowedPages: readonly string[]): boolean {
-  if (sender.id !== browser.runtime.id || !sender.url) return false;
-  const ownOrigin = new URL(browser.runtime.getURL('/')).origin;
-  let url: URL;
-  try {
-    url = new URL(sender.url);
-  } catch {
-    return false;
-  }
-  return url.origin === ownOrigin && allowedPages.includes(url.pathname);
-}
-
-function isRequestMessage(message: unknown): message is RequestMessage {
-  return (
-    typeof message === 'object' &&
-    message !== null &&
-    (message as RequestMessage).type === 'request' &&
-    typeof (message as RequestMessage).name === 'string'
-  );
-}
-
-/**
- * Answers the protocol's requests in the background. Every answer is an {@link Envelope}, so a
- * failure reaches the sender as data. Returns a function that stops serving.
- */
-export function serveMessages(handlers: Handlers, options: { allowedPages: readonly string[] }): () => void {
-  const handle = async (message: RequestMessage, sender: Sender): Promise<Envelope<unknown>> => {
-    try {
-      if (!isOwnPage(sender, options.allowedPages)) throw new ForbiddenSenderError();
-      if (!Object.hasOwn(handlers, message.name)) throw new UnknownMessageError();
-      const handler = handlers[message.name] as Handler<MessageName>;
-      return { ok: true, value: await handler(message.request as never, sender) };
-    } catch (error) {
-      return { ok: false, error: toErrorData(error) };
-    }
-  };
-  const listener = (message: unknown, sender: Sender) => {
-    // Not a request of ours (an event, say): leave it to other listeners.
-    if (!isRequestMessage(message)) return undefined;
-    return handle(message, sender);
-  };
-  browser.runtime.onMessage.addListener(listener);
-  return () => browser.runtime.onMessage.removeListener(listener);
-}
-
-/** Tells open extension pages about something; nobody listening is fine. */
-export function broadcast<K extends EventName>(name: K, payload: EventMap[K]): void {
-  const message: EventMessage<K> = { type: 'event', name, payload };
-  browser.runtime.sendMessage(message).catch(() => {
-    // "Receiving end does not exist": no page is open. Events are best effort.
-  });
 }
 
 /** Listens to one event from this extension's background. Returns a function that stops. */

@@ -3,7 +3,7 @@
  * no UI of its own, so a notice goes to the toolbar button of that tab (a badge, and the reason as
  * its tooltip) and to the popup, which shows it as its alert when opened on that tab.
  */
-import { browser } from 'wxt/browser';
+import { extensionApi as browser } from '../extension-api';
 
 import type { InsertFailure } from './insert-into-field';
 

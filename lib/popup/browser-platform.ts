@@ -1,4 +1,4 @@
-import { browser } from 'wxt/browser';
+import { extensionApi as browser } from '../extension-api';
 
 import { onEvent, sendMessage } from '../messaging/bus';
 import { PASTE_COMMAND } from '../paste/command';

@@ -1,4 +1,4 @@
-import { browser } from 'wxt/browser';
+import { extensionApi as browser } from '../extension-api';
 
 import { browserPlatform } from './browser-platform';
 import { recentWebPage, type WebSessionPlatform } from './web-session';

@@ -2,7 +2,8 @@ import type { Browser } from 'wxt/browser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 
-import { type Handlers, sendMessage, serveMessages } from '@/lib/messaging/bus';
+import { sendMessage } from '@/lib/messaging/bus';
+import { type Handlers, serveMessages } from '@/lib/messaging/serve';
 import { BackgroundStoppedError, BusError } from '@/lib/messaging/errors';
 import type { Envelope, RequestMessage } from '@/lib/messaging/protocol';
 import { WrongPasswordError } from '@/lib/ragflow/errors';

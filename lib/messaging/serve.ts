@@ -1,0 +1,83 @@
+/**
+ * The background's side of the message bus: it answers the pages' requests and tells them about
+ * progress. Through `wxt/browser` (the polyfill): the listener answers with a promise.
+ */
+import { browser, type Browser } from 'wxt/browser';
+
+import { ForbiddenSenderError, toErrorData, UnknownMessageError } from './errors';
+import type {
+  Envelope,
+  EventMap,
+  EventMessage,
+  EventName,
+  MessageName,
+  RequestMessage,
+  RequestOf,
+  ResponseOf,
+} from './protocol';
+
+type Sender = Browser.runtime.MessageSender;
+
+export type Handler<K extends MessageName> = (
+  request: RequestOf<K>,
+  sender: Sender,
+) => Promise<ResponseOf<K>> | ResponseOf<K>;
+
+export type Handlers = { [K in MessageName]: Handler<K> };
+
+/**
+ * True only for this extension's own pages among `allowedPages` (paths such as `/popup.html`).
+ * Content scripts, other extensions and web pages are refused, whatever they send.
+ */
+export function isOwnPage(sender: Sender, allowedPages: readonly string[]): boolean {
+  if (sender.id !== browser.runtime.id || !sender.url) return false;
+  const ownOrigin = new URL(browser.runtime.getURL('/')).origin;
+  let url: URL;
+  try {
+    url = new URL(sender.url);
+  } catch {
+    return false;
+  }
+  return url.origin === ownOrigin && allowedPages.includes(url.pathname);
+}
+
+function isRequestMessage(message: unknown): message is RequestMessage {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    (message as RequestMessage).type === 'request' &&
+    typeof (message as RequestMessage).name === 'string'
+  );
+}
+
+/**
+ * Answers the protocol's requests in the background. Every answer is an {@link Envelope}, so a
+ * failure reaches the sender as data. Returns a function that stops serving.
+ */
+export function serveMessages(handlers: Handlers, options: { allowedPages: readonly string[] }): () => void {
+  const handle = async (message: RequestMessage, sender: Sender): Promise<Envelope<unknown>> => {
+    try {
+      if (!isOwnPage(sender, options.allowedPages)) throw new ForbiddenSenderError();
+      if (!Object.hasOwn(handlers, message.name)) throw new UnknownMessageError();
+      const handler = handlers[message.name] as Handler<MessageName>;
+      return { ok: true, value: await handler(message.request as never, sender) };
+    } catch (error) {
+      return { ok: false, error: toErrorData(error) };
+    }
+  };
+  const listener = (message: unknown, sender: Sender) => {
+    // Not a request of ours (an event, say): leave it to other listeners.
+    if (!isRequestMessage(message)) return undefined;
+    return handle(message, sender);
+  };
+  browser.runtime.onMessage.addListener(listener);
+  return () => browser.runtime.onMessage.removeListener(listener);
+}
+
+/** Tells open extension pages about something; nobody listening is fine. */
+export function broadcast<K extends EventName>(name: K, payload: EventMap[K]): void {
+  const message: EventMessage<K> = { type: 'event', name, payload };
+  browser.runtime.sendMessage(message).catch(() => {
+    // "Receiving end does not exist": no page is open. Events are best effort.
+  });
+}
