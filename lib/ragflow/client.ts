@@ -1,11 +1,14 @@
 import ky, { type KyInstance, TimeoutError as KyTimeoutError } from 'ky';
 
+import { isApiKeyForm } from './api-key';
 import {
   CannotConnectError,
   errorFromEnvelope,
+  InvalidApiKeyError,
   MissingSessionTokenError,
   NotRagflowError,
   RagflowError,
+  RedirectRefusedError,
   ResponseTooLargeError,
   retold,
   ServerError,
@@ -155,6 +158,9 @@ export class RagflowClient {
       retry: { limit: 1, methods: ['get'], statusCodes: [] },
       // Sessions travel in the Authorization header, never in cookies.
       credentials: 'omit',
+      // Never followed: a 307 or 308 would replay the body (the password's ciphertext) or the
+      // session header to an origin the user never chose. fetchRoute refuses the redirect.
+      redirect: 'manual',
       fetch: options.fetch,
     });
   }
@@ -402,6 +408,10 @@ export class RagflowClient {
       if (error instanceof KyTimeoutError) throw new TimeoutError(this.baseUrl, this.timeoutMs, error);
       throw new CannotConnectError(this.baseUrl, error);
     }
+    if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
+      await response.body?.cancel();
+      throw new RedirectRefusedError(this.baseUrl, redirectTarget(response, url), response.status || undefined);
+    }
     const text = await readCapped(response, MAX_RESPONSE_BYTES, this.baseUrl);
     const json = parseJson(text);
     return { status: response.status, headers: response.headers, json, envelope: toEnvelope(json) };
@@ -429,6 +439,7 @@ export class RagflowClient {
     if (!isRecord(item) || typeof item.token !== 'string') {
       throw new NotRagflowError(this.baseUrl, 'API key without a token');
     }
+    if (!isApiKeyForm(item.token)) throw new InvalidApiKeyError(this.baseUrl);
     return {
       token: item.token,
       createdAt: typeof item.create_time === 'number' ? item.create_time : 0,
@@ -449,6 +460,20 @@ function isRouteNotFound(answer: Answer): boolean {
   if (!isRecord(body)) return false;
   if (answer.status === 404) return typeof body.code === 'number' || body.error === 'Not Found';
   return answer.status === 200 && body.code === 100 && /NotFound/.test(String(body.message));
+}
+
+/**
+ * The origin a redirect points to, when the answer shows it: Node's fetch does, a browser's
+ * `redirect: 'manual'` answer is opaque (no status, no headers).
+ */
+function redirectTarget(response: Response, requestUrl: string): string | undefined {
+  const location = response.headers.get('Location');
+  if (!location) return undefined;
+  try {
+    return new URL(location, requestUrl).origin;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The legacy release line, from its answer to a route it does not have. */

@@ -5,6 +5,7 @@ import './jsencrypt-seed-end';
 
 import { InvalidPublicKeyError, PasswordTooLongError } from './errors';
 import { utf8ByteLength } from './password-limit';
+import { checkRsaPublicKey } from './public-key';
 
 /**
  * RAGFlow's default public key (conf/public.pem in RAGFlow's source; its web app ships the same
@@ -20,9 +21,6 @@ RNLJpL8w4D44sfth5RvZ3q9t+6RTArpEtc5sh5ChzvqPOzKGMXW83C95TxmXqpbK
 2wIDAQAB
 -----END PUBLIC KEY-----`;
 
-/** Bits below which an RSA key is not worth sending a password under. */
-const MIN_KEY_BITS = 1024;
-
 interface PreparedKey {
   encryptor: JSEncrypt;
   /** The longest password, in UTF-8 bytes, whose base64 fits PKCS#1 v1.5 (k - 11 bytes). */
@@ -35,10 +33,9 @@ function prepareKey(publicKeyPem: string): PreparedKey {
   const cached = preparedKeys.get(publicKeyPem);
   if (cached) return cached;
 
+  // RSA, e = 65537, 2048–4096 bits, read from the DER: jsencrypt would take far worse.
+  checkRsaPublicKey(publicKeyPem);
   const trimmed = publicKeyPem.trim();
-  if (!/^-----BEGIN (RSA )?PUBLIC KEY-----[\s\S]+-----END (RSA )?PUBLIC KEY-----$/.test(trimmed)) {
-    throw new InvalidPublicKeyError('Not a PEM public key (BEGIN PUBLIC KEY … END PUBLIC KEY)');
-  }
   const encryptor = new JSEncrypt();
   let modulusBytes: number;
   try {
@@ -47,12 +44,10 @@ function prepareKey(publicKeyPem: string): PreparedKey {
     // a trial encryption tells both whether the key works and its size (one modulus long).
     const trial = encryptor.encrypt('x');
     modulusBytes = trial === false ? 0 : atob(trial).length;
-  } catch (error) {
-    throw new InvalidPublicKeyError(`Unreadable public key: ${String(error)}`);
+  } catch {
+    throw new InvalidPublicKeyError('unreadable');
   }
-  if (modulusBytes * 8 < MIN_KEY_BITS) {
-    throw new InvalidPublicKeyError(`RSA key of ${modulusBytes * 8} bits; at least ${MIN_KEY_BITS} expected`);
-  }
+  if (modulusBytes === 0) throw new InvalidPublicKeyError('unreadable');
   const maxPlaintextBytes = modulusBytes - 11;
   const prepared = { encryptor, maxPasswordBytes: Math.floor(maxPlaintextBytes / 4) * 3 };
   preparedKeys.set(publicKeyPem, prepared);

@@ -5,6 +5,7 @@
  */
 import { isRagflowError } from '../ragflow/errors';
 import { validatePublicKeyPem } from '../ragflow/password';
+import { MAX_PUBLIC_KEY_PEM_LENGTH } from '../ragflow/public-key';
 import { normalizeServerUrl } from '../ragflow/server-url';
 import { CLIPBOARD_CLEAR_CHOICES, type ClipboardClearSeconds, type Preferences } from './preferences';
 import {
@@ -77,6 +78,11 @@ function checkUrl(raw: unknown, problems: Problems): string {
 }
 
 function checkPublicKey(raw: unknown, problems: Problems): string | undefined {
+  // Before trimming: a file of megabytes is refused unread, whatever it is padded with.
+  if (typeof raw === 'string' && raw.length > MAX_PUBLIC_KEY_PEM_LENGTH) {
+    problems.add('publicKeyPem', 'errorPublicKeyTooLong', [String(MAX_PUBLIC_KEY_PEM_LENGTH)]);
+    return undefined;
+  }
   const text = optionalText(raw);
   if (text === null) {
     problems.add('publicKeyPem', 'errorInvalidPublicKey');
@@ -86,7 +92,8 @@ function checkPublicKey(raw: unknown, problems: Problems): string | undefined {
   try {
     return validatePublicKeyPem(text);
   } catch (error) {
-    problems.add('publicKeyPem', isRagflowError(error) ? error.messageKey : 'errorInvalidPublicKey');
+    if (isRagflowError(error)) problems.add('publicKeyPem', error.messageKey, [...error.substitutions]);
+    else problems.add('publicKeyPem', 'errorInvalidPublicKey');
     return undefined;
   }
 }

@@ -85,7 +85,26 @@ export interface FakeRagflowOptions {
   disableSdk?: boolean;
   /** The OAuth channels configured on the server, for the login-channels route. */
   ssoChannels?: SsoChannel[];
+  /**
+   * A hostile server: the keys it creates are not RAGFlow's (`ragflow-` and url-safe base64) but
+   * {@link HOSTILE_KEY_TOKENS} in turn: shell and Python code, quotes, newlines, 10 KB.
+   */
+  hostileKeys?: boolean;
 }
+
+/**
+ * What a hostile server (or anyone on the path to a plain-http one) can send as an API key: each
+ * would run code if pasted unquoted into a shell or a Python string, or break a `.env` file.
+ */
+export const HOSTILE_KEY_TOKENS: readonly string[] = [
+  'ragflow-$(touch /tmp/ragflow-keys-pwned)',
+  'ragflow-`id`',
+  'ragflow-"); __import__("os").system("id"); ("',
+  "ragflow-'; id; echo '",
+  'ragflow-abc\nRAGFLOW_BASE_URL=http://evil.example',
+  'ragflow-abc\nimport os',
+  `ragflow-${'A'.repeat(10 * 1024)}`,
+];
 
 export interface RequestRecord {
   method: string;
@@ -106,7 +125,11 @@ export interface FakeRagflow {
   count(operation?: Operation): number;
   resetCounts(): void;
   injectFault(operation: Operation | '*', fault: Fault, times?: number): void;
+  /** Answers the operation with a redirect (307 by default: the client replays the body) to `location`. */
+  injectRedirect(operation: Operation | '*', location: string, status?: number): void;
   clearFaults(): void;
+  /** Adds a key with exactly this token to the user's keys, as a hostile server would list it. */
+  plantKey(email: string, token: string): void;
   addUser(user: FakeUser): void;
   sessionToken(email: string): string | null;
   /** The nickname the account was registered with, as received; null for no such user. */
@@ -555,8 +578,11 @@ interface UserState {
 
 interface FaultEntry {
   operation: Operation | '*';
-  fault: Fault;
+  fault: Fault | 'redirect';
   remaining: number;
+  /** For `redirect`: where to, and with which status. */
+  location?: string;
+  status?: number;
 }
 
 interface Reply {
@@ -641,6 +667,7 @@ export async function startFakeRagflow(input: FakeRagflowOptions): Promise<FakeR
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let lastKeyTime = 0;
+  let hostileKeysMade = 0;
   let closed = false;
 
   /** Servers started with `generation` only keep the answers the older tests were written against. */
@@ -824,13 +851,13 @@ export async function startFakeRagflow(input: FakeRagflowOptions): Promise<FakeR
     return json({ code: 100, message: "<MethodNotAllowed '405: Method Not Allowed'>", data: null });
   }
 
-  function takeFault(op: Operation | null): Fault | null {
+  function takeFault(op: Operation | null): FaultEntry | null {
     const i = faults.findIndex((f) => f.remaining > 0 && (f.operation === '*' || f.operation === op));
     const entry = faults[i];
     if (!entry) return null;
     entry.remaining -= 1;
     if (entry.remaining <= 0) faults.splice(i, 1);
-    return entry.fault;
+    return entry;
   }
 
   function parseBody(req: http.IncomingMessage, raw: Buffer): Record<string, unknown> | null {
@@ -990,11 +1017,16 @@ export async function startFakeRagflow(input: FakeRagflowOptions): Promise<FakeR
   // --- Shared ------------------------------------------------------------------------------
 
   function createKey(user: UserState): ApiKey {
+    const hostile = options.hostileKeys ? HOSTILE_KEY_TOKENS[hostileKeysMade++ % HOSTILE_KEY_TOKENS.length] : undefined;
+    return plantedKey(user, hostile ?? `ragflow-${crypto.randomBytes(32).toString('base64url')}`);
+  }
+
+  function plantedKey(user: UserState, token: string): ApiKey {
     const now = Math.max(Date.now(), lastKeyTime + 1);
     lastKeyTime = now;
     const key: ApiKey = {
       tenant_id: user.id,
-      token: `ragflow-${crypto.randomBytes(32).toString('base64url')}`,
+      token,
       beta: traits().go ? hex32() : crypto.randomBytes(24).toString('base64url').slice(0, 32),
       create_time: now,
       create_date: new Date(now).toUTCString(),
@@ -1195,11 +1227,18 @@ export async function startFakeRagflow(input: FakeRagflowOptions): Promise<FakeR
       return;
     }
 
-    const fault = takeFault(operation);
+    const faultEntry = takeFault(operation);
+    const fault = faultEntry?.fault ?? null;
     if (options.latencyMs) await delay(options.latencyMs, timers);
     if (closed) return;
 
     switch (fault) {
+      case 'redirect':
+        return send(req, res, {
+          status: faultEntry?.status ?? 307,
+          text: '',
+          headers: { Location: faultEntry?.location ?? '/' },
+        });
       case 'hang':
         return; // never answer; close() destroys the socket
       case 'reset':
@@ -1279,8 +1318,14 @@ export async function startFakeRagflow(input: FakeRagflowOptions): Promise<FakeR
     injectFault(operation: Operation | '*', fault: Fault, times = Infinity): void {
       faults.push({ operation, fault, remaining: times });
     },
+    injectRedirect(operation: Operation | '*', location: string, status = 307): void {
+      faults.push({ operation, fault: 'redirect', remaining: Infinity, location, status });
+    },
     clearFaults(): void {
       faults.length = 0;
+    },
+    plantKey(email: string, token: string): void {
+      plantedKey(userOf(email), token);
     },
     addUser,
     sessionToken(email: string): string | null {

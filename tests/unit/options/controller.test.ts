@@ -7,6 +7,7 @@ import type { ConnectionTestResult } from '@/lib/messaging/protocol';
 import { OptionsController, type OptionsPlatform, serverFromLocationHash } from '@/lib/options/controller';
 import { DEFAULT_PREFERENCES, type Preferences } from '@/lib/settings/preferences';
 import type { ServerSettings, Settings } from '@/lib/settings/settings';
+import { PRIME_MODULUS, realModulus, spkiPem } from '../../support/rsa-keys';
 
 const UNTIL_CLOSED = { kind: 'until-browser-closes' } as const;
 const LOCAL: ServerSettings = {
@@ -187,6 +188,25 @@ describe('OptionsController: servers', () => {
       { field: 'url', messageKey: 'errorServerUrlDuplicate', substitutions: ['Production'] },
     ]);
     expect(fake.mocks.requestHostAccess).not.toHaveBeenCalled();
+    expect(fake.mocks.saveSettings).not.toHaveBeenCalled();
+  });
+
+  it('refuses a custom public key that is not RSA-2048–4096 with e = 65537, with its sentence, and saves nothing', async () => {
+    const fake = fakePlatform({ settings: { servers: [LOCAL] } });
+    const controller = await started(fake);
+    controller.editServer('local');
+    const modulus = realModulus(2048);
+    for (const [publicKeyPem, messageKey, substitutions] of [
+      [spkiPem(modulus, 1n), 'errorPublicKeyExponent', ['1']],
+      [spkiPem(PRIME_MODULUS, 65537n), 'errorPublicKeyModulus', []],
+      [spkiPem(2n ** 65535n + 15n, 65537n), 'errorPublicKeyTooLong', ['4096']],
+    ] as const) {
+      fillDraft(controller, { publicKeyPem });
+      await controller.saveServer();
+      expect(controller.getState().editor?.errors).toEqual([
+        { field: 'publicKeyPem', messageKey, substitutions: [...substitutions] },
+      ]);
+    }
     expect(fake.mocks.saveSettings).not.toHaveBeenCalled();
   });
 

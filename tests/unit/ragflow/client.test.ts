@@ -2,10 +2,11 @@ import { createServer } from 'node:net';
 
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
+import { API_KEY_PATTERN } from '@/lib/ragflow/api-key';
 import { RagflowClient, type RagflowClientOptions } from '@/lib/ragflow/client';
 import type { RagflowError, RagflowErrorKind } from '@/lib/ragflow/errors';
 import { GENERATIONS, type Generation } from '@/lib/ragflow/routes';
-import { type FakeRagflow, type FakeRagflowOptions, startFakeRagflow } from '../../fake-ragflow';
+import { type FakeRagflow, type FakeRagflowOptions, HOSTILE_KEY_TOKENS, startFakeRagflow } from '../../fake-ragflow';
 import { rejection } from '../../support/errors';
 
 const ALICE = { email: 'alice@example.com', password: 'correct horse 🐎', nickname: 'alice' };
@@ -316,12 +317,73 @@ describe('transport faults', () => {
   });
 });
 
+describe('hostile servers', () => {
+  it.each(HOSTILE_KEY_TOKENS.map((token) => [JSON.stringify(token).slice(0, 60), token]))(
+    'refuses a created key that is not in RAGFlow form: %s',
+    async (_name, token) => {
+      const server = await start({ generation: 'restful', hostileKeys: true });
+      const client = clientFor(server);
+      const session = await client.login(ALICE);
+      // Every hostile token in turn: the one under test is the one the server makes now.
+      for (const planted of HOSTILE_KEY_TOKENS.slice(0, HOSTILE_KEY_TOKENS.indexOf(token))) {
+        server.plantKey(ALICE.email, planted);
+      }
+      const error = await expectKind(client.createKey(session.authorization), 'invalid-api-key');
+      expect(error).toMatchObject({ messageKey: 'errorInvalidApiKey', substitutions: [server.url] });
+      expect(JSON.stringify(error)).not.toContain(token);
+      expect(error.message).not.toContain(token);
+    },
+  );
+
+  it('refuses a key list that holds a key not in RAGFlow form, whatever else it holds', async () => {
+    const server = await start({ generation: 'legacy' });
+    const client = clientFor(server);
+    const session = await client.login(ALICE);
+    await client.createKey(session.authorization);
+    server.plantKey(ALICE.email, 'ragflow-$(touch /tmp/pwned)');
+    await expectKind(client.listKeys(session.authorization), 'invalid-api-key');
+  });
+
+  it('takes the keys the fake makes in RAGFlow form', async () => {
+    const server = await start({ generation: 'restful' });
+    const client = clientFor(server);
+    const session = await client.login(ALICE);
+    const key = await client.createKey(session.authorization);
+    expect(key.token).toMatch(API_KEY_PATTERN);
+  });
+
+  it.each([307, 308, 302])(
+    'follows no %i from the login: the other server receives nothing, and the error names it',
+    async (status) => {
+      const server = await start({ generation: 'restful' });
+      const elsewhere = await start({ generation: 'restful' });
+      server.injectRedirect('login', `${elsewhere.url}/api/v1/auth/login`, status);
+      const client = clientFor(server, { detected: { generation: 'restful', go: false } });
+
+      const error = await expectKind(client.login(ALICE), 'redirect-refused');
+      expect(error).toMatchObject({ messageKey: 'errorRedirect', substitutions: [server.url, elsewhere.origin] });
+      expect(elsewhere.requests).toEqual([]);
+      expect(server.count('login')).toBe(1);
+    },
+  );
+
+  it('follows no redirect of a session route either: the session header stays home', async () => {
+    const server = await start({ generation: 'restful' });
+    const elsewhere = await start({ generation: 'restful' });
+    const client = clientFor(server, { detected: { generation: 'restful', go: false } });
+    const session = await client.login(ALICE);
+    server.injectRedirect('tokens.list', `${elsewhere.url}/api/v1/system/tokens`);
+    await expectKind(client.listKeys(session.authorization), 'redirect-refused');
+    expect(elsewhere.requests).toEqual([]);
+  });
+});
+
 describe('construction', () => {
   it('rejects an invalid server URL before any request', () => {
     expect(() => new RagflowClient({ serverUrl: 'javascript:alert(1)' })).toThrow(/Invalid server URL/);
   });
 
   it('rejects an invalid custom public key', () => {
-    expect(() => new RagflowClient({ serverUrl: 'localhost', publicKeyPem: 'nope' })).toThrow(/PEM/);
+    expect(() => new RagflowClient({ serverUrl: 'localhost', publicKeyPem: 'nope' })).toThrow(/unreadable/);
   });
 });

@@ -1,3 +1,5 @@
+import { generateKeyPairSync } from 'node:crypto';
+
 import forge from 'node-forge';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
@@ -10,6 +12,7 @@ import {
   validatePublicKeyPem,
 } from '@/lib/ragflow/password';
 import { DEFAULT_MAX_PASSWORD_BYTES, utf8ByteLength } from '@/lib/ragflow/password-limit';
+import { PRIME_MODULUS, pkcs1Pem, realModulus, spkiPem } from '../../support/rsa-keys';
 
 let publicKeyPem: string;
 let privateKey: forge.pki.rsa.PrivateKey;
@@ -82,9 +85,74 @@ describe('validatePublicKeyPem', () => {
     expect(() => validatePublicKeyPem(pem)).toThrow(InvalidPublicKeyError);
   });
 
-  it('rejects a key too small to be worth a password', () => {
-    const small = forge.pki.rsa.generateKeyPair({ bits: 512, workers: -1 });
-    expect(() => validatePublicKeyPem(forge.pki.publicKeyToPem(small.publicKey))).toThrow(/512 bits/);
+  /** The reason and sentence a key is refused with. */
+  function refusal(pem: string): Pick<InvalidPublicKeyError, 'reason' | 'messageKey' | 'substitutions'> {
+    try {
+      validatePublicKeyPem(pem);
+    } catch (error) {
+      expect(error).toBeInstanceOf(InvalidPublicKeyError);
+      const { reason, messageKey, substitutions } = error as InvalidPublicKeyError;
+      return { reason, messageKey, substitutions };
+    }
+    throw new Error('accepted');
+  }
+
+  it("accepts RAGFlow's own key, and RSA keys of 2048 to 4096 bits with e = 65537, in either PEM", () => {
+    expect(() => validatePublicKeyPem(RAGFLOW_DEFAULT_PUBLIC_KEY)).not.toThrow();
+    for (const bits of [2048, 3072, 4096]) {
+      const modulus = realModulus(bits);
+      expect(() => validatePublicKeyPem(spkiPem(modulus, 65537n))).not.toThrow();
+      expect(() => validatePublicKeyPem(pkcs1Pem(modulus, 65537n))).not.toThrow();
+    }
+  });
+
+  it('refuses e = 1, which would send the password as base64, and any e but 65537', () => {
+    const modulus = realModulus(2048);
+    expect(refusal(spkiPem(modulus, 1n))).toEqual({
+      reason: 'exponent',
+      messageKey: 'errorPublicKeyExponent',
+      substitutions: ['1'],
+    });
+    expect(refusal(spkiPem(modulus, 3n)).reason).toBe('exponent');
+    expect(refusal(pkcs1Pem(modulus, 1n)).reason).toBe('exponent');
+  });
+
+  it('refuses a prime modulus, and one with a small factor', () => {
+    expect(refusal(spkiPem(PRIME_MODULUS, 65537n))).toEqual({
+      reason: 'modulus',
+      messageKey: 'errorPublicKeyModulus',
+      substitutions: [],
+    });
+    expect(refusal(spkiPem(3n * PRIME_MODULUS, 65537n)).reason).toBe('modulus');
+  });
+
+  it('refuses keys under 2048 or over 4096 bits, saying how many it has', () => {
+    const small = forge.pki.rsa.generateKeyPair({ bits: 1024, workers: -1 });
+    expect(refusal(forge.pki.publicKeyToPem(small.publicKey))).toEqual({
+      reason: 'size',
+      messageKey: 'errorPublicKeySize',
+      substitutions: ['1024', '2048', '4096'],
+    });
+    // Odd but plausible: not a multiple of 8. Still refused, without a long check.
+    expect(refusal(spkiPem(2n ** 4200n + 15n, 65537n)).substitutions[0]).toBe('4201');
+  });
+
+  it('refuses a PEM over 4 KB before reading it: a 65,536-bit key, a 5 MB paste', () => {
+    const huge = spkiPem(2n ** 65535n + 15n, 65537n);
+    expect(huge.length).toBeGreaterThan(4096);
+    expect(refusal(huge)).toEqual({
+      reason: 'pem-too-long',
+      messageKey: 'errorPublicKeyTooLong',
+      substitutions: ['4096'],
+    });
+    const padded = `${RAGFLOW_DEFAULT_PUBLIC_KEY}${' '.repeat(5 * 1024 * 1024)}`;
+    expect(refusal(padded).reason).toBe('pem-too-long');
+  });
+
+  it('refuses a public key of another algorithm', () => {
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const ecPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    expect(refusal(ecPem)).toEqual({ reason: 'not-rsa', messageKey: 'errorPublicKeyNotRsa', substitutions: [] });
   });
 });
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_PREFERENCES } from '@/lib/settings/preferences';
 import type { Settings } from '@/lib/settings/settings';
 import { exportSettings, parseSettingsImport } from '@/lib/settings/transfer';
+import { realModulus, spkiPem } from '../../support/rsa-keys';
 
 const SETTINGS: Settings = {
   servers: [
@@ -83,6 +84,25 @@ describe('export and import', () => {
           messageKey: 'errorClipboardClearChoice',
           substitutions: ['0, 10, 30, 60, 120, 300'],
         },
+      ],
+    });
+  });
+
+  it('checks each custom public key, and says why one is refused', () => {
+    const modulus = realModulus(2048);
+    const text = fileWith({
+      settings: {
+        servers: [
+          { ...SETTINGS.servers[0], publicKeyPem: spkiPem(modulus, 1n) },
+          { ...SETTINGS.servers[1], publicKeyPem: `${spkiPem(modulus, 65537n)}${' '.repeat(5 * 1024 * 1024)}` },
+        ],
+      },
+    });
+    expect(parseSettingsImport(text)).toEqual({
+      ok: false,
+      errors: [
+        { field: 'settings.servers[0].publicKeyPem', messageKey: 'errorPublicKeyExponent', substitutions: ['1'] },
+        { field: 'settings.servers[1].publicKeyPem', messageKey: 'errorPublicKeyTooLong', substitutions: ['4096'] },
       ],
     });
   });

@@ -1,0 +1,152 @@
+/**
+ * What a server's own RSA public key must be before a password is encrypted with it: the shape
+ * RAGFlow's own pair has (conf/public.pem: RSA, 2048 bits, e = 65537), within sane bounds. Read
+ * from the DER itself, before jsencrypt sees the key: jsencrypt takes e = 1 (which leaves the
+ * password readable in base64), a prime modulus (which anyone can invert), and a 65,536-bit key
+ * (which takes half a minute per sign-in).
+ */
+import { InvalidPublicKeyError } from './errors';
+
+/** A PEM of RSA-4096 is about 800 characters; a pasted certificate chain or file is not a key. */
+export const MAX_PUBLIC_KEY_PEM_LENGTH = 4096;
+export const RSA_BITS_RANGE = { min: 2048, max: 4096 } as const;
+export const RSA_EXPONENT = 65537;
+
+/** 1.2.840.113549.1.1.1, rsaEncryption, as DER content bytes. */
+const RSA_ENCRYPTION_OID = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+
+interface Tlv {
+  tag: number;
+  /** The content bytes. */
+  value: Uint8Array;
+  /** Where the next element starts. */
+  end: number;
+}
+
+/** One DER element at `offset`; throws on anything truncated or of indefinite length. */
+function readTlv(bytes: Uint8Array, offset: number): Tlv {
+  const tag = bytes[offset];
+  let length = bytes[offset + 1];
+  if (tag === undefined || length === undefined) throw new Error('truncated');
+  let start = offset + 2;
+  if (length & 0x80) {
+    const count = length & 0x7f;
+    if (count === 0 || count > 3) throw new Error('bad length');
+    length = 0;
+    for (let i = 0; i < count; i++) length = length * 256 + (bytes[start + i] ?? Number.NaN);
+    start += count;
+  }
+  const end = start + length;
+  if (!Number.isFinite(end) || end > bytes.length) throw new Error('truncated');
+  return { tag, value: bytes.subarray(start, end), end };
+}
+
+/** The elements of a SEQUENCE's content. */
+function children(content: Uint8Array): Tlv[] {
+  const items: Tlv[] = [];
+  for (let offset = 0; offset < content.length; offset = items[items.length - 1]!.end) {
+    items.push(readTlv(content, offset));
+  }
+  return items;
+}
+
+function bigIntOf(bytes: Uint8Array): bigint {
+  let value = 0n;
+  for (const byte of bytes) value = (value << 8n) | BigInt(byte);
+  return value;
+}
+
+function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
+  let result = 1n;
+  let b = base % modulus;
+  for (let e = exponent; e > 0n; e >>= 1n) {
+    if (e & 1n) result = (result * b) % modulus;
+    b = (b * b) % modulus;
+  }
+  return result;
+}
+
+const SMALL_PRIMES = [3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97];
+
+/**
+ * Whether `n` is (very probably) prime: a few Miller–Rabin rounds. An RSA modulus is a product of
+ * two large primes; a prime one has a private exponent anyone can compute.
+ */
+function probablyPrime(n: bigint): boolean {
+  let d = n - 1n;
+  let s = 0;
+  while ((d & 1n) === 0n) {
+    d >>= 1n;
+    s++;
+  }
+  for (const a of [2n, 3n, 5n, 7n, 11n]) {
+    let x = modPow(a, d, n);
+    if (x === 1n || x === n - 1n) continue;
+    let witness = true;
+    for (let r = 1; r < s && witness; r++) {
+      x = (x * x) % n;
+      if (x === n - 1n) witness = false;
+    }
+    if (witness) return false;
+  }
+  return true;
+}
+
+/** The DER bytes of a PEM's body, or throws. */
+function derOf(pem: string): { der: Uint8Array; pkcs1: boolean } {
+  const match = /^-----BEGIN (RSA )?PUBLIC KEY-----([\s\S]+?)-----END (RSA )?PUBLIC KEY-----$/.exec(pem);
+  if (!match || match[1] !== match[3]) throw new Error('not PEM');
+  const base64 = match[2]!.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) throw new Error('not base64');
+  return { der: Uint8Array.from(atob(base64), (char) => char.charCodeAt(0)), pkcs1: match[1] !== undefined };
+}
+
+/**
+ * Checks a PEM public key (SubjectPublicKeyInfo, or PKCS#1 `RSA PUBLIC KEY`) and throws
+ * {@link InvalidPublicKeyError} with the reason: too long, unreadable, not RSA, an exponent other
+ * than 65537, a size outside 2048–4096 bits, or a modulus that cannot be RSA's.
+ */
+export function checkRsaPublicKey(publicKeyPem: string): void {
+  if (publicKeyPem.length > MAX_PUBLIC_KEY_PEM_LENGTH) {
+    throw new InvalidPublicKeyError('pem-too-long', [String(MAX_PUBLIC_KEY_PEM_LENGTH)]);
+  }
+  let modulusBytes: Uint8Array;
+  let exponentBytes: Uint8Array;
+  try {
+    const { der, pkcs1 } = derOf(publicKeyPem.trim());
+    const outer = readTlv(der, 0);
+    if (outer.tag !== 0x30 || outer.end !== der.length) throw new Error('not a SEQUENCE');
+    let rsaKey: Uint8Array = outer.value;
+    if (!pkcs1) {
+      const [algorithm, bitString] = children(outer.value);
+      if (algorithm?.tag !== 0x30 || bitString?.tag !== 0x03) throw new Error('not SubjectPublicKeyInfo');
+      const oid = children(algorithm.value)[0];
+      const isRsa =
+        oid?.tag === 0x06 &&
+        oid.value.length === RSA_ENCRYPTION_OID.length &&
+        oid.value.every((byte, i) => byte === RSA_ENCRYPTION_OID[i]);
+      if (!isRsa) throw new InvalidPublicKeyError('not-rsa');
+      if (bitString.value[0] !== 0) throw new Error('unused bits');
+      const inner = readTlv(bitString.value, 1);
+      if (inner.tag !== 0x30) throw new Error('not RSAPublicKey');
+      rsaKey = inner.value;
+    }
+    const [modulus, exponent] = children(rsaKey);
+    if (modulus?.tag !== 0x02 || exponent?.tag !== 0x02) throw new Error('not RSAPublicKey');
+    modulusBytes = modulus.value;
+    exponentBytes = exponent.value;
+  } catch (error) {
+    if (error instanceof InvalidPublicKeyError) throw error;
+    throw new InvalidPublicKeyError('unreadable');
+  }
+
+  const n = bigIntOf(modulusBytes);
+  const e = bigIntOf(exponentBytes);
+  if (e !== BigInt(RSA_EXPONENT)) throw new InvalidPublicKeyError('exponent', [e.toString()]);
+  const bits = n.toString(2).length;
+  if (bits < RSA_BITS_RANGE.min || bits > RSA_BITS_RANGE.max) {
+    throw new InvalidPublicKeyError('size', [String(bits), String(RSA_BITS_RANGE.min), String(RSA_BITS_RANGE.max)]);
+  }
+  const smallFactor = (n & 1n) === 0n || SMALL_PRIMES.some((p) => n % BigInt(p) === 0n);
+  if (smallFactor || probablyPrime(n)) throw new InvalidPublicKeyError('modulus');
+}
