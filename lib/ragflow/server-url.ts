@@ -49,7 +49,6 @@ export function normalizeServerUrl(input: string): string {
   if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') {
     throw rejectScheme(scheme);
   }
-  // A local RAGFlow (Docker) speaks plain http, so that is the default for a bare host.
   const withScheme = scheme === undefined ? `http://${trimmed.replace(/^\/+/, '')}` : trimmed;
 
   let url: URL;
@@ -58,6 +57,9 @@ export function normalizeServerUrl(input: string): string {
   } catch {
     throw new InvalidServerUrlError('malformed');
   }
+  // A bare host: a local RAGFlow (Docker, a machine on the LAN) speaks plain http, so that stays
+  // the default there; a public name gets https, so that nothing goes out in cleartext unasked.
+  if (scheme === undefined && !isPrivateHost(url.hostname)) url.protocol = 'https:';
   // `new URL('http:host')` is accepted and means http://host/; only `http://` forms are ours.
   if (!/^https?:\/\//i.test(withScheme) || url.hostname === '') {
     throw new InvalidServerUrlError('malformed');
@@ -85,4 +87,31 @@ function rejectScheme(scheme: string): InvalidServerUrlError {
 export function originPattern(baseUrl: string): string {
   const url = new URL(baseUrl);
   return `${url.protocol}//${url.hostname}/*`;
+}
+
+/** Loopback: `localhost` and its subdomains, 127.0.0.0/8 and `[::1]`. Never leaves the machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  return host === 'localhost' || host.endsWith('.localhost') || /^127(?:\.\d{1,3}){3}$/.test(host) || host === '[::1]';
+}
+
+/**
+ * A host a bare address keeps plain http for: loopback, an IP address (v4 or v6), a name with a
+ * single label (a Docker service, an intranet host) or under `.local` or `.lan`. Self-hosted
+ * RAGFlow lives there, mostly without a certificate. Everything else is a public name.
+ */
+export function isPrivateHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  if (isLoopbackHost(host)) return true;
+  if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(host) || host.startsWith('[')) return true;
+  return !host.includes('.') || host.endsWith('.local') || host.endsWith('.lan');
+}
+
+/**
+ * Whether what goes to this server crosses a network in cleartext: plain http to anything but
+ * loopback. The password's RSA step does not make that safe (README, "Security").
+ */
+export function isCleartextOverNetwork(baseUrl: string): boolean {
+  const url = new URL(baseUrl);
+  return url.protocol === 'http:' && !isLoopbackHost(url.hostname);
 }

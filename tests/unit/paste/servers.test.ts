@@ -124,7 +124,7 @@ describe('serverForShortcut', () => {
   it('with several, is the default server, else the one the popup used last', () => {
     const settings = settingsOf([{ url: 'http://a.test' }, { url: 'http://b.test' }], 's1');
     expect(serverForShortcut(two, settings, 'http://a.test')).toBe('http://b.test');
-    expect(serverForShortcut(two, NONE, 'b.test')).toBe('http://b.test');
+    expect(serverForShortcut(two, NONE, 'http://b.test/')).toBe('http://b.test');
   });
 
   it('with several and no rule that picks one, is none', () => {

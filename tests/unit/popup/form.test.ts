@@ -18,9 +18,9 @@ describe('checkAccount', () => {
     expect(checkAccount({ serverUrl: ' rag.example.com:8080/api/v1 ', email: ' me@example.com ' })).toEqual({
       ok: true,
       value: {
-        serverUrl: 'http://rag.example.com:8080',
+        serverUrl: 'https://rag.example.com:8080',
         email: 'me@example.com',
-        originPattern: 'http://rag.example.com/*',
+        originPattern: 'https://rag.example.com/*',
         host: 'rag.example.com',
       },
     });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { InvalidServerUrlError, type InvalidServerUrlReason } from '@/lib/ragflow/errors';
-import { normalizeServerUrl, originPattern } from '@/lib/ragflow/server-url';
+import { isCleartextOverNetwork, normalizeServerUrl, originPattern } from '@/lib/ragflow/server-url';
 
 describe('normalizeServerUrl', () => {
   it.each([
@@ -18,6 +18,18 @@ describe('normalizeServerUrl', () => {
     ['http://host/?x=1', 'http://host'],
     ['http://[::1]:9380', 'http://[::1]:9380'],
     ['192.168.1.5:9380', 'http://192.168.1.5:9380'],
+    // A bare public name gets https; loopback, IP addresses, .local, .lan and single labels keep http.
+    ['ragflow.example.com', 'https://ragflow.example.com'],
+    ['Rag.Example.com:9380/ragflow/', 'https://rag.example.com:9380/ragflow'],
+    ['http://ragflow.example.com', 'http://ragflow.example.com'],
+    ['127.0.0.1:9380', 'http://127.0.0.1:9380'],
+    ['app.localhost', 'http://app.localhost'],
+    ['[::1]:9380', 'http://[::1]:9380'],
+    ['[fd00::5]', 'http://[fd00::5]'],
+    ['10.0.0.5', 'http://10.0.0.5'],
+    ['ragflow.local:9380', 'http://ragflow.local:9380'],
+    ['nas.lan', 'http://nas.lan'],
+    ['ragflow:9380', 'http://ragflow:9380'],
     ['https://bücher.example/', 'https://xn--bcher-kva.example'],
     // A web-app address pasted whole: its long query goes, what is left is a server.
     [`http://host/?auth=${'t'.repeat(1900)}`, 'http://host'],
@@ -74,5 +86,19 @@ describe('originPattern', () => {
   it('drops the port, which match patterns cannot carry', () => {
     expect(originPattern('http://localhost:9380')).toBe('http://localhost/*');
     expect(originPattern('https://rag.example.com/prefix')).toBe('https://rag.example.com/*');
+  });
+});
+
+describe('isCleartextOverNetwork', () => {
+  it.each([
+    ['http://rag.example.com', true],
+    ['http://192.168.1.5:9380', true],
+    ['http://ragflow.local', true],
+    ['https://rag.example.com', false],
+    ['http://localhost:9380', false],
+    ['http://127.0.0.1:9380', false],
+    ['http://[::1]:9380', false],
+  ])('%s: %s', (baseUrl, expected) => {
+    expect(isCleartextOverNetwork(baseUrl)).toBe(expected);
   });
 });

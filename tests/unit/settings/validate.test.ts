@@ -110,7 +110,7 @@ describe('validateServerAmong', () => {
   it('refuses a second entry for the same server, naming the first', () => {
     const existing = validateServer({ ...SERVER, id: 'b', name: 'Staging A' });
     if (!existing.ok) throw new Error('fixture');
-    const result = validateServerAmong({ ...SERVER, url: 'staging.example.com/ragflow' }, [existing.value]);
+    const result = validateServerAmong({ ...SERVER, url: 'http://staging.example.com/ragflow' }, [existing.value]);
     expect(result).toEqual({ ok: true, value: expect.objectContaining({ url: 'http://staging.example.com/ragflow' }) });
     expect(validateServerAmong({ ...SERVER, url: 'HTTPS://Staging.Example.com/ragflow/' }, [existing.value])).toEqual({
       ok: false,
