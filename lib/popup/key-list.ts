@@ -164,7 +164,13 @@ export class KeyListController extends StateStore<KeyListState> {
 
   /** Copies the key in a format; the clipboard is cleared later as after any copy of a key. */
   async copy(token: string, format: CopyFormat): Promise<void> {
-    const text = copyText(format, token, this.options.account.serverUrl);
+    let text: string;
+    try {
+      text = copyText(format, token, this.options.account.serverUrl);
+    } catch {
+      // Not a key in RAGFlow's form: the client refuses those, so this list never holds one.
+      return this.set({ alert: { messageKey: 'errorInvalidApiKey', substitutions: [this.options.account.serverUrl] } });
+    }
     try {
       await this.options.platform.copyText(text);
     } catch {

@@ -185,9 +185,9 @@ describe('the key list', () => {
     });
     const expected = {
       plain: NEW,
-      env: `RAGFLOW_API_KEY=${NEW}\nRAGFLOW_BASE_URL=${SERVER}\n`,
+      env: `RAGFLOW_API_KEY='${NEW}'\nRAGFLOW_BASE_URL='${SERVER}'\n`,
       python: `from ragflow_sdk import RAGFlow\n\nrag = RAGFlow(api_key="${NEW}", base_url="${SERVER}")\n`,
-      curl: `curl -H "Authorization: Bearer ${NEW}" "${SERVER}/api/v1/datasets?page=1&page_size=1"`,
+      curl: `curl -H 'Authorization: Bearer ${NEW}' '${SERVER}/api/v1/datasets?page=1&page_size=1'`,
     } as const;
     for (const [format, text] of Object.entries(expected) as [keyof typeof expected, string][]) {
       await list.copy(NEW, format);
