@@ -3,6 +3,7 @@ import { browser } from 'wxt/browser';
 import { createClipboardAutoClear } from '@/lib/clipboard/auto-clear';
 import { clearClipboardOffscreen, offscreenAvailable } from '@/lib/clipboard/offscreen-clearer';
 import { createHandlers } from '@/lib/keys/handlers';
+import { watchRemovedServers } from '@/lib/keys/forget-servers';
 import { createKeyService } from '@/lib/keys/key-service';
 import { broadcast, serveMessages } from '@/lib/messaging/serve';
 import { EXTENSION_PAGES } from '@/lib/messaging/pages';
@@ -11,7 +12,7 @@ import { hasHostAccess } from '@/lib/permissions';
 import { testConnection } from '@/lib/servers/connection-test';
 import { detectedServers } from '@/lib/keys/detected-servers';
 import { preferencesItem } from '@/lib/settings/preferences';
-import { serverSettingsFor, sessionMaxAgeMs, settingsItem } from '@/lib/settings/settings';
+import { serverSettingsFor, sessionLifetimeFor, sessionMaxAgeMs, settingsItem } from '@/lib/settings/settings';
 import { browserWebSessionDeps } from '@/lib/web-session/browser';
 import { createWebSessionService } from '@/lib/web-session/web-session-service';
 
@@ -25,7 +26,7 @@ export default defineBackground(() => {
     onStep: (step, flowId) => broadcast('keys.progress', { step, flowId }),
     keyPolicy: async (serverUrl) => (await serverSettingsFor(serverUrl))?.keyPolicy ?? 'reuse',
     clientOptions: clientOptionsOf,
-    sessionMaxAgeMs: async (serverUrl) => sessionMaxAgeMs((await serverSettingsFor(serverUrl))?.sessionLifetime),
+    sessionMaxAgeMs: async (serverUrl) => sessionMaxAgeMs(sessionLifetimeFor(await settingsItem.getValue(), serverUrl)),
   });
   const clipboard = createClipboardAutoClear({
     clearAfterSeconds: async () => (await preferencesItem.getValue()).clipboardClearSeconds,
@@ -52,6 +53,8 @@ export default defineBackground(() => {
     }),
     { allowedPages: EXTENSION_PAGES },
   );
+  // A server removed from the settings (or moved, or dropped by an import) is forgotten at once.
+  watchRemovedServers();
   // A paste while signed in but with no key cached gets one through the same single flight.
   registerPasteFeature({ keyWithSession: async (account) => (await keyService.getKey(account)).key });
 });

@@ -10,7 +10,7 @@ import { t } from '../i18n';
 import { accountCache } from '../keys/account-cache';
 import { STORAGE_KEYS as POPUP_STORAGE_KEYS } from '../popup/browser-platform';
 import { preferencesItem } from '../settings/preferences';
-import { findServer, sessionMaxAgeMs, settingsItem } from '../settings/settings';
+import { sessionLifetimeFor, sessionMaxAgeMs, settingsItem } from '../settings/settings';
 import { PASTE_COMMAND } from './command';
 import { type FrameFocus, reportFocus } from './focus-probe';
 import { type InsertResult, insertIntoField, PINNED_FIELDS_SLOT, pinFocusedField } from './insert-into-field';
@@ -26,7 +26,7 @@ async function readState(): Promise<PasteState> {
   ]);
   // A key past its server's session-cache lifetime is pasted no more than the popup shows it.
   const accounts = await accountCache.freshAccounts(
-    (serverUrl) => sessionMaxAgeMs(findServer(settings, serverUrl)?.sessionLifetime),
+    (serverUrl) => sessionMaxAgeMs(sessionLifetimeFor(settings, serverUrl)),
     Date.now(),
   );
   const lastUsed = remembered[POPUP_STORAGE_KEYS.serverUrl];

@@ -52,6 +52,23 @@ export function defaultServer(settings: Settings): ServerSettings | undefined {
   return settings.servers.find((server) => server.id === settings.defaultServerId) ?? settings.servers[0];
 }
 
+/**
+ * The session-cache lifetime of a server. One that is not set up (typed in the popup, or removed
+ * since) has no lifetime of its own: it gets the shortest any set-up server has, so that a key
+ * never outlives what the user chose for the servers they did set up.
+ */
+export function sessionLifetimeFor(
+  settings: { readonly servers: readonly ServerSettings[] },
+  serverUrl: string,
+): SessionLifetime {
+  const own = findServer(settings, serverUrl)?.sessionLifetime;
+  if (own) return own;
+  const minutes = settings.servers.flatMap(({ sessionLifetime }) =>
+    sessionLifetime.kind === 'minutes' ? [sessionLifetime.minutes] : [],
+  );
+  return minutes.length > 0 ? { kind: 'minutes', minutes: Math.min(...minutes) } : DEFAULT_SESSION_LIFETIME;
+}
+
 /** How old a cached session may get, in milliseconds; undefined: until the browser closes. */
 export function sessionMaxAgeMs(lifetime: SessionLifetime = DEFAULT_SESSION_LIFETIME): number | undefined {
   return lifetime.kind === 'minutes' ? lifetime.minutes * 60_000 : undefined;
