@@ -33,13 +33,15 @@ export interface FrameFocus {
 /**
  * The frame to paste into: the innermost focused one. `blocked` when the focus sits in a frame
  * that could not be probed (another site's frame, without host permission for it): pasting into
- * its parent instead would put the key somewhere the user did not choose.
+ * its parent instead would put the key somewhere the user did not choose. `noFocus` when no frame
+ * has the focus.
  */
-export function focusedFrame(frames: FrameFocus[]): { frameId: number } | { blocked: true } {
+export function focusedFrame(frames: FrameFocus[]): { frameId: number } | { blocked: true } | { noFocus: true } {
   const focused = frames.filter((frame) => frame.report.hasFocus);
   const innermost = focused.find((frame) => !frame.report.focusInChildFrame);
   if (innermost) return { frameId: innermost.frameId };
   if (focused.length > 0) return { blocked: true };
-  // No frame has the focus (it is in the address bar, say): the top frame reports "no field".
-  return { frameId: 0 };
+  // No frame has the focus (it is in the address bar, say): the user is not looking at a field,
+  // though the page still has a focused element, which may be one it focused itself on load.
+  return { noFocus: true };
 }

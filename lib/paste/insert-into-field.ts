@@ -5,8 +5,11 @@
  * one would be a ReferenceError in the page). Only types may be shared, as they leave no code.
  */
 
+import type { FieldVisibilityCheck, VisibilityFailure } from './field-visibility';
+
 /** Why nothing was pasted; the background turns each into a notice for the user. */
 export type InsertFailure =
+  | VisibilityFailure
   | 'no-field'
   | 'read-only'
   | 'disabled'
@@ -123,6 +126,11 @@ export async function insertIntoField(text: string, pin?: FieldPin): Promise<Ins
       // A body in design mode or made contenteditable (rich-text editors in a frame) is a field.
       if (!(focused instanceof HTMLElement && focused.isContentEditable)) return { ok: false, reason: 'no-field' };
     }
+    // Only into a field the user can see: the check the extension injects just before, into this
+    // world (field-visibility.ts); absent only where this runs outside the extension (a test page).
+    const checks = globalThis as unknown as Record<string, FieldVisibilityCheck | undefined>;
+    const unseen = checks.ragflowKeysFieldVisibility?.(focused);
+    if (unseen) return { ok: false, reason: unseen };
 
     const countOf = (haystack: string) => (text === '' ? 0 : haystack.split(text).length - 1);
 

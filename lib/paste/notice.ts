@@ -28,6 +28,8 @@ export interface NoticeMessage {
 }
 
 const MESSAGE_KEYS: Record<PasteNoticeKind, string> = {
+  'no-focus': 'pasteNoticeNoFocus',
+  'hidden-field': 'pasteNoticeHiddenField',
   'no-field': 'pasteNoticeNoField',
   'read-only': 'pasteNoticeReadOnly',
   disabled: 'pasteNoticeDisabled',

@@ -206,6 +206,7 @@ export function createPasteService(deps: PasteDeps): PasteService {
           return { refused: 'page-not-allowed' };
         }
         const target = focusedFrame(frames);
+        if ('noFocus' in target) return { refused: 'no-focus' };
         return 'blocked' in target ? { refused: 'frame-not-allowed' } : target;
       });
     },

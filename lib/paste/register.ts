@@ -12,6 +12,7 @@ import { STORAGE_KEYS as POPUP_STORAGE_KEYS } from '../popup/browser-platform';
 import { preferencesItem } from '../settings/preferences';
 import { sessionLifetimeFor, sessionMaxAgeMs, settingsItem } from '../settings/settings';
 import { PASTE_COMMAND } from './command';
+import { FIELD_VISIBILITY_SLOT, installFieldVisibilityCheck } from './field-visibility';
 import { type FrameFocus, reportFocus } from './focus-probe';
 import { type InsertResult, insertIntoField, PINNED_FIELDS_SLOT, pinFocusedField } from './insert-into-field';
 import { changesPasteMenu, createMenuSync, menuItemsToCreate, type PasteMenuItem } from './menu';
@@ -90,6 +91,10 @@ export function registerPasteFeature({ keyWithSession }: PasteFeatureDeps): void
     keyWithSession,
     async insertInFrame(tabId, frameId, key, pin) {
       const target = { tabId, frameIds: [frameId] };
+      // The visibility check first, into the same isolated world, where the insertion calls it.
+      await executeInFrames<boolean>(() =>
+        browser.scripting.executeScript({ target, func: installFieldVisibilityCheck, args: [FIELD_VISIBILITY_SLOT] }),
+      );
       const [injection] = await executeInFrames<InsertResult>(() =>
         browser.scripting.executeScript({
           target,

@@ -284,6 +284,39 @@ describe('paste with the keyboard shortcut', () => {
     await expect.poll(popupIsOpen).toBe(true);
   });
 
+  it.each(['tiny', 'transparent', 'offscreen', 'in-transparent-parent'])(
+    'pastes nothing into a field the page focused but the user cannot see (%s), and says so',
+    async (trap) => {
+      const page = await openTestPage(`trap.html?trap=${trap}`);
+      await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('trap');
+      await pressKeys('alt+shift+k');
+      await expect
+        .poll(toolbarNotice)
+        .toEqual({ badge: '!', title: expect.stringContaining('the focused field is hidden, transparent, tiny') });
+      expect(await page.locator('#trap').inputValue()).toBe('');
+      expect(await page.locator('#visible').inputValue()).toBe('');
+      await expect.poll(popupIsOpen).toBe(true);
+    },
+  );
+
+  it('pastes nothing when the address bar has the focus, though the page keeps a focused field', async () => {
+    const page = await openTestPage('fields.html');
+    const field = page.locator('#plain');
+    await field.focus();
+    // Playwright makes every page look focused; the test needs the browser's real answer.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: false });
+    await expect.poll(() => page.evaluate(() => document.hasFocus())).toBe(true);
+    await pressKeys('ctrl+l');
+    await expect.poll(() => page.evaluate(() => document.hasFocus())).toBe(false);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('plain');
+    await pressKeys('alt+shift+k');
+    await expect
+      .poll(toolbarNotice)
+      .toEqual({ badge: '!', title: expect.stringContaining('the page did not have the focus') });
+    expect(await field.inputValue()).toBe('');
+  });
+
   it('says there is no field when none has the focus', async () => {
     const page = await openTestPage('fields.html');
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());

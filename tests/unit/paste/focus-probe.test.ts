@@ -23,8 +23,8 @@ describe('focusedFrame', () => {
     expect(focusedFrame([frame(0, true, true), frame(5, false)])).toEqual({ blocked: true });
   });
 
-  it('falls back to the top frame when no frame has the focus', () => {
-    expect(focusedFrame([frame(0, false), frame(5, false)])).toEqual({ frameId: 0 });
-    expect(focusedFrame([])).toEqual({ frameId: 0 });
+  it('is no frame when none has the focus: the page may still hold a focused field of its choosing', () => {
+    expect(focusedFrame([frame(0, false), frame(5, false)])).toEqual({ noFocus: true });
+    expect(focusedFrame([])).toEqual({ noFocus: true });
   });
 });

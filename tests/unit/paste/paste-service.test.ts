@@ -194,6 +194,18 @@ describe('pasting with the keyboard shortcut', () => {
     expect(deps.insertInFrame).not.toHaveBeenCalled();
   });
 
+  it('pastes nothing when no frame has the focus (the address bar has it), and says so', async () => {
+    const frames: FrameFocus[] = [
+      { frameId: 0, report: { hasFocus: false, focusInChildFrame: false } },
+      { frameId: 6, report: { hasFocus: false, focusInChildFrame: false } },
+    ];
+    const { service, deps } = harness(oneServer, { frames });
+    expect(await service.pasteFromShortcut(TAB)).toMatchObject({ pasted: false, notice: 'no-focus' });
+    expect(deps.insertInFrame).not.toHaveBeenCalled();
+    expect(await noticeForTab(TAB)).toEqual({ messageKey: 'pasteNoticeNoFocus', substitutions: [] });
+    expect(await badge()).toBe('!');
+  });
+
   it('says so when the page cannot be scripted at all', async () => {
     const { service } = harness(oneServer, { frames: new NoAccessError() });
     expect(await service.pasteFromShortcut(TAB)).toMatchObject({ pasted: false, notice: 'page-not-allowed' });
