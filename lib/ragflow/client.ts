@@ -4,17 +4,16 @@ import { isApiKeyForm } from './api-key';
 import {
   CannotConnectError,
   errorFromEnvelope,
-  InvalidApiKeyError,
   MissingSessionTokenError,
   NotRagflowError,
   RagflowError,
-  RedirectRefusedError,
   ResponseTooLargeError,
   retold,
   ServerError,
   SessionExpiredError,
   TimeoutError,
 } from './errors';
+import { InvalidApiKeyError, RedirectRefusedError } from './refusals';
 import { assertPasswordFits, encryptPassword, RAGFLOW_DEFAULT_PUBLIC_KEY, validatePublicKeyPem } from './password';
 import {
   DETECTION_PROBE,

@@ -3,7 +3,8 @@ import './jsencrypt-seed-begin';
 import { JSEncrypt } from 'jsencrypt';
 import './jsencrypt-seed-end';
 
-import { InvalidPublicKeyError, PasswordTooLongError } from './errors';
+import { PasswordTooLongError } from './errors';
+import { InvalidPublicKeyError } from './refusals';
 import { utf8ByteLength } from './password-limit';
 import { checkRsaPublicKey } from './public-key';
 

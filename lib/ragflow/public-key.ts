@@ -5,7 +5,7 @@
  * password readable in base64), a prime modulus (which anyone can invert), and a 65,536-bit key
  * (which takes half a minute per sign-in).
  */
-import { InvalidPublicKeyError } from './errors';
+import { InvalidPublicKeyError } from './refusals';
 
 /** A PEM of RSA-4096 is about 800 characters; a pasted certificate chain or file is not a key. */
 export const MAX_PUBLIC_KEY_PEM_LENGTH = 4096;

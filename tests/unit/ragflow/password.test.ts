@@ -3,7 +3,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import forge from 'node-forge';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
-import { InvalidPublicKeyError, PasswordTooLongError } from '@/lib/ragflow/errors';
+import { PasswordTooLongError } from '@/lib/ragflow/errors';
+import { InvalidPublicKeyError } from '@/lib/ragflow/refusals';
 import {
   assertPasswordFits,
   encryptPassword,
