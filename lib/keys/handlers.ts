@@ -31,5 +31,6 @@ export function createHandlers(service: KeyService, other: OtherServices): Handl
     'keys.revoke': (request) => service.revokeKey(request),
     'keys.setCurrent': (request) => service.setCurrentKey(request),
     'keys.verify': (request) => service.verifyKey(request),
+    'keys.copyText': (request) => service.copyText(request),
   };
 }

@@ -8,6 +8,7 @@ import type { ApiKey, KeyStatus, RagflowClient } from '../ragflow/client';
 import { SessionExpiredError } from '../ragflow/errors';
 import { normalizeServerUrl } from '../ragflow/server-url';
 import { type AccountEntry, accountCache } from './account-cache';
+import { copyText } from './copy-formats';
 import { keyNotListed, keyNotRevoked } from './errors';
 
 export interface KeyManagement {
@@ -16,6 +17,7 @@ export interface KeyManagement {
   revokeKey(request: KeyRef): Promise<void>;
   setCurrentKey(request: KeyRef): Promise<void>;
   verifyKey(request: { serverUrl: string; token: string }): Promise<KeyStatus>;
+  copyText(request: ProtocolMap['keys.copyText']['request']): Promise<string>;
 }
 
 /** What the key service shares with key management: its cache rules and its way to a client. */
@@ -120,6 +122,15 @@ export function createKeyManagement(internals: KeyServiceInternals): KeyManageme
       // Only a key of this account as last listed: paste must never insert something else.
       if (!entry.keys.some((key) => key.token === request.token)) throw keyNotListed();
       await accountCache.saveAccount({ ...entry, currentKey: request.token });
+    },
+
+    async copyText(request) {
+      const serverUrl = normalizeServerUrl(request.serverUrl);
+      const entry = await internals.cachedAccount(serverUrl, request.email.trim());
+      if (!entry) throw new SessionExpiredError('No cached session');
+      // Only a key of this account as last listed, checked again by copyText for RAGFlow's form.
+      if (!entry.keys.some((key) => key.token === request.token)) throw keyNotListed();
+      return copyText(request.format, request.token, serverUrl);
     },
 
     verifyKey(request) {

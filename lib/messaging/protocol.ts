@@ -2,6 +2,7 @@
  * The one protocol of the message bus: every message name with its request and response type.
  * Senders and the background both use this map, so a wrong payload is a compile error.
  */
+import type { CopyFormat } from '../keys/copy-formats';
 import type { DetectedServer, KeyStatus, LoginChannel, PublicConfig, ReleaseLine } from '../ragflow/client';
 import type { Generation } from '../ragflow/routes';
 import type { Settings } from '../settings/schema';
@@ -157,6 +158,11 @@ export interface ProtocolMap {
   'keys.setCurrent': { request: KeyRef; response: void };
   /** A live check of a key against its server; unreachable comes back as an error. */
   'keys.verify': { request: { serverUrl: string; token: string }; response: KeyStatus };
+  /**
+   * A listed key of the account as a snippet to copy (.env, Python, curl), quoted for its
+   * language. Built here rather than in the popup, which keeps within its size budget.
+   */
+  'keys.copyText': { request: KeyRef & { format: CopyFormat }; response: string };
 }
 
 export type MessageName = keyof ProtocolMap;

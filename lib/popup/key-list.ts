@@ -4,7 +4,7 @@
  * controller; the components only render a {@link KeyListState}.
  */
 import { clipboardFingerprint } from '../clipboard/fingerprint';
-import { type CopyFormat, copyText } from '../keys/copy-formats';
+import type { CopyFormat } from '../keys/copy-formats';
 import { BusError } from '../messaging/errors';
 import type { ListedKey } from '../messaging/protocol';
 import { StateStore } from '../ui/state-store';
@@ -166,10 +166,10 @@ export class KeyListController extends StateStore<KeyListState> {
   async copy(token: string, format: CopyFormat): Promise<void> {
     let text: string;
     try {
-      text = copyText(format, token, this.options.account.serverUrl);
-    } catch {
-      // Not a key in RAGFlow's form: the client refuses those, so this list never holds one.
-      return this.set({ alert: { messageKey: 'errorInvalidApiKey', substitutions: [this.options.account.serverUrl] } });
+      // The background builds it from the key as listed: only a listed key, quoted for its language.
+      text = await this.options.platform.send('keys.copyText', { ...this.options.account, token, format });
+    } catch (error) {
+      return this.set({ alert: alertFromError(error) });
     }
     try {
       await this.options.platform.copyText(text);

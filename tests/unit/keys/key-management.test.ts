@@ -96,6 +96,16 @@ describe.each(GENERATIONS)('key management, %s', (generation) => {
     expect(server.count()).toBe(0);
   });
 
+  it('builds a snippet of a listed key only, quoted, with no request', async () => {
+    const [unlisted] = server.seedKeys(ALICE.email, 1);
+    const error = await rejection(keys.copyText({ ...account(), token: unlisted!, format: 'curl' }));
+    expect(error).toMatchObject({ kind: 'key-not-listed', messageKey: 'keysErrorNotListed' });
+    expect(await keys.copyText({ ...account(), token: pastingKey, format: 'curl' })).toBe(
+      `curl -H 'Authorization: Bearer ${pastingKey}' '${server.url}/api/v1/datasets?page=1&page_size=1'`,
+    );
+    expect(server.count()).toBe(0);
+  });
+
   it('forgets a pasting key that was deleted elsewhere once the list shows it gone', async () => {
     server.seedKeys(ALICE.email, 1);
     // Deleted with the same session, as the web app open beside would.

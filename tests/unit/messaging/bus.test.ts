@@ -18,6 +18,7 @@ const handlers: Handlers = {
     return { key: 'ragflow-abc', serverUrl: request.serverUrl, email: request.email, source: 'login' };
   },
   'keys.cached': async () => null,
+  'keys.copyText': async () => 'text',
   'session.signOut': async () => undefined,
   'server.config': async () => ({ registrationAllowed: true, passwordLoginAllowed: true }),
   'server.facts': async (request) => ({

@@ -1,3 +1,4 @@
+import { type CopyFormat, copyText } from '@/lib/keys/copy-formats';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { clipboardFingerprint } from '../../../lib/clipboard/fingerprint';
@@ -182,6 +183,10 @@ describe('the key list', () => {
     vi.useFakeTimers();
     const { list, platform, sent } = keyList({
       'clipboard.scheduleClear': () => ({ status: 'scheduled', seconds: 60 }),
+      'keys.copyText': (request) => {
+        const { serverUrl, token, format } = request as { serverUrl: string; token: string; format: CopyFormat };
+        return copyText(format, token, serverUrl);
+      },
     });
     const expected = {
       plain: NEW,
@@ -191,6 +196,7 @@ describe('the key list', () => {
     } as const;
     for (const [format, text] of Object.entries(expected) as [keyof typeof expected, string][]) {
       await list.copy(NEW, format);
+      expect(sent.at(-2)).toEqual({ name: 'keys.copyText', request: { ...ACCOUNT, token: NEW, format } });
       expect(platform.copyText).toHaveBeenLastCalledWith(text);
       expect(sent.at(-1)).toEqual({
         name: 'clipboard.scheduleClear',
@@ -203,11 +209,22 @@ describe('the key list', () => {
   });
 
   it('says when the clipboard refused the copy', async () => {
-    const { list, platform, sent } = keyList({});
+    const { list, platform, sent } = keyList({ 'keys.copyText': () => 'text' });
     platform.copyText.mockRejectedValueOnce(new DOMException('Document is not focused', 'NotAllowedError'));
     await list.copy(NEW, 'env');
     expect(list.getState()).toMatchObject({ copied: null, alert: { messageKey: 'popupCopyFailed' } });
-    expect(sent).toEqual([]);
+    expect(sent.map((message) => message.name)).toEqual(['keys.copyText']);
+  });
+
+  it('copies nothing the background will not build: a key no longer listed', async () => {
+    const { list, platform } = keyList({
+      'keys.copyText': () => {
+        throw busError('key-not-listed', 'keysErrorNotListed');
+      },
+    });
+    await list.copy(NEW, 'curl');
+    expect(list.getState()).toMatchObject({ copied: null, alert: { messageKey: 'keysErrorNotListed' } });
+    expect(platform.copyText).not.toHaveBeenCalled();
   });
 
   it('hands a dead session to the popup, which goes back to the form', async () => {
