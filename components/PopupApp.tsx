@@ -67,7 +67,12 @@ export function PopupApp(props: { t: Translate; controller: PopupController; web
         />
       )}
       {state.view === 'result' && state.keyList && <KeyManager t={t} list={state.keyList} />}
-      <ErrorAlert t={t} alert={state.alert} onGrantAccess={() => void controller.openGrantPage()} />
+      <ErrorAlert
+        t={t}
+        alert={state.alert}
+        onGrantAccess={() => void controller.openGrantPage()}
+        onAllowCleartext={() => void controller.allowCleartext()}
+      />
       {state.view === 'form' && state.offerCreateAccount && (
         <CreateAccount
           t={t}

@@ -6,7 +6,11 @@ import { noticeForTab } from '../paste/notice';
 import type { PopupPlatform } from './controller';
 
 /** `storage.local` keys of what the popup remembers between openings (never the password). */
-export const STORAGE_KEYS = { serverUrl: 'popup.serverUrl', email: 'popup.email' } as const;
+export const STORAGE_KEYS = {
+  serverUrl: 'popup.serverUrl',
+  email: 'popup.email',
+  cleartextAllowed: 'popup.cleartextAllowed',
+} as const;
 
 function stringOrUndefined(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
@@ -42,6 +46,13 @@ export const browserPlatform: PopupPlatform = {
     return commands.find((command) => command.name === PASTE_COMMAND)?.shortcut ?? '';
   },
   uiLanguage: () => browser.i18n.getUILanguage(),
+  async loadCleartextAllowed() {
+    const stored = (await browser.storage.local.get(STORAGE_KEYS.cleartextAllowed))[STORAGE_KEYS.cleartextAllowed];
+    return Array.isArray(stored) ? stored.filter((url): url is string => typeof url === 'string') : [];
+  },
+  async saveCleartextAllowed(serverUrls) {
+    await browser.storage.local.set({ [STORAGE_KEYS.cleartextAllowed]: serverUrls });
+  },
   async pasteNotice() {
     const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
     return noticeForTab(tab?.id);

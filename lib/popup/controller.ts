@@ -6,6 +6,7 @@
 import { clipboardFingerprint } from '../clipboard/fingerprint';
 import { BusError } from '../messaging/errors';
 import type { EventMap, KeyFlowStep, KeyResult, MessageName, RequestOf, ResponseOf } from '../messaging/protocol';
+import { isCleartextOverNetwork } from '../ragflow/server-url';
 import { DEFAULT_SETTINGS, defaultServer, findServer, type ServerSettings, type Settings } from '../settings/schema';
 import { StateStore } from '../ui/state-store';
 import {
@@ -81,6 +82,9 @@ export interface PopupPlatform {
   pasteNotice(): Promise<AlertState | null>;
   /** The browser's UI language (dates in the key list). */
   uiLanguage(): string;
+  /** The plain-http servers the user agreed to send a password or session to. */
+  loadCleartextAllowed(): Promise<string[]>;
+  saveCleartextAllowed(serverUrls: string[]): Promise<void>;
 }
 
 /** Long enough to read "Copied", short enough that a second copy shows a fresh confirmation. */
@@ -93,6 +97,10 @@ export class PopupController extends StateStore<PopupState> {
   private copiedTimer: ReturnType<typeof setTimeout> | undefined;
   /** The user typed in the Server URL field since the popup opened. */
   private serverUrlTyped = false;
+  /** Loaded as the popup opens (see start). */
+  private cleartextAllowed = new Set<string>();
+  /** What the user did that waits for the answer about plain http. */
+  private waitingForCleartext: (() => Promise<void>) | undefined;
 
   constructor(private readonly platform: PopupPlatform) {
     super({
@@ -119,12 +127,20 @@ export class PopupController extends StateStore<PopupState> {
    */
   async start(): Promise<void> {
     void this.loadPasteShortcut();
-    await this.openOnRememberedAccount();
+    await Promise.all([this.openOnRememberedAccount(), this.loadCleartextAllowed()]);
     try {
       const notice = await this.platform.pasteNotice();
       if (notice) this.set({ alert: notice });
     } catch {
       // No notice to show is the ordinary case.
+    }
+  }
+
+  private async loadCleartextAllowed(): Promise<void> {
+    try {
+      for (const serverUrl of await this.platform.loadCleartextAllowed()) this.cleartextAllowed.add(serverUrl);
+    } catch {
+      // Nothing remembered: the popup asks again, which is the safe side.
     }
   }
 
@@ -315,6 +331,33 @@ export class PopupController extends StateStore<PopupState> {
     this.showResult(result);
   }
 
+  /**
+   * Whether a password or session may go to this server now. Plain http beyond loopback can be
+   * read by anyone on the network, the password's RSA step included (its key pair is RAGFlow's
+   * public default: README, "Security"), so the first time the popup says so in its alert, with
+   * a button that lets `action` go ahead. Once per server.
+   */
+  allowsCleartext(serverUrl: string, action: () => Promise<void>): boolean {
+    // Not loaded yet (the popup just opened): asking is the safe side.
+    if (!isCleartextOverNetwork(serverUrl) || this.cleartextAllowed.has(serverUrl)) return true;
+    this.waitingForCleartext = action;
+    this.set({ alert: { ...alertOf('cleartextWarning', [new URL(serverUrl).host]), cleartextServerUrl: serverUrl } });
+    return false;
+  }
+
+  /** "Send over http": remembered for the server the alert names, then what waited goes ahead. */
+  async allowCleartext(): Promise<void> {
+    const serverUrl = this.state.alert?.cleartextServerUrl;
+    const action = this.waitingForCleartext;
+    if (!serverUrl || !action) return;
+    this.cleartextAllowed.add(serverUrl);
+    this.waitingForCleartext = undefined;
+    this.set({ alert: null });
+    // Not remembered: the popup asks again next time, which is the safe side.
+    await this.platform.saveCleartextAllowed([...this.cleartextAllowed]).catch(() => {});
+    await action();
+  }
+
   /** Says something in the popup's one alert region (null clears it), for flows outside this class. */
   showAlert(alert: AlertState | null): void {
     this.set({ alert });
@@ -339,6 +382,8 @@ export class PopupController extends StateStore<PopupState> {
     if (!(await this.platform.hasHostAccess(account.originPattern))) {
       return this.set({ alert: noHostAccessAlert(account) });
     }
+    const again = () => (createAccount ? this.createAccount() : this.submit());
+    if (!this.allowsCleartext(account.serverUrl, again)) return;
     const flowId = this.platform.newFlowId();
     this.set({ step: 'connecting' });
     const stopListening = this.platform.onProgress((event) => {

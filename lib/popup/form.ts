@@ -14,6 +14,8 @@ export interface AlertState {
   substitutions: string[];
   /** Set when the fix is granting host access: the server the Grant access button is about. */
   grantServerUrl?: string;
+  /** Set when the popup asks before sending over plain http: the server its button allows. */
+  cleartextServerUrl?: string;
 }
 
 export function alertOf(messageKey: string, substitutions: string[] = []): AlertState {

@@ -92,6 +92,8 @@ export class WebSessionController extends StateStore<WebSessionState> {
   async use(): Promise<void> {
     const { serverUrl, tabId } = this.state;
     if (this.state.busy || this.popup.getState().busy || serverUrl === null) return;
+    // The web app's session goes to the server: asked about plain http like a password.
+    if (!this.popup.allowsCleartext(serverUrl, () => this.use())) return;
     const flowId = this.platform.newFlowId();
     this.set({ busy: true, step: 'connecting' });
     this.popup.showAlert(null);

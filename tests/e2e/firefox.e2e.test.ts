@@ -146,6 +146,10 @@ describe("Firefox's permission prompt for a server elsewhere", () => {
     await popup.locator('#password').fill(ALICE.password);
     await waitForText(popup, 'signs you out of the RAGFlow web app');
     await popup.locator('button[type="submit"]').click();
+    // Plain http beyond loopback: the popup first says what the network can read, and sends nothing.
+    await waitForText(popup, 'speaks plain http');
+    expect(elsewhere.count('login')).toBe(0);
+    await popup.locator('.alert button').click();
     // The key, or the alert that says why there is none (a failure then names it).
     const outcome = await popup.waitForFunction(
       () =>

@@ -113,9 +113,9 @@ describe.each(GENERATIONS)('managing keys in the popup, %s', (generation) => {
     expect(await row.locator('code').innerText()).toBe(masked(token));
     const expected: [string, string][] = [
       ['Copy', token],
-      ['.env', `RAGFLOW_API_KEY=${token}\nRAGFLOW_BASE_URL=${server.url}\n`],
+      ['.env', `RAGFLOW_API_KEY='${token}'\nRAGFLOW_BASE_URL='${server.url}'\n`],
       ['Python', `from ragflow_sdk import RAGFlow\n\nrag = RAGFlow(api_key="${token}", base_url="${server.url}")\n`],
-      ['curl', `curl -H "Authorization: Bearer ${token}" "${server.url}/api/v1/datasets?page=1&page_size=1"`],
+      ['curl', `curl -H 'Authorization: Bearer ${token}' '${server.url}/api/v1/datasets?page=1&page_size=1'`],
     ];
     await button(row, 'More').click();
     for (const [name, text] of expected) {

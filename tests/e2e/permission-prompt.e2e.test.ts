@@ -100,6 +100,12 @@ describe('the browser permission prompt for a server elsewhere', () => {
     await popup.getByLabel('Email').fill(ALICE.email);
     await popup.getByLabel('Password', { exact: true }).fill(ALICE.password);
     await popup.getByRole('button', { name: 'Get API key' }).click();
+    // Plain http beyond loopback: the popup first says what the network can read, and sends nothing.
+    await expect
+      .poll(() => popup.getByRole('alert').locator('p').textContent())
+      .toBe(englishMessage('cleartextWarning', [`${ALLOWED_HOST}:${first.port}`]));
+    expect(first.count('login')).toBe(0);
+    await popup.getByRole('button', { name: 'Send over http' }).click();
     await expect.poll(() => popup.getByLabel('API key', { exact: true }).inputValue()).toMatch(/^ragflow-/);
     expect(await popup.getByLabel('API key', { exact: true }).inputValue()).toBe(first.apiKeys(ALICE.email)[0]);
     expect(first.count('login')).toBe(1);
@@ -174,6 +180,10 @@ describe('the browser permission prompt for a server elsewhere', () => {
     await popup.getByLabel('Password', { exact: true }).fill(ALICE.password);
     const getKey = popup.getByRole('button', { name: 'Get API key' });
     await getKey.click();
+    await expect
+      .poll(() => popup.getByRole('alert').locator('p').textContent())
+      .toBe(englishMessage('cleartextWarning', ['ragflow.invalid:9380']));
+    await popup.getByRole('button', { name: 'Send over http' }).click();
     await expect
       .poll(() => popup.getByRole('alert').textContent(), { timeout: 15_000 })
       .toBe(englishMessage('errorCannotConnect', [nowhere]));

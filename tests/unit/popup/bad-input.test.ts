@@ -61,6 +61,8 @@ function platform(): PopupPlatform {
     pasteShortcut: async () => '',
     pasteNotice: async () => null,
     uiLanguage: () => 'en-US',
+    loadCleartextAllowed: async () => [],
+    saveCleartextAllowed: async () => {},
   };
 }
 

@@ -26,11 +26,14 @@ interface FakeOptions {
   settings?: Settings;
   shortcut?: string;
   notice?: { messageKey: string; substitutions: string[] };
+  /** Plain-http servers the user agreed to already. */
+  cleartextAllowed?: string[];
 }
 
 function fakePlatform(answers: Answers, options: FakeOptions = {}) {
   const sent: { name: MessageName; request: unknown }[] = [];
   let progress: ((event: EventMap['keys.progress']) => void) | undefined;
+  let cleartextAllowed = options.cleartextAllowed ?? [];
   const platform = {
     loadRemembered: vi.fn(async () => options.remembered ?? {}),
     remember: vi.fn(async () => {}),
@@ -52,6 +55,10 @@ function fakePlatform(answers: Answers, options: FakeOptions = {}) {
     pasteShortcut: vi.fn(async () => options.shortcut ?? 'Alt+Shift+K'),
     pasteNotice: vi.fn(async () => options.notice ?? null),
     uiLanguage: () => 'en-US',
+    loadCleartextAllowed: vi.fn(async () => [...cleartextAllowed]),
+    saveCleartextAllowed: vi.fn(async (serverUrls: string[]) => {
+      cleartextAllowed = serverUrls;
+    }),
   };
   return { platform: platform as unknown as PopupPlatform, mocks: platform, sent, progress: () => progress };
 }
@@ -187,6 +194,57 @@ describe('PopupController', () => {
       alert: { messageKey: 'errorWrongPassword' },
       form: { password: 'pw' },
     });
+  });
+
+  it('asks once per plain-http server beyond loopback before the password goes there, and sends nothing until then', async () => {
+    const remote = 'http://192.168.1.20:9380';
+    const asking = {
+      messageKey: 'cleartextWarning',
+      substitutions: ['192.168.1.20:9380'],
+      cleartextServerUrl: remote,
+    };
+    const fake = fakePlatform({ 'keys.get': () => ({ ...KEY, serverUrl: remote, source: 'login' }) });
+    const controller = await formWith(fake, { serverUrl: remote, email: 'me@example.com', password: 'pw' });
+    await controller.submit();
+    expect(controller.getState()).toMatchObject({ view: 'form', alert: asking, busy: false });
+    expect(fake.sent).toEqual([]);
+
+    // Asked again on the next click, until the user agrees: then remembered, and the sign-in runs.
+    await controller.submit();
+    expect(fake.sent).toEqual([]);
+    await controller.allowCleartext();
+    expect(fake.mocks.saveCleartextAllowed).toHaveBeenCalledWith([remote]);
+    expect(fake.sent.map((message) => message.name)).toEqual(['keys.get']);
+    expect(controller.getState()).toMatchObject({ view: 'result', alert: null });
+
+    // A later popup on the same server does not ask again.
+    const again = fakePlatform(
+      { 'keys.get': () => ({ ...KEY, serverUrl: remote, source: 'login' }) },
+      { cleartextAllowed: [remote] },
+    );
+    const next = await formWith(again, { serverUrl: remote, email: 'me@example.com', password: 'pw' });
+    await next.submit();
+    expect(again.sent.map((message) => message.name)).toEqual(['keys.get']);
+  });
+
+  it.each(['http://localhost:9380', 'http://127.0.0.1:9380', 'https://rag.example.com'])(
+    'does not ask about %s: loopback, or https',
+    async (serverUrl) => {
+      const fake = fakePlatform({ 'keys.get': () => ({ ...KEY, serverUrl, source: 'login' }) });
+      const controller = await formWith(fake, { serverUrl, email: 'me@example.com', password: 'pw' });
+      await controller.submit();
+      expect(controller.getState().alert).toBeNull();
+      expect(fake.sent.map((message) => message.name)).toEqual(['keys.get']);
+    },
+  );
+
+  it('does not ask about a bare public name, which means https', async () => {
+    const fake = fakePlatform({ 'keys.get': () => ({ ...KEY, source: 'login' }) });
+    const controller = await formWith(fake, { serverUrl: 'rag.example.com', email: 'me@example.com', password: 'pw' });
+    await controller.submit();
+    // https by default: nothing to ask.
+    expect(controller.getState().alert).toBeNull();
+    expect(fake.sent.map((message) => message.name)).toEqual(['keys.get']);
   });
 
   it('offers to create an unknown account when the server allows it', async () => {

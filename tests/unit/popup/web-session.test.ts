@@ -24,6 +24,8 @@ interface Setup {
   /** Servers told already (storage.local, shared between popups of one test). */
   warned?: string[];
   pageUrl?: string;
+  /** Plain-http servers the user agreed to already. */
+  cleartextAllowed?: string[];
   /** Called with the popup's controller as soon as it exists, before it starts. */
   onPopup?: (popup: PopupController) => void;
 }
@@ -64,6 +66,8 @@ async function openPopup(setup: Setup = {}) {
     pasteShortcut: async () => '',
     pasteNotice: async () => null,
     uiLanguage: () => 'en-US',
+    loadCleartextAllowed: async () => setup.cleartextAllowed ?? [],
+    saveCleartextAllowed: async () => {},
   };
   const platform: WebSessionPlatform = {
     send,
@@ -132,6 +136,20 @@ describe('the popup’s web-session option', () => {
     // The account is remembered, so that the popup opens on its cached key next time.
     expect(popupPlatform.remember).toHaveBeenCalledWith({ serverUrl: SERVER, email: 'sso@example.com' });
     expect(webSession.getState()).toMatchObject({ busy: false, step: null });
+  });
+
+  it('asks before the web app’s session goes to a plain-http server beyond loopback, and sends nothing until then', async () => {
+    const remote = 'http://ragflow.lan';
+    const { popup, webSession, sent } = await openPopup({
+      answers: webAppOpen({ 'server.facts': () => ({ ...knownServer(true), serverUrl: remote }) }),
+      remembered: { serverUrl: remote },
+    });
+    await vi.waitFor(() => expect(webSession.getState()).toMatchObject({ serverUrl: remote, tabId: 7 }));
+    await webSession.use();
+    expect(popup.getState().alert).toMatchObject({ messageKey: 'cleartextWarning', cleartextServerUrl: remote });
+    expect(sent.map((message) => message.name)).not.toContain('keys.fromWebSession');
+    await popup.allowCleartext();
+    await vi.waitFor(() => expect(sent.map((message) => message.name)).toContain('keys.fromWebSession'));
   });
 
   it('shows its own steps while the background works', async () => {
