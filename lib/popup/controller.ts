@@ -333,9 +333,9 @@ export class PopupController extends StateStore<PopupState> {
 
   /**
    * Whether a password or session may go to this server now. Plain http beyond loopback can be
-   * read by anyone on the network, the password's RSA step included (its key pair is RAGFlow's
-   * public default: README, "Security"), so the first time the popup says so in its alert, with
-   * a button that lets `action` go ahead. Once per server.
+   * read by anyone on the network, the password's RSA step included (docs/ragflow-api.md,
+   * "Password encryption"), so the first time the popup says so in its alert, with a button that
+   * lets `action` go ahead. Once per server.
    */
   allowsCleartext(serverUrl: string, action: () => Promise<void>): boolean {
     // Not loaded yet (the popup just opened): asking is the safe side.

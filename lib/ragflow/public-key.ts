@@ -1,9 +1,9 @@
 /**
  * What a server's own RSA public key must be before a password is encrypted with it: the shape
- * RAGFlow's own pair has (conf/public.pem: RSA, 2048 bits, e = 65537), within sane bounds. Read
- * from the DER itself, before jsencrypt sees the key: jsencrypt takes e = 1 (which leaves the
- * password readable in base64), a prime modulus (which anyone can invert), and a 65,536-bit key
- * (which takes half a minute per sign-in).
+ * of RAGFlow's default pair (RSA-2048, e = 65537), within bounds (docs/ragflow-api.md, "Password
+ * encryption"). Read from the DER itself, before jsencrypt sees the key: jsencrypt takes e = 1
+ * (which leaves the password readable in base64), a prime modulus (which anyone can invert), and
+ * a 65,536-bit key (which takes half a minute per sign-in).
  */
 import { InvalidPublicKeyError } from './refusals';
 

@@ -109,7 +109,8 @@ export function isPrivateHost(hostname: string): boolean {
 
 /**
  * Whether what goes to this server crosses a network in cleartext: plain http to anything but
- * loopback. The password's RSA step does not make that safe (README, "Security").
+ * loopback. The password's RSA step does not make that safe (docs/ragflow-api.md, "Password
+ * encryption").
  */
 export function isCleartextOverNetwork(baseUrl: string): boolean {
   const url = new URL(baseUrl);
