@@ -3,8 +3,10 @@ import { createServer } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
+import { type FakeRagflow, HOSTILE_KEY_TOKENS, startFakeRagflow } from '../fake-ragflow';
 import { launchExtension, type LoadedExtension } from './support/extension';
+import { englishMessage } from './support/messages';
+import { dumpExtensionStorage } from './support/storage-dump';
 import { expectNoPasswordStored } from './support/storage-audit';
 import { fillSignInForm } from './support/popup-form';
 
@@ -268,3 +270,28 @@ async function freePort(): Promise<number> {
   await new Promise((resolve) => probe.close(resolve));
   return port;
 }
+
+describe('the popup against a hostile server', () => {
+  it('shows, stores and pastes no "key" that is not in RAGFlow form, and says why', async () => {
+    const hostile = await startFakeRagflow({ generation: 'restful', users: [ALICE], hostileKeys: true });
+    try {
+      await extension.configureServers([
+        { url: server.url, publicKeyPem: server.publicKeyPem },
+        { url: hostile.url, publicKeyPem: hostile.publicKeyPem },
+      ]);
+      const page = await openPopup();
+      await fillForm(page, { serverUrl: hostile.url, ...ALICE });
+      await page.getByRole('button', { name: 'Get API key' }).click();
+      await expect
+        .poll(() => page.getByRole('alert').textContent())
+        .toBe(englishMessage('errorInvalidApiKey', [hostile.url]));
+      expect(await apiKeyField(page).count()).toBe(0);
+      expect(hostile.apiKeys(ALICE.email)).toEqual([HOSTILE_KEY_TOKENS[0]]);
+      const stored = JSON.stringify(await (await extension.worker()).evaluate(dumpExtensionStorage));
+      expect(stored).not.toContain('$(touch');
+      expect(await page.content()).not.toContain('$(touch');
+    } finally {
+      await hostile.close();
+    }
+  });
+});

@@ -6,7 +6,7 @@ import { type FakeRagflowOptions, type FakeUser, type Generation, RELEASES, type
 /**
  * Reads `--release v0.24`, `--generation restful`, `--port 9380`, `--nginx`, `--prefix /ragflow`,
  * `--no-register`, `--no-password-login`, `--version v0.25.1`, `--latency 200`, `--disable-sdk`,
- * `--sso github[:GitHub[:icon]]` and `--user email:password[:nickname]` (repeatable).
+ * `--sso github[:GitHub[:icon]]`, `--hostile-keys` and `--user email:password[:nickname]` (repeatable).
  */
 export function parseArgs(argv: readonly string[]): FakeRagflowOptions {
   const args = argv.filter((a) => a !== '--');
@@ -57,6 +57,9 @@ export function parseArgs(argv: readonly string[]): FakeRagflowOptions {
         break;
       case '--disable-sdk':
         options.disableSdk = true;
+        break;
+      case '--hostile-keys':
+        options.hostileKeys = true;
         break;
       case '--sso': {
         const [channel = '', display_name, icon] = value(i++, flag).split(':');

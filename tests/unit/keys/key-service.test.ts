@@ -47,6 +47,20 @@ afterEach(async () => {
   await server.close();
 });
 
+describe('a hostile server', () => {
+  it('gets no key cached, shown or pasted when it hands out one not in RAGFlow form', async () => {
+    await server.close();
+    server = await startFakeRagflow({ generation: 'restful', users: [ALICE], hostileKeys: true });
+    const error = await rejection(service().getKey({ serverUrl: server.url, ...ALICE }));
+    expect(error).toMatchObject({ kind: 'invalid-api-key', messageKey: 'errorInvalidApiKey' });
+    const entry = await accountCache.getAccount(server.url, ALICE.email);
+    // The sign-in stays (a new key may be created later); no key does.
+    expect(entry?.currentKey).toBeUndefined();
+    expect(entry?.keys).toEqual([]);
+    expect(JSON.stringify(await allStorage())).not.toContain('$(touch');
+  });
+});
+
 describe('getting a key', () => {
   it('logs in, reuses nothing on an empty account, creates one key, and caches it', async () => {
     const keys = service();
