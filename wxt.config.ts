@@ -57,10 +57,12 @@ export default defineConfig({
     'build:manifestGenerated': (wxt, manifest) => {
       // Clipboard auto-clear in Chrome: the service worker has no clipboard, so an offscreen
       // document (`offscreen`) reads it to see whether our key is still there (`clipboardRead`)
-      // and clears it outside a user gesture (`clipboardWrite`). Firefox has no offscreen
-      // documents and would warn about the unknown permission.
+      // and clears it outside a user gesture (`clipboardWrite`). Reading is asked for only when
+      // the user turns auto-clear on (lib/options/controller.ts): it stays optional. Firefox has
+      // no offscreen documents and would warn about the unknown permissions.
       if (wxt.config.browser !== 'firefox') {
-        manifest.permissions = [...(manifest.permissions ?? []), 'offscreen', 'clipboardRead', 'clipboardWrite'];
+        manifest.permissions = [...(manifest.permissions ?? []), 'offscreen', 'clipboardWrite'];
+        manifest.optional_permissions = [...(manifest.optional_permissions ?? []), 'clipboardRead'];
       }
     },
   },

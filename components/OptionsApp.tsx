@@ -60,6 +60,7 @@ export function OptionsApp({ t, controller, clipboardAutoClearAvailable, uiLangu
         t={t}
         preferences={state.preferences}
         clipboardAutoClearAvailable={clipboardAutoClearAvailable}
+        clipboardReadMissing={state.preferences.clipboardClearSeconds > 0 && state.clipboardReadGranted === false}
         uiLanguage={uiLanguage}
         onChange={(name, value) => void controller.setPreference(name, value)}
       />

@@ -6,6 +6,8 @@ interface PreferencesFormProps {
   preferences: Preferences;
   /** False in Firefox: the background cannot reach the clipboard there. */
   clipboardAutoClearAvailable: boolean;
+  /** Auto-clear is on, but the browser no longer lets it read the clipboard (an update, an import). */
+  clipboardReadMissing: boolean;
   /** The browser's UI language, by name: the extension follows it. */
   uiLanguage: string;
   onChange: <K extends keyof Preferences>(name: K, value: Preferences[K]) => void;
@@ -16,6 +18,7 @@ export function PreferencesForm({
   t,
   preferences,
   clipboardAutoClearAvailable,
+  clipboardReadMissing,
   uiLanguage,
   onChange,
 }: PreferencesFormProps) {
@@ -41,6 +44,7 @@ export function PreferencesForm({
       </select>
       <p class="hint" id="clipboard-clear-hint">
         {clipboardAutoClearAvailable ? t('optionsClipboardClearHint') : t('optionsClipboardClearUnavailable')}
+        {clipboardReadMissing && ` ${t('optionsClipboardReadMissing')}`}
       </p>
 
       <label class="check">

@@ -32,6 +32,7 @@ export default defineBackground(() => {
     clearAfterSeconds: async () => (await preferencesItem.getValue()).clipboardClearSeconds,
     supported: offscreenAvailable(),
     clearIfUnchanged: clearClipboardOffscreen,
+    mayReadClipboard: () => browser.permissions.contains({ permissions: ['clipboardRead'] }),
   });
   // At top level: the alarm may be what wakes a stopped service worker.
   browser.alarms.onAlarm.addListener((alarm) => void clipboard.onAlarm(alarm));

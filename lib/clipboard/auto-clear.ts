@@ -26,6 +26,11 @@ export interface ClipboardAutoClearDeps {
   supported: boolean;
   /** Clears the clipboard if it still holds the key with this fingerprint. */
   clearIfUnchanged(fingerprint: string): Promise<boolean>;
+  /**
+   * Whether the clipboard may be read (Chrome's optional clipboardRead). Without it nothing is
+   * planned: a clear that cannot check what the clipboard holds could wipe what the user copied.
+   */
+  mayReadClipboard?(): Promise<boolean>;
   now?(): number;
 }
 
@@ -74,6 +79,10 @@ export function createClipboardAutoClear(deps: ClipboardAutoClearDeps): Clipboar
         return { status: 'off' };
       }
       if (!deps.supported) return { status: 'unsupported' };
+      if (deps.mayReadClipboard && !(await deps.mayReadClipboard())) {
+        await forgetPending();
+        return { status: 'not-allowed' };
+      }
       const delayMs = seconds * 1000;
       const clearAt = now() + delayMs;
       await browser.storage.session.set({ [PENDING_KEY]: { fingerprint, clearAt } satisfies PendingClear });

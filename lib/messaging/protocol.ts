@@ -103,7 +103,9 @@ export type ClipboardClearPlan =
   | { status: 'scheduled'; seconds: number }
   | { status: 'off' }
   /** Firefox: the background has no clipboard (no offscreen documents). */
-  | { status: 'unsupported' };
+  | { status: 'unsupported' }
+  /** Chrome without the clipboardRead permission: it could not tell whether the key is still there. */
+  | { status: 'not-allowed' };
 
 /** One API key of an account, as the key list shows it. Full keys: the popup is a trusted page. */
 export interface ListedKey {

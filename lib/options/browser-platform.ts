@@ -25,4 +25,14 @@ export const browserPlatform: OptionsPlatform = {
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
   },
   newId: () => crypto.randomUUID(),
+  // Chrome only: Firefox has no offscreen documents, so no auto-clear and no such permission.
+  ...(typeof browser.offscreen?.createDocument === 'function' && {
+    clipboardRead: {
+      has: () => browser.permissions.contains({ permissions: ['clipboardRead'] }),
+      request: () => browser.permissions.request({ permissions: ['clipboardRead'] }),
+      async release() {
+        await browser.permissions.remove({ permissions: ['clipboardRead'] });
+      },
+    },
+  }),
 };

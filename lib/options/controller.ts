@@ -5,7 +5,7 @@
  */
 import { BusError } from '../messaging/errors';
 import type { ConnectionTestResult } from '../messaging/protocol';
-import { type AlertState, alertFromError } from '../popup/form';
+import { type AlertState, alertFromError, alertOf } from '../popup/form';
 import { originPattern } from '../ragflow/server-url';
 import { originsToRelease, originToRequest } from '../settings/origins';
 import { DEFAULT_PREFERENCES, type Preferences } from '../settings/preferences';
@@ -43,6 +43,19 @@ export interface OptionsState {
   importOutcome: ImportOutcome | null;
   /** Storage failed: the change was not saved. */
   alert: AlertState | null;
+  /**
+   * Whether the browser lets auto-clear read the clipboard (Chrome's optional clipboardRead);
+   * null where no such permission exists (Firefox) or before it is known.
+   */
+  clipboardReadGranted: boolean | null;
+}
+
+/** Chrome's optional clipboardRead permission, which auto-clear needs to check the clipboard. */
+export interface ClipboardReadAccess {
+  has(): Promise<boolean>;
+  /** Must run inside the user's choice, before any await (see requestHostAccess). */
+  request(): Promise<boolean>;
+  release(): Promise<void>;
 }
 
 export interface OptionsPlatform {
@@ -60,6 +73,8 @@ export interface OptionsPlatform {
   testConnection(serverUrl: string): Promise<ConnectionTestResult>;
   /** Offers the text as a file to save. */
   download(fileName: string, text: string): void;
+  /** Undefined where auto-clear needs no permission of its own, or does not exist (Firefox). */
+  clipboardRead?: ClipboardReadAccess;
   newId(): string;
 }
 
@@ -87,6 +102,7 @@ export class OptionsController extends StateStore<OptionsState> {
       focusedServerId: null,
       importOutcome: null,
       alert: null,
+      clipboardReadGranted: null,
     });
   }
 
@@ -107,7 +123,7 @@ export class OptionsController extends StateStore<OptionsState> {
       else this.set({ editor: { draft: emptyDraft(serverUrl), errors: [] } });
     }
     this.set({ view: 'ready' });
-    await this.refreshAccess();
+    await Promise.all([this.refreshAccess(), this.refreshClipboardRead()]);
   }
 
   addServer(): void {
@@ -194,7 +210,20 @@ export class OptionsController extends StateStore<OptionsState> {
   }
 
   async setPreference<K extends keyof Preferences>(name: K, value: Preferences[K]): Promise<void> {
+    const access = name === 'clipboardClearSeconds' ? this.platform.clipboardRead : undefined;
+    const turningOn = access !== undefined && Number(value) > 0;
+    // Asked in the user's choice, before anything is awaited: only then does the browser prompt.
+    const asked = turningOn ? access.request().catch(() => false) : undefined;
+    if (asked && !(await asked)) {
+      // Without it auto-clear could not tell our key from what the user copied since: stays off.
+      return this.set({ clipboardReadGranted: false, alert: alertOf('errorClipboardReadRefused') });
+    }
     const preferences = { ...this.state.preferences, [name]: value };
+    if (access) {
+      // Off: the permission goes back, asked for again when auto-clear is turned on.
+      if (!turningOn) await access.release().catch(() => undefined);
+      this.set({ clipboardReadGranted: turningOn });
+    }
     try {
       await this.platform.savePreferences(preferences);
       this.set({ preferences, alert: null });
@@ -228,8 +257,9 @@ export class OptionsController extends StateStore<OptionsState> {
       alert: null,
     });
     await this.releaseUnused(before, settings.servers);
-    // Imported servers on new origins show "no access": a file read is no click to ask in.
-    await this.refreshAccess();
+    // Imported servers on new origins show "no access", and auto-clear without its permission
+    // says so: a file read is no click to ask in.
+    await Promise.all([this.refreshAccess(), this.refreshClipboardRead()]);
   }
 
   private server(serverId: string): ServerSettings | undefined {
@@ -289,6 +319,12 @@ export class OptionsController extends StateStore<OptionsState> {
     const unused = originsToRelease(before, after);
     if (unused.length === 0) return;
     await this.platform.releaseHostAccess(unused).catch(() => undefined);
+  }
+
+  private async refreshClipboardRead(): Promise<void> {
+    const access = this.platform.clipboardRead;
+    if (!access) return;
+    this.set({ clipboardReadGranted: await access.has().catch(() => false) });
   }
 
   private async refreshAccess(): Promise<void> {

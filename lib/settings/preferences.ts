@@ -14,7 +14,11 @@ export interface Preferences {
   contextMenuEnabled: boolean;
 }
 
-export const DEFAULT_PREFERENCES: Preferences = { clipboardClearSeconds: 60, contextMenuEnabled: true };
+/**
+ * Auto-clear starts off: reading the clipboard (to clear it only while it still holds the key)
+ * needs a permission that is asked for when the user turns it on, in that click.
+ */
+export const DEFAULT_PREFERENCES: Preferences = { clipboardClearSeconds: 0, contextMenuEnabled: true };
 
 export const PREFERENCES_VERSION = 1;
 

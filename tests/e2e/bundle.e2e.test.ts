@@ -40,6 +40,12 @@ describe('the built extension', () => {
     expect(JSON.stringify(manifest)).not.toContain('<all_urls>');
   });
 
+  it('asks for clipboard reading only when auto-clear is turned on: an optional permission', () => {
+    expect(manifest.permissions).not.toContain('clipboardRead');
+    expect(manifest.permissions).toEqual(expect.arrayContaining(['offscreen', 'clipboardWrite']));
+    expect(manifest.optional_permissions).toEqual(['clipboardRead']);
+  });
+
   it('ships no eval, no Function constructor and no remote script', () => {
     expect(scripts.length).toBeGreaterThan(2);
     for (const file of scripts) {

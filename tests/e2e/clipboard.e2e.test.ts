@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
 import { launchExtension, type LoadedExtension } from './support/extension';
+import { englishMessage } from './support/messages';
+import { answerChromiumPermissionPrompt, pressKeys } from './support/native-input';
 
 const ALICE = { email: 'alice@example.com', password: 'alice-clipboard-pw' };
 
@@ -22,16 +24,22 @@ async function clearPending(worker: Worker): Promise<boolean> {
   });
 }
 
+/** Whether the browser granted the extension its optional clipboardRead permission. */
+async function mayReadClipboard(): Promise<boolean> {
+  return (await extension.worker()).evaluate(async () => {
+    type Permissions = { contains(permissions: { permissions: string[] }): Promise<boolean> };
+    const { permissions } = (globalThis as unknown as { chrome: { permissions: Permissions } }).chrome;
+    return permissions.contains({ permissions: ['clipboardRead'] });
+  });
+}
+
 beforeAll(async () => {
-  extension = await launchExtension();
+  // Headful: turning auto-clear on asks the browser for clipboard reading, and its prompt exists
+  // only in a browser with a window.
+  extension = await launchExtension({ headless: false });
   await extension.context.grantPermissions(['clipboard-read', 'clipboard-write']);
   server = await startFakeRagflow({ generation: 'restful', users: [ALICE] });
   await extension.configureServers([{ url: server.url, publicKeyPem: server.publicKeyPem }]);
-
-  // The shortest choice, set where a user sets it.
-  const options = await extension.openPage('options.html');
-  await options.getByLabel('Clear a copied key from the clipboard after').selectOption({ label: '10 s' });
-  await options.close();
 
   popup = await extension.openPopup();
   await popup.getByLabel('Email').fill(ALICE.email);
@@ -43,6 +51,58 @@ beforeAll(async () => {
 afterAll(async () => {
   await extension?.close();
   await server?.close();
+});
+
+/** The preferences as stored. */
+async function storedClearSeconds(): Promise<number | undefined> {
+  return (await extension.worker()).evaluate(async () => {
+    type Local = { get(key: string): Promise<Record<string, { clipboardClearSeconds: number } | undefined>> };
+    const { local } = (globalThis as unknown as { chrome: { storage: { local: Local } } }).chrome.storage;
+    return (await local.get('preferences')).preferences?.clipboardClearSeconds;
+  });
+}
+
+/**
+ * Chooses the next auto-clear time after the one shown, with a real key press (the browser's
+ * prompt needs a user action), and answers the prompt for clipboard reading that this asks.
+ */
+async function chooseNextClearTime(options: Page, answer: 'allow' | 'deny'): Promise<void> {
+  const choice = options.getByLabel('Clear a copied key from the clipboard after');
+  await answerChromiumPermissionPrompt(
+    options,
+    async () => {
+      await choice.focus();
+      await pressKeys('Down');
+    },
+    answer,
+  );
+}
+
+describe('turning clipboard auto-clear on (Chrome)', () => {
+  // In this order: Chrome asks only once per permission and profile, and keeps a grant given
+  // back (permissions.remove) for the next request.
+  it('is off at first, without clipboard reading; a denied prompt keeps it off and says why', async () => {
+    const options = await extension.openPage('options.html');
+    const choice = options.getByLabel('Clear a copied key from the clipboard after');
+    expect(await choice.inputValue()).toBe('0');
+    expect(await mayReadClipboard()).toBe(false);
+    await chooseNextClearTime(options, 'deny');
+    await expect.poll(() => options.getByRole('alert').textContent()).toBe(englishMessage('errorClipboardReadRefused'));
+    expect(await choice.inputValue()).toBe('0');
+    expect(await mayReadClipboard()).toBe(false);
+    expect(await storedClearSeconds()).toBeUndefined();
+    await options.close();
+  });
+
+  it('asks for clipboard reading in the choice that turns it on: allowed, it is on', async () => {
+    const options = await extension.openPage('options.html');
+    const choice = options.getByLabel('Clear a copied key from the clipboard after');
+    await chooseNextClearTime(options, 'allow');
+    await expect.poll(() => choice.inputValue()).toBe('10');
+    await expect.poll(mayReadClipboard).toBe(true);
+    await expect.poll(storedClearSeconds).toBe(10);
+    await options.close();
+  });
 });
 
 describe('clipboard auto-clear (Chrome, through an offscreen document)', () => {
@@ -64,5 +124,14 @@ describe('clipboard auto-clear (Chrome, through an offscreen document)', () => {
     // The planned clear has run once the plan is gone; what it found was not our key.
     await expect.poll(() => clearPending(worker), { timeout: 20_000, interval: 500 }).toBe(false);
     expect(await clipboardText(popup)).toBe('my own notes');
+  });
+
+  it('gives clipboard reading back when turned off', async () => {
+    const options = await extension.openPage('options.html');
+    // Turning off asks nothing of the browser.
+    await options.getByLabel('Clear a copied key from the clipboard after').selectOption({ label: 'Never' });
+    await expect.poll(mayReadClipboard).toBe(false);
+    await expect.poll(storedClearSeconds).toBe(0);
+    await options.close();
   });
 });

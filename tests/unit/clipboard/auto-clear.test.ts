@@ -11,10 +11,11 @@ const OTHER_KEY = 'ragflow-Zz9Yq3ZkN2xW0cV7bT5mP1sL9dF4gH6jA2eU8iO1';
 let seconds: number;
 let cleared: string[];
 
-function autoClear(overrides: { supported?: boolean } = {}) {
+function autoClear(overrides: { supported?: boolean; mayReadClipboard?: () => Promise<boolean> } = {}) {
   return createClipboardAutoClear({
     clearAfterSeconds: async () => seconds,
     supported: overrides.supported ?? true,
+    mayReadClipboard: overrides.mayReadClipboard ?? (async () => true),
     clearIfUnchanged: async (fingerprint) => {
       cleared.push(fingerprint);
       return true;
@@ -115,6 +116,18 @@ describe('clipboard auto-clear in the background', () => {
     expect(await autoClear({ supported: false }).schedule(await clipboardFingerprint(KEY))).toEqual({
       status: 'unsupported',
     });
+    expect(await fakeBrowser.alarms.getAll()).toEqual([]);
+  });
+
+  it('plans nothing without the permission to read the clipboard, and drops an earlier plan', async () => {
+    let mayRead = true;
+    const clearer = autoClear({ mayReadClipboard: async () => mayRead });
+    await clearer.schedule(await clipboardFingerprint(KEY));
+    mayRead = false;
+    expect(await clearer.schedule(await clipboardFingerprint(OTHER_KEY))).toEqual({ status: 'not-allowed' });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(cleared).toEqual([]);
+    expect(await session()).toEqual({});
     expect(await fakeBrowser.alarms.getAll()).toEqual([]);
   });
 

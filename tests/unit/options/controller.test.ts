@@ -376,6 +376,52 @@ describe('OptionsController: preferences, export and import', () => {
     expect(fake.store.preferences).toEqual({ clipboardClearSeconds: 10, contextMenuEnabled: false });
   });
 
+  it('asks for clipboard reading in the choice that turns auto-clear on, and gives it back when off', async () => {
+    const fake = fakePlatform();
+    let clipboardRead = false;
+    const access = {
+      has: vi.fn(async () => clipboardRead),
+      request: vi.fn(async () => {
+        clipboardRead = true;
+        return true;
+      }),
+      release: vi.fn(async () => {
+        clipboardRead = false;
+      }),
+    };
+    const controller = await started({ ...fake, platform: { ...fake.platform, clipboardRead: access } });
+    expect(controller.getState().clipboardReadGranted).toBe(false);
+
+    const choosing = controller.setPreference('clipboardClearSeconds', 10);
+    // Asked at once, inside the user's choice: the browser prompts only then.
+    expect(access.request).toHaveBeenCalledTimes(1);
+    await choosing;
+    expect(fake.store.preferences.clipboardClearSeconds).toBe(10);
+    expect(controller.getState().clipboardReadGranted).toBe(true);
+
+    await controller.setPreference('clipboardClearSeconds', 0);
+    expect(access.release).toHaveBeenCalledTimes(1);
+    expect(fake.store.preferences.clipboardClearSeconds).toBe(0);
+    expect(controller.getState().clipboardReadGranted).toBe(false);
+
+    // The context menu switch asks nothing.
+    await controller.setPreference('contextMenuEnabled', false);
+    expect(access.request).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps auto-clear off when the browser is not allowed to read the clipboard, and says why', async () => {
+    const fake = fakePlatform();
+    const access = { has: vi.fn(async () => false), request: vi.fn(async () => false), release: vi.fn(async () => {}) };
+    const controller = await started({ ...fake, platform: { ...fake.platform, clipboardRead: access } });
+    await controller.setPreference('clipboardClearSeconds', 60);
+    expect(fake.mocks.savePreferences).not.toHaveBeenCalled();
+    expect(fake.store.preferences.clipboardClearSeconds).toBe(0);
+    expect(controller.getState()).toMatchObject({
+      clipboardReadGranted: false,
+      alert: { messageKey: 'errorClipboardReadRefused' },
+    });
+  });
+
   it('exports settings and preferences as a JSON file, and imports it back', async () => {
     const fake = fakePlatform({ settings: { servers: [LOCAL, PROD], defaultServerId: 'prod' } });
     const controller = await started(fake);

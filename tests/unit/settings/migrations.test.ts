@@ -83,8 +83,8 @@ describe('migrate', () => {
 });
 
 describe('the preferences item', () => {
-  it('defaults to clearing the clipboard after one minute, with the context menu on', async () => {
+  it('defaults to auto-clear off (its permission is asked for when turned on), with the context menu on', async () => {
     expect(await preferencesItem.getValue()).toEqual(DEFAULT_PREFERENCES);
-    expect(DEFAULT_PREFERENCES).toEqual({ clipboardClearSeconds: 60, contextMenuEnabled: true });
+    expect(DEFAULT_PREFERENCES).toEqual({ clipboardClearSeconds: 0, contextMenuEnabled: true });
   });
 });
