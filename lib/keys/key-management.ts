@@ -5,7 +5,8 @@
  */
 import type { AccountRef, KeyList, KeyRef, ListedKey, ProtocolMap } from '../messaging/protocol';
 import type { ApiKey, KeyStatus, RagflowClient } from '../ragflow/client';
-import { SessionExpiredError } from '../ragflow/errors';
+import { isAppError } from '../errors';
+import { sessionExpired } from '../ragflow/errors';
 import { normalizeServerUrl } from '../ragflow/server-url';
 import { type AccountEntry, accountCache } from './account-cache';
 import { copyText } from './copy-formats';
@@ -41,12 +42,12 @@ export function createKeyManagement(internals: KeyServiceInternals): KeyManageme
     const email = account.email.trim();
     const entry = await internals.cachedAccount(serverUrl, email);
     // No session to use: to the user this is the same as one that expired. Sign in again.
-    if (!entry?.authorization) throw new SessionExpiredError('No cached session');
+    if (!entry?.authorization) throw sessionExpired('No cached session');
     const { authorization } = entry;
     try {
       return await internals.withClient(serverUrl, (client) => task(client, authorization, serverUrl, email));
     } catch (error) {
-      if (error instanceof SessionExpiredError) await accountCache.dropSession(serverUrl, email);
+      if (isAppError(error, 'session-expired')) await accountCache.dropSession(serverUrl, email);
       throw error;
     }
   }
@@ -118,7 +119,7 @@ export function createKeyManagement(internals: KeyServiceInternals): KeyManageme
     async setCurrentKey(request) {
       const serverUrl = normalizeServerUrl(request.serverUrl);
       const entry = await internals.cachedAccount(serverUrl, request.email.trim());
-      if (!entry) throw new SessionExpiredError('No cached session');
+      if (!entry) throw sessionExpired('No cached session');
       // Only a key of this account as last listed: paste must never insert something else.
       if (!entry.keys.some((key) => key.token === request.token)) throw keyNotListed();
       await accountCache.saveAccount({ ...entry, currentKey: request.token });
@@ -127,7 +128,7 @@ export function createKeyManagement(internals: KeyServiceInternals): KeyManageme
     async copyText(request) {
       const serverUrl = normalizeServerUrl(request.serverUrl);
       const entry = await internals.cachedAccount(serverUrl, request.email.trim());
-      if (!entry) throw new SessionExpiredError('No cached session');
+      if (!entry) throw sessionExpired('No cached session');
       // Only a key of this account as last listed, checked again by copyText for RAGFlow's form.
       if (!entry.keys.some((key) => key.token === request.token)) throw keyNotListed();
       return copyText(request.format, request.token, serverUrl);

@@ -14,13 +14,8 @@ import {
   RagflowClient,
   type RagflowClientOptions,
 } from '../ragflow/client';
-import {
-  NotRagflowError,
-  PasswordLoginDisabledError,
-  type RagflowError,
-  retold,
-  SessionExpiredError,
-} from '../ragflow/errors';
+import { AppError, isAppError, retold } from '../errors';
+import { notRagflow } from '../ragflow/errors';
 import { normalizeServerUrl } from '../ragflow/server-url';
 import type { KeyPolicy } from '../settings/settings';
 import { type AccountEntry, accountCache, type SessionFreshness } from './account-cache';
@@ -68,7 +63,7 @@ export interface KeyService extends KeyManagement {
   /**
    * A key with a session token the extension did not sign in for: the RAGFlow web app's. No
    * login, so the web app stays signed in (docs/ragflow-api.md, "Every login rotates the session"). A rejected token throws
-   * SessionExpiredError.
+   * a `session-expired` error.
    */
   keyFromSession(request: { serverUrl: string; authorization: string; flowId?: string }): Promise<KeyResult>;
 }
@@ -121,19 +116,17 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
 
   /** The same error in the words that fit this server. */
   async function explained(error: unknown, client: RagflowClient, ownPublicKey: boolean): Promise<unknown> {
-    const kind = (error as Partial<RagflowError> | undefined)?.kind;
     const go = client.detected?.go === true;
-    if (kind === 'password-login-disabled') await detectedServers.notePasswordLoginOff(client.baseUrl);
+    if (isAppError(error, 'password-login-disabled')) await detectedServers.notePasswordLoginOff(client.baseUrl);
     // The Go server ends a session after 24 hours, where Python's never end: say why.
-    if (kind === 'session-expired' && go) return retold(error as RagflowError, 'errorSessionExpiredGo');
-    if (kind === 'wrong-password' && client.detected?.generation === 'restful' && !client.detected.config) {
-      const off = await passwordsOff(client, error as RagflowError);
+    if (isAppError(error, 'session-expired') && go) return retold(error, 'go');
+    if (isAppError(error, 'wrong-password') && client.detected?.generation === 'restful' && !client.detected.config) {
+      const off = await passwordsOff(client, error);
       if (off) return off;
     }
     // The Go server takes a password it cannot decrypt as typed, so a wrong public key shows up
     // as a wrong password (docs/ragflow-releases.md, "Go server: passwords it cannot decrypt").
-    if (kind === 'wrong-password' && go && ownPublicKey)
-      return retold(error as RagflowError, 'errorWrongPasswordOrKey');
+    if (isAppError(error, 'wrong-password') && go && ownPublicKey) return retold(error, 'or-public-key');
     return error;
   }
 
@@ -144,12 +137,12 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
    * it matters: an SSO account has none. Read it then (and the channels, if off), and remember
    * both, so that the popup leads with the web app's session from now on.
    */
-  async function passwordsOff(client: RagflowClient, refused: RagflowError): Promise<RagflowError | undefined> {
+  async function passwordsOff(client: RagflowClient, refused: AppError): Promise<AppError | undefined> {
     const config = await client.getPublicConfig().catch(() => undefined);
     if (!config || config.passwordLoginAllowed || !client.detected) return undefined;
     const channels = await client.loginChannels().catch((): LoginChannel[] => []);
     await detectedServers.remember(client.baseUrl, client.detected, now(), channels);
-    return new PasswordLoginDisabledError({
+    return new AppError('password-login-disabled', {
       serverCode: refused.serverCode ?? 0,
       serverMessage: refused.serverMessage ?? refused.message,
     });
@@ -174,7 +167,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       // A new account has no keys yet: create one without listing.
       return create ? [await client.createKey(authorization)] : await keysFromSession(client, authorization);
     } catch (error) {
-      if (!(error instanceof SessionExpiredError)) throw error;
+      if (!isAppError(error, 'session-expired')) throw error;
       await accountCache.dropSession(signedIn.serverUrl, signedIn.email);
       throw sessionRejected();
     }
@@ -201,7 +194,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
           const keys = await keysFromSession(client, cached.authorization);
           return await save({ ...cached, keys, currentKey: keys[0]?.token, keysSavedAt: now() }, 'session');
         } catch (error) {
-          if (!(error instanceof SessionExpiredError)) throw error;
+          if (!isAppError(error, 'session-expired')) throw error;
           // The token was rotated (another login, the web app) or logged out: forget it.
           await accountCache.dropSession(serverUrl, email);
           if (password === '') throw error;
@@ -231,7 +224,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     deps.onStep('connecting', flowId);
     return withClient(serverUrl, async (client) => {
       const { email } = await client.whoAmI(authorization);
-      if (email === '') throw new NotRagflowError(serverUrl, 'Who-am-I answered without an email');
+      if (email === '') throw notRagflow(serverUrl, 'Who-am-I answered without an email');
       deps.onStep('getting-key', flowId);
       const keys = await keysFromSession(client, authorization);
       const entry = { ...signedInEntry(serverUrl, email, authorization), viaWebApp: true };
@@ -326,7 +319,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       });
       if (channels) await detectedServers.saveChannels(serverUrl, channels);
       const facts = await detectedServers.get(serverUrl);
-      if (!facts) throw new NotRagflowError(serverUrl, 'Detection left nothing to remember');
+      if (!facts) throw notRagflow(serverUrl, 'Detection left nothing to remember');
       return facts;
     },
   };

@@ -5,7 +5,8 @@
 import type { Browser } from 'wxt/browser';
 
 import { extensionApi as browser } from '../extension-api';
-import { BackgroundStoppedError, BusError } from './errors';
+import { AppError } from '../errors';
+import { backgroundStopped, errorFromData } from './errors';
 import type {
   Envelope,
   EventMap,
@@ -21,7 +22,7 @@ type Sender = Browser.runtime.MessageSender;
 
 /**
  * Sends a request to the background and resolves with its typed response. A failure arrives as
- * data and is thrown here as a {@link BusError} carrying the original kind and message key.
+ * data and is thrown here as the same {@link AppError}: the original kind and sentence.
  */
 export async function sendMessage<K extends MessageName>(name: K, request: RequestOf<K>): Promise<ResponseOf<K>> {
   const message: RequestMessage<K> = { type: 'request', name, request };
@@ -30,14 +31,14 @@ export async function sendMessage<K extends MessageName>(name: K, request: Reque
     envelope = (await browser.runtime.sendMessage(message)) as Envelope<ResponseOf<K>> | undefined;
   } catch (error) {
     // The service worker was stopped mid-request, or could not be reached (extension reloaded).
-    throw new BackgroundStoppedError(error instanceof Error ? error.message : String(error));
+    throw backgroundStopped(error instanceof Error ? error.message : String(error));
   }
   // Our background always answers with an envelope: nothing at all means it went away first.
-  if (envelope === undefined) throw new BackgroundStoppedError('No answer');
+  if (envelope === undefined) throw backgroundStopped('No answer');
   if (!envelope || typeof envelope !== 'object' || !('ok' in envelope)) {
-    throw new BusError({ kind: 'malformed-answer', messageKey: 'errorUnexpected', substitutions: [] });
+    throw new AppError('malformed-answer');
   }
-  if (!envelope.ok) throw new BusError(envelope.error);
+  if (!envelope.ok) throw errorFromData(envelope.error);
   return envelope.value;
 }
 

@@ -1,23 +1,17 @@
+import { AppError, type ErrorKind, isAppError, isErrorKind } from '../errors';
 import type { ErrorData } from './protocol';
 
 /**
- * An error that came back over the message bus. It keeps the kind and message key of the
- * background's typed error, so that the UI can say the right sentence.
+ * An error that came back over the message bus, as the error it was in the background: the same
+ * kind and reason, hence the same sentence, so that the UI can say it.
  */
-export class BusError extends Error {
-  readonly kind: string;
-  readonly messageKey: string;
-  readonly substitutions: string[];
-  readonly serverMessage?: string;
-
-  constructor(data: ErrorData) {
-    super(data.serverMessage ?? data.kind);
-    this.name = 'BusError';
-    this.kind = data.kind;
-    this.messageKey = data.messageKey;
-    this.substitutions = data.substitutions;
-    this.serverMessage = data.serverMessage;
-  }
+export function errorFromData(data: ErrorData): AppError {
+  const { serverMessage } = data;
+  // Our own background sent it; a kind we do not know can only be a bug (or not our background).
+  if (!isErrorKind(data.kind)) return new AppError('unexpected', { serverMessage });
+  // The reason arrives as a plain string: the table falls back to the kind's default for one it lacks.
+  const details = { reason: data.reason as never, substitutions: data.substitutions, serverMessage };
+  return new AppError<ErrorKind>(data.kind, details);
 }
 
 /**
@@ -28,36 +22,16 @@ export class BusError extends Error {
  * answer of `undefined` instead. Trying again starts a new worker, which carries on from
  * storage.session.
  */
-export class BackgroundStoppedError extends BusError {
-  constructor(detail: string) {
-    super({
-      kind: 'background-stopped',
-      messageKey: 'errorBackgroundStopped',
-      substitutions: [],
-      serverMessage: detail,
-    });
-    this.name = 'BackgroundStoppedError';
-  }
-}
-
-/** Errors of the bus itself, with their own kinds and messages. */
-export class ForbiddenSenderError extends Error {
-  readonly kind = 'forbidden-sender';
-  readonly messageKey = 'errorForbiddenSender';
-}
-
-export class UnknownMessageError extends Error {
-  readonly kind = 'unknown-message';
-  readonly messageKey = 'errorUnexpected';
-}
+export const backgroundStopped = (detail: string) => new AppError('background-stopped', { serverMessage: detail });
 
 /** Turns anything thrown in the background into data the bus can carry. */
 export function toErrorData(error: unknown): ErrorData {
-  if (isTypedError(error)) {
+  if (isAppError(error)) {
     return {
       kind: error.kind,
+      ...(error.reason !== undefined && { reason: error.reason }),
       messageKey: error.messageKey,
-      substitutions: error.substitutions ?? [],
+      substitutions: error.substitutions,
       serverMessage: error.serverMessage,
     };
   }
@@ -68,21 +42,4 @@ export function toErrorData(error: unknown): ErrorData {
     substitutions: [],
     serverMessage: error instanceof Error ? error.message : String(error),
   };
-}
-
-/** The shape every error of ours has: RagflowError, KeyFlowError, BusError and the bus's own. */
-interface TypedError {
-  kind: string;
-  messageKey: string;
-  substitutions?: string[];
-  serverMessage?: string;
-}
-
-function isTypedError(error: unknown): error is TypedError {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    typeof (error as TypedError).kind === 'string' &&
-    typeof (error as TypedError).messageKey === 'string'
-  );
 }

@@ -2,6 +2,7 @@
  * The one protocol of the message bus: every message name with its request and response type.
  * Senders and the background both use this map, so a wrong payload is a compile error.
  */
+import type { ErrorKind } from '../errors';
 import type { CopyFormat } from '../keys/copy-formats';
 import type { DetectedServer, KeyStatus, LoginChannel, PublicConfig, ReleaseLine } from '../ragflow/client';
 import type { Generation } from '../ragflow/routes';
@@ -180,7 +181,10 @@ export type EventName = keyof EventMap;
 
 /** An error as it crosses the bus: data, never a lost promise rejection or `[object Object]`. */
 export interface ErrorData {
-  kind: string;
+  kind: ErrorKind;
+  /** Picks among the kind's sentences (lib/errors.ts), where it has several. */
+  reason?: string;
+  /** The sentence, for pages that show this data as it is (the options page's connection test). */
   messageKey: string;
   substitutions: string[];
   serverMessage?: string;

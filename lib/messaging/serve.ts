@@ -4,7 +4,8 @@
  */
 import { browser, type Browser } from 'wxt/browser';
 
-import { ForbiddenSenderError, toErrorData, UnknownMessageError } from './errors';
+import { AppError } from '../errors';
+import { toErrorData } from './errors';
 import type {
   Envelope,
   EventMap,
@@ -57,8 +58,8 @@ function isRequestMessage(message: unknown): message is RequestMessage {
 export function serveMessages(handlers: Handlers, options: { allowedPages: readonly string[] }): () => void {
   const handle = async (message: RequestMessage, sender: Sender): Promise<Envelope<unknown>> => {
     try {
-      if (!isOwnPage(sender, options.allowedPages)) throw new ForbiddenSenderError();
-      if (!Object.hasOwn(handlers, message.name)) throw new UnknownMessageError();
+      if (!isOwnPage(sender, options.allowedPages)) throw new AppError('forbidden-sender');
+      if (!Object.hasOwn(handlers, message.name)) throw new AppError('unknown-message');
       const handler = handlers[message.name] as Handler<MessageName>;
       return { ok: true, value: await handler(message.request as never, sender) };
     } catch (error) {

@@ -3,7 +3,7 @@
  * components render an {@link OptionsState} and call the actions; everything that touches the
  * browser goes through an {@link OptionsPlatform}.
  */
-import { BusError } from '../messaging/errors';
+import { isAppError } from '../errors';
 import type { ConnectionTestResult } from '../messaging/protocol';
 import { type AlertState, alertFromError, alertOf } from '../popup/form';
 import { originPattern } from '../ragflow/server-url';
@@ -203,7 +203,7 @@ export class OptionsController extends StateStore<OptionsState> {
     } catch (error) {
       // The background could not be asked at all (restarting): still an answer to show.
       const { messageKey, substitutions } = alertFromError(error);
-      const kind = error instanceof BusError ? error.kind : 'unexpected';
+      const kind = isAppError(error) ? error.kind : 'unexpected';
       result = { ok: false, error: { kind, messageKey, substitutions } };
     }
     this.set({ tests: { ...this.state.tests, [serverId]: { status: 'done', result } } });

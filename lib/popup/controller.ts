@@ -4,7 +4,7 @@
  * {@link PopupPlatform}, so the flows can be tested without one.
  */
 import { clipboardFingerprint } from '../clipboard/fingerprint';
-import { BusError } from '../messaging/errors';
+import { isAppError } from '../errors';
 import type { EventMap, KeyFlowStep, KeyResult, MessageName, RequestOf, ResponseOf } from '../messaging/protocol';
 import { isCleartextOverNetwork } from '../ragflow/server-url';
 import { DEFAULT_SETTINGS, defaultServer, findServer, type ServerSettings, type Settings } from '../settings/schema';
@@ -407,7 +407,7 @@ export class PopupController extends StateStore<PopupState> {
   }
 
   private async explainKeyFlowError(error: unknown, account: Account, wasCreating: boolean): Promise<void> {
-    const kind = error instanceof BusError ? error.kind : undefined;
+    const kind = isAppError(error) ? error.kind : undefined;
     if (kind === 'no-host-access') {
       return this.set({ alert: noHostAccessAlert(account) });
     }

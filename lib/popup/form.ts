@@ -2,8 +2,7 @@
  * The popup's checks that need no request: what the user typed, turned into an account to ask
  * the background about, or into the sentence that says what to fix.
  */
-import { BusError } from '../messaging/errors';
-import { isRagflowError } from '../ragflow/errors';
+import { isAppError } from '../errors';
 import { DEFAULT_MAX_PASSWORD_BYTES, utf8ByteLength } from '../ragflow/password-limit';
 import { normalizeServerUrl, originPattern } from '../ragflow/server-url';
 import { findServer, type ServerSettings } from '../settings/schema';
@@ -27,7 +26,7 @@ export function alertOf(messageKey: string, substitutions: string[] = []): Alert
  * anything else is a bug, and its text (a stack, `[object Object]`) is not for the user.
  */
 export function alertFromError(error: unknown): AlertState {
-  if (error instanceof BusError || isRagflowError(error)) {
+  if (isAppError(error)) {
     return alertOf(error.messageKey, [...error.substitutions]);
   }
   return alertOf('errorUnexpected');

@@ -5,7 +5,7 @@
  */
 import { clipboardFingerprint } from '../clipboard/fingerprint';
 import type { CopyFormat } from '../keys/copy-formats';
-import { BusError } from '../messaging/errors';
+import { isAppError } from '../errors';
 import type { ListedKey } from '../messaging/protocol';
 import { StateStore } from '../ui/state-store';
 import type { PopupPlatform } from './controller';
@@ -202,7 +202,7 @@ export class KeyListController extends StateStore<KeyListState> {
     try {
       await task();
     } catch (error) {
-      if (error instanceof BusError && error.kind === 'session-expired') {
+      if (isAppError(error, 'session-expired')) {
         return this.options.hooks.onSessionExpired(alertFromError(error));
       }
       this.set({ alert: alertFromError(error) });

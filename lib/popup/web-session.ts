@@ -5,7 +5,7 @@
  * follows the {@link PopupController}'s form and hands it the key or the alert; the session value
  * itself stays in the background.
  */
-import { BusError } from '../messaging/errors';
+import { isAppError } from '../errors';
 import type { KeyFlowStep } from '../messaging/protocol';
 import { normalizeServerUrl } from '../ragflow/server-url';
 import { StateStore } from '../ui/state-store';
@@ -110,7 +110,7 @@ export class WebSessionController extends StateStore<WebSessionState> {
     } catch (error) {
       const alert = alertFromError(error);
       // Access is granted on the options page, as for a password sign-in.
-      const needsGrant = error instanceof BusError && error.kind === 'no-host-access';
+      const needsGrant = isAppError(error, 'no-host-access');
       this.popup.showAlert(needsGrant ? { ...alert, grantServerUrl: serverUrl } : alert);
     } finally {
       stopListening();

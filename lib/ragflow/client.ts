@@ -1,19 +1,19 @@
 import ky, { type KyInstance, TimeoutError as KyTimeoutError } from 'ky';
 
 import { isApiKeyForm } from './api-key';
+import { AppError, isAppError } from '../errors';
 import {
-  CannotConnectError,
+  cannotConnect,
   errorFromEnvelope,
-  MissingSessionTokenError,
-  NotRagflowError,
-  RagflowError,
-  ResponseTooLargeError,
-  retold,
-  ServerError,
-  SessionExpiredError,
-  TimeoutError,
+  invalidApiKey,
+  missingSessionToken,
+  notRagflow,
+  redirectRefused,
+  responseTooLarge,
+  serverError,
+  sessionExpired,
+  timedOut,
 } from './errors';
-import { InvalidApiKeyError, RedirectRefusedError } from './refusals';
 import { assertPasswordFits, encryptPassword, RAGFLOW_DEFAULT_PUBLIC_KEY, validatePublicKeyPem } from './password';
 import {
   DETECTION_PROBE,
@@ -245,7 +245,7 @@ export class RagflowClient {
     return { line: 'reported', version: envelope.data, go };
   }
 
-  /** Throws PasswordTooLongError when this server's key cannot carry the password; no request. */
+  /** Throws a `password-too-long` error when this server's key cannot carry the password; no request. */
   checkPassword(password: string): void {
     assertPasswordFits(password, this.publicKeyPem);
   }
@@ -273,7 +273,7 @@ export class RagflowClient {
     try {
       await this.call('logout', { authorization });
     } catch (error) {
-      if (!(error instanceof SessionExpiredError)) throw error;
+      if (!isAppError(error, 'session-expired')) throw error;
     }
   }
 
@@ -285,7 +285,7 @@ export class RagflowClient {
   /** The user's API keys, newest first (RAGFlow promises no order). */
   async listKeys(authorization: string): Promise<ApiKey[]> {
     const data = await this.call('tokens.list', { authorization });
-    if (!Array.isArray(data)) throw new NotRagflowError(this.baseUrl, 'Key list is not an array');
+    if (!Array.isArray(data)) throw notRagflow(this.baseUrl, 'Key list is not an array');
     return data.map((item) => this.toApiKey(item)).sort((a, b) => b.createdAt - a.createdAt);
   }
 
@@ -312,8 +312,12 @@ export class RagflowClient {
     // list proves that the key was checked (docs/ragflow-releases.md, "DISABLE_SDK").
     if (envelope.code === 0 && Array.isArray(envelope.data)) return 'valid';
     if (envelope.code === 0) {
-      const unchecked = new NotRagflowError(this.baseUrl, 'The key check answered without a list', answer.status);
-      throw retold(unchecked, 'errorKeyCheckOff');
+      throw new AppError('not-ragflow', {
+        reason: 'key-check-off',
+        substitutions: [this.baseUrl],
+        serverMessage: 'The key check answered without a list',
+        status: answer.status,
+      });
     }
     if (envelope.code === 109 || envelope.code === 401) return 'invalid';
     throw errorFromEnvelope(envelope.code, envelope.message, answer.status);
@@ -363,9 +367,9 @@ export class RagflowClient {
       if (moved) answer = await this.fetchRoute(ROUTES[moved][operation], options);
     }
     if (isRouteNotFound(answer)) {
-      throw new NotRagflowError(this.baseUrl, `No RAGFlow route for ${operation}`, 404);
+      throw notRagflow(this.baseUrl, `No RAGFlow route for ${operation}`, 404);
     }
-    if (answer.status === 401) throw new SessionExpiredError(answer.envelope?.message);
+    if (answer.status === 401) throw sessionExpired(answer.envelope?.message);
     const envelope = this.expectEnvelope(answer);
     if (envelope.code !== 0) throw errorFromEnvelope(envelope.code, envelope.message, answer.status);
     return answer;
@@ -404,12 +408,12 @@ export class RagflowClient {
     try {
       response = await this.http(url, { method: route.method, headers, json: options.json });
     } catch (error) {
-      if (error instanceof KyTimeoutError) throw new TimeoutError(this.baseUrl, this.timeoutMs, error);
-      throw new CannotConnectError(this.baseUrl, error);
+      if (error instanceof KyTimeoutError) throw timedOut(this.baseUrl, this.timeoutMs, error);
+      throw cannotConnect(this.baseUrl, error);
     }
     if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
       await response.body?.cancel();
-      throw new RedirectRefusedError(this.baseUrl, redirectTarget(response, url), response.status || undefined);
+      throw redirectRefused(this.baseUrl, redirectTarget(response, url), response.status || undefined);
     }
     const text = await readCapped(response, MAX_RESPONSE_BYTES, this.baseUrl);
     const json = parseJson(text);
@@ -419,26 +423,26 @@ export class RagflowClient {
   /** The envelope of an answer, or the error that says why there is none. */
   private expectEnvelope(answer: Answer): Envelope {
     if (answer.status >= 500) {
-      throw new ServerError(answer.status, answer.envelope?.message, answer.envelope?.code);
+      throw serverError(answer.status, answer.envelope?.message, answer.envelope?.code);
     }
     if (!answer.envelope) {
-      throw new NotRagflowError(this.baseUrl, `HTTP ${answer.status} without RAGFlow's JSON envelope`, answer.status);
+      throw notRagflow(this.baseUrl, `HTTP ${answer.status} without RAGFlow's JSON envelope`, answer.status);
     }
     return answer.envelope;
   }
 
   private sessionFrom(answer: Answer, email: string): Session {
     const authorization = answer.headers.get('Authorization');
-    if (!authorization) throw new MissingSessionTokenError();
+    if (!authorization) throw missingSessionToken();
     const user = isRecord(answer.envelope?.data) ? toUserInfo(answer.envelope.data) : { email };
     return { authorization, user: { ...user, email: user.email || email } };
   }
 
   private toApiKey(item: unknown): ApiKey {
     if (!isRecord(item) || typeof item.token !== 'string') {
-      throw new NotRagflowError(this.baseUrl, 'API key without a token');
+      throw notRagflow(this.baseUrl, 'API key without a token');
     }
-    if (!isApiKeyForm(item.token)) throw new InvalidApiKeyError(this.baseUrl);
+    if (!isApiKeyForm(item.token)) throw invalidApiKey(this.baseUrl);
     return {
       token: item.token,
       createdAt: typeof item.create_time === 'number' ? item.create_time : 0,
@@ -523,7 +527,7 @@ function toUserInfo(data: unknown): UserInfo {
 
 /** Reads a body as text, giving up past `limit` bytes instead of buffering a flood. */
 async function readCapped(response: Response, limit: number, serverUrl: string): Promise<string> {
-  const tooLarge = () => new ResponseTooLargeError(serverUrl, limit, response.status);
+  const tooLarge = () => responseTooLarge(serverUrl, limit, response.status);
   const declared = Number(response.headers.get('Content-Length'));
   if (declared > limit) {
     await response.body?.cancel();
@@ -545,8 +549,8 @@ async function readCapped(response: Response, limit: number, serverUrl: string):
       chunks.push(value);
     }
   } catch (error) {
-    if (error instanceof RagflowError) throw error;
-    throw new CannotConnectError(serverUrl, error);
+    if (error instanceof AppError) throw error;
+    throw cannotConnect(serverUrl, error);
   }
   const joined = new Uint8Array(size);
   let offset = 0;

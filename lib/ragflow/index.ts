@@ -3,4 +3,3 @@ export * from './errors';
 export { encryptPassword, maxPasswordBytes, RAGFLOW_DEFAULT_PUBLIC_KEY, validatePublicKeyPem } from './password';
 export { type Generation, GENERATIONS, type Operation } from './routes';
 export { normalizeServerUrl, originPattern } from './server-url';
-export * from './refusals';

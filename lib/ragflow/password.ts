@@ -3,8 +3,7 @@ import './jsencrypt-seed-begin';
 import { JSEncrypt } from 'jsencrypt';
 import './jsencrypt-seed-end';
 
-import { PasswordTooLongError } from './errors';
-import { InvalidPublicKeyError } from './refusals';
+import { invalidPublicKey, passwordTooLong } from './errors';
 import { utf8ByteLength } from './password-limit';
 import { checkRsaPublicKey } from './public-key';
 
@@ -46,9 +45,9 @@ function prepareKey(publicKeyPem: string): PreparedKey {
     const trial = encryptor.encrypt('x');
     modulusBytes = trial === false ? 0 : atob(trial).length;
   } catch {
-    throw new InvalidPublicKeyError('unreadable');
+    throw invalidPublicKey('unreadable');
   }
-  if (modulusBytes === 0) throw new InvalidPublicKeyError('unreadable');
+  if (modulusBytes === 0) throw invalidPublicKey('unreadable');
   const maxPlaintextBytes = modulusBytes - 11;
   const prepared = { encryptor, maxPasswordBytes: Math.floor(maxPlaintextBytes / 4) * 3 };
   preparedKeys.set(publicKeyPem, prepared);
@@ -57,7 +56,7 @@ function prepareKey(publicKeyPem: string): PreparedKey {
 
 /**
  * Checks a PEM public key a self-hoster pasted. Returns it trimmed, or throws
- * {@link InvalidPublicKeyError} saying what is wrong.
+ * an `invalid-public-key` error saying what is wrong.
  */
 export function validatePublicKeyPem(publicKeyPem: string): string {
   prepareKey(publicKeyPem);
@@ -70,12 +69,12 @@ export function maxPasswordBytes(publicKeyPem: string = RAGFLOW_DEFAULT_PUBLIC_K
 }
 
 /**
- * Throws {@link PasswordTooLongError} when the password cannot be encrypted with this key, so
+ * Throws a `password-too-long` error when the password cannot be encrypted with this key, so
  * that a flow can refuse it before its first request rather than at the login.
  */
 export function assertPasswordFits(password: string, publicKeyPem: string = RAGFLOW_DEFAULT_PUBLIC_KEY): void {
   const maxBytes = prepareKey(publicKeyPem).maxPasswordBytes;
-  if (utf8ByteLength(password) > maxBytes) throw new PasswordTooLongError(maxBytes);
+  if (utf8ByteLength(password) > maxBytes) throw passwordTooLong(maxBytes);
 }
 
 /**
@@ -92,6 +91,6 @@ export function encryptPassword(password: string, publicKeyPem: string = RAGFLOW
   for (const byte of bytes) binary += String.fromCharCode(byte);
   // jsencrypt answers `false` instead of throwing when the input does not fit.
   const cipher = encryptor.encrypt(btoa(binary));
-  if (cipher === false) throw new PasswordTooLongError(maxBytes);
+  if (cipher === false) throw passwordTooLong(maxBytes);
   return cipher;
 }

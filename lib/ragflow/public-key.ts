@@ -5,7 +5,8 @@
  * (which leaves the password readable in base64), a prime modulus (which anyone can invert), and
  * a 65,536-bit key (which takes half a minute per sign-in).
  */
-import { InvalidPublicKeyError } from './refusals';
+import { isAppError } from '../errors';
+import { invalidPublicKey } from './errors';
 
 /** A PEM of RSA-4096 is about 800 characters; a pasted certificate chain or file is not a key. */
 export const MAX_PUBLIC_KEY_PEM_LENGTH = 4096;
@@ -103,12 +104,12 @@ function derOf(pem: string): { der: Uint8Array; pkcs1: boolean } {
 
 /**
  * Checks a PEM public key (SubjectPublicKeyInfo, or PKCS#1 `RSA PUBLIC KEY`) and throws
- * {@link InvalidPublicKeyError} with the reason: too long, unreadable, not RSA, an exponent other
+ * an `invalid-public-key` error with the reason: too long, unreadable, not RSA, an exponent other
  * than 65537, a size outside 2048–4096 bits, or a modulus that cannot be RSA's.
  */
 export function checkRsaPublicKey(publicKeyPem: string): void {
   if (publicKeyPem.length > MAX_PUBLIC_KEY_PEM_LENGTH) {
-    throw new InvalidPublicKeyError('pem-too-long', [String(MAX_PUBLIC_KEY_PEM_LENGTH)]);
+    throw invalidPublicKey('pem-too-long', [String(MAX_PUBLIC_KEY_PEM_LENGTH)]);
   }
   let modulusBytes: Uint8Array;
   let exponentBytes: Uint8Array;
@@ -125,7 +126,7 @@ export function checkRsaPublicKey(publicKeyPem: string): void {
         oid?.tag === 0x06 &&
         oid.value.length === RSA_ENCRYPTION_OID.length &&
         oid.value.every((byte, i) => byte === RSA_ENCRYPTION_OID[i]);
-      if (!isRsa) throw new InvalidPublicKeyError('not-rsa');
+      if (!isRsa) throw invalidPublicKey('not-rsa');
       if (bitString.value[0] !== 0) throw new Error('unused bits');
       const inner = readTlv(bitString.value, 1);
       if (inner.tag !== 0x30) throw new Error('not RSAPublicKey');
@@ -136,17 +137,17 @@ export function checkRsaPublicKey(publicKeyPem: string): void {
     modulusBytes = modulus.value;
     exponentBytes = exponent.value;
   } catch (error) {
-    if (error instanceof InvalidPublicKeyError) throw error;
-    throw new InvalidPublicKeyError('unreadable');
+    if (isAppError(error, 'invalid-public-key')) throw error;
+    throw invalidPublicKey('unreadable');
   }
 
   const n = bigIntOf(modulusBytes);
   const e = bigIntOf(exponentBytes);
-  if (e !== BigInt(RSA_EXPONENT)) throw new InvalidPublicKeyError('exponent', [e.toString()]);
+  if (e !== BigInt(RSA_EXPONENT)) throw invalidPublicKey('exponent', [e.toString()]);
   const bits = n.toString(2).length;
   if (bits < RSA_BITS_RANGE.min || bits > RSA_BITS_RANGE.max) {
-    throw new InvalidPublicKeyError('size', [String(bits), String(RSA_BITS_RANGE.min), String(RSA_BITS_RANGE.max)]);
+    throw invalidPublicKey('size', [String(bits), String(RSA_BITS_RANGE.min), String(RSA_BITS_RANGE.max)]);
   }
   const smallFactor = (n & 1n) === 0n || SMALL_PRIMES.some((p) => n % BigInt(p) === 0n);
-  if (smallFactor || probablyPrime(n)) throw new InvalidPublicKeyError('modulus');
+  if (smallFactor || probablyPrime(n)) throw invalidPublicKey('modulus');
 }

@@ -1,4 +1,5 @@
-import { InvalidServerUrlError } from './errors';
+import type { AppError } from '../errors';
+import { invalidServerUrl } from './errors';
 
 /** Longer than anything worth parsing; a guard against pasted garbage. */
 export const MAX_SERVER_URL_LENGTH = 2048;
@@ -38,12 +39,12 @@ const API_PATH_SUFFIX = /(?:\/api\/v1|\/api|\/v1)$/i;
  * Turns what a user typed into the base URL every request is built on:
  * `localhost:9380` → `http://localhost:9380`, `https://Host/prefix/` → `https://host/prefix`.
  * A reverse-proxy path prefix is kept; query, fragment and trailing slashes are dropped.
- * Throws {@link InvalidServerUrlError} with a reason the UI can explain.
+ * Throws an `invalid-server-url` error with a reason the UI can explain.
  */
 export function normalizeServerUrl(input: string): string {
   const trimmed = input.trim();
-  if (trimmed === '') throw new InvalidServerUrlError('empty');
-  if (trimmed.length > MAX_SERVER_URL_LENGTH) throw new InvalidServerUrlError('too-long');
+  if (trimmed === '') throw invalidServerUrl('empty');
+  if (trimmed.length > MAX_SERVER_URL_LENGTH) throw invalidServerUrl('too-long');
 
   const scheme = SCHEME_PATTERN.exec(trimmed)?.[1]?.toLowerCase();
   if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') {
@@ -55,29 +56,29 @@ export function normalizeServerUrl(input: string): string {
   try {
     url = new URL(withScheme);
   } catch {
-    throw new InvalidServerUrlError('malformed');
+    throw invalidServerUrl('malformed');
   }
   // A bare host: a local RAGFlow (Docker, a machine on the LAN) speaks plain http, so that stays
   // the default there; a public name gets https, so that nothing goes out in cleartext unasked.
   if (scheme === undefined && !isPrivateHost(url.hostname)) url.protocol = 'https:';
   // `new URL('http:host')` is accepted and means http://host/; only `http://` forms are ours.
   if (!/^https?:\/\//i.test(withScheme) || url.hostname === '') {
-    throw new InvalidServerUrlError('malformed');
+    throw invalidServerUrl('malformed');
   }
-  if (url.username !== '' || url.password !== '') throw new InvalidServerUrlError('credentials');
+  if (url.username !== '' || url.password !== '') throw invalidServerUrl('credentials');
 
   const path = url.pathname.replace(/\/+$/, '').replace(API_PATH_SUFFIX, '').replace(/\/+$/, '');
   const baseUrl = `${url.protocol}//${url.host}${path}`;
-  if (baseUrl.length > MAX_SERVER_BASE_URL_LENGTH) throw new InvalidServerUrlError('too-long');
+  if (baseUrl.length > MAX_SERVER_BASE_URL_LENGTH) throw invalidServerUrl('too-long');
   return baseUrl;
 }
 
-function rejectScheme(scheme: string): InvalidServerUrlError {
-  if (scheme === 'javascript' || scheme === 'vbscript') return new InvalidServerUrlError('javascript');
-  if (scheme === 'file') return new InvalidServerUrlError('file');
-  if (scheme === 'data' || scheme === 'blob') return new InvalidServerUrlError('data');
-  if (BROWSER_PAGE_SCHEMES.has(scheme)) return new InvalidServerUrlError('browser-page', `${scheme}:`);
-  return new InvalidServerUrlError('unsupported-scheme', `${scheme}:`);
+function rejectScheme(scheme: string): AppError<'invalid-server-url'> {
+  if (scheme === 'javascript' || scheme === 'vbscript') return invalidServerUrl('javascript');
+  if (scheme === 'file') return invalidServerUrl('file');
+  if (scheme === 'data' || scheme === 'blob') return invalidServerUrl('data');
+  if (BROWSER_PAGE_SCHEMES.has(scheme)) return invalidServerUrl('browser-page', `${scheme}:`);
+  return invalidServerUrl('unsupported-scheme', `${scheme}:`);
 }
 
 /**

@@ -3,7 +3,7 @@
  * what is wrong field by field, as message keys. A valid value is rebuilt from the fields the
  * schema knows, so nothing else (no stray secret in a hand-edited file) gets through.
  */
-import { isRagflowError } from '../ragflow/errors';
+import { isAppError } from '../errors';
 import { validatePublicKeyPem } from '../ragflow/password';
 import { MAX_PUBLIC_KEY_PEM_LENGTH } from '../ragflow/public-key';
 import { normalizeServerUrl } from '../ragflow/server-url';
@@ -71,7 +71,7 @@ function checkUrl(raw: unknown, problems: Problems): string {
   try {
     return normalizeServerUrl(typeof raw === 'string' ? raw : '');
   } catch (error) {
-    if (isRagflowError(error)) problems.add('url', error.messageKey, [...error.substitutions]);
+    if (isAppError(error)) problems.add('url', error.messageKey, [...error.substitutions]);
     else problems.add('url', 'errorUrlMalformed');
     return '';
   }
@@ -92,7 +92,7 @@ function checkPublicKey(raw: unknown, problems: Problems): string | undefined {
   try {
     return validatePublicKeyPem(text);
   } catch (error) {
-    if (isRagflowError(error)) problems.add('publicKeyPem', error.messageKey, [...error.substitutions]);
+    if (isAppError(error)) problems.add('publicKeyPem', error.messageKey, [...error.substitutions]);
     else problems.add('publicKeyPem', 'errorInvalidPublicKey');
     return undefined;
   }

@@ -5,10 +5,10 @@
  * the background and never travels through the popup. The browser calls are injected (./browser.ts),
  * so the decisions are tested without a browser.
  */
+import { isAppError } from '../errors';
 import { noHostAccess } from '../keys/errors';
 import type { KeyService } from '../keys/key-service';
 import type { KeyResult, PageServer, WebSessionKeyRequest } from '../messaging/protocol';
-import { SessionExpiredError } from '../ragflow/errors';
 import { normalizeServerUrl } from '../ragflow/server-url';
 import { webAppNotOpen, webSessionMissing } from './errors';
 import type { WebAppSession } from './read-session';
@@ -66,7 +66,7 @@ export function createWebSessionService(deps: WebSessionDeps): WebSessionService
         return await deps.keyFromSession({ serverUrl, authorization, flowId: request.flowId });
       } catch (error) {
         // Expired, or rotated by a login elsewhere: the web app itself is signed out by now.
-        if (error instanceof SessionExpiredError) throw webSessionMissing();
+        if (isAppError(error, 'session-expired')) throw webSessionMissing();
         throw error;
       }
     },

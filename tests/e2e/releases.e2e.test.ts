@@ -3,11 +3,11 @@
  * extension: Test connection on the options page, then the popup's sign-in and key manager.
  * One browser for the whole file, so that seven servers stay within the time of one suite.
  */
-import { readFileSync } from 'node:fs';
 
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { ERROR_MESSAGES } from '../../lib/errors';
 import { type FakeRagflow, type FakeRagflowOptions, RELEASES, type Release, startFakeRagflow } from '../fake-ragflow';
 import { launchExtension, type LoadedExtension } from './support/extension';
 import { chineseMessage, englishMessage } from './support/messages';
@@ -44,18 +44,10 @@ const EXPECTED: Record<Release, Expected> = {
 };
 
 /**
- * The internal error codes (`kind`s) of the extension, read from its source so that a code added
- * later is looked for too. None may reach the user: the UI shows sentences.
+ * The internal error codes (`kind`s) of the extension, from its table of error sentences, so that
+ * a code added later is looked for too. None may reach the user: the UI shows sentences.
  */
-const INTERNAL_CODES = [
-  ...new Set(
-    ['lib/ragflow/errors.ts', 'lib/keys/errors.ts', 'lib/messaging/errors.ts'].flatMap((file) =>
-      [...readFileSync(file, 'utf8').matchAll(/kind(?: =|:) '([a-z-]+)'|KeyFlowError\('([a-z-]+)'/g)].map(
-        (match) => match[1] ?? match[2]!,
-      ),
-    ),
-  ),
-];
+const INTERNAL_CODES = Object.keys(ERROR_MESSAGES);
 
 let extension: LoadedExtension;
 const servers: FakeRagflow[] = [];

@@ -1,4 +1,4 @@
-/** What a typed error of ours looks like from a test: RagflowError, KeyFlowError, BusError alike. */
+/** What an error of ours (an AppError) looks like from a test. */
 export interface TypedErrorShape {
   kind: string;
   messageKey: string;

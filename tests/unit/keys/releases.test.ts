@@ -10,7 +10,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 
 import { accountCache } from '@/lib/keys/account-cache';
 import { createKeyService, type KeyServiceDeps } from '@/lib/keys/key-service';
-import type { RagflowError } from '@/lib/ragflow/errors';
+import type { AppError } from '@/lib/errors';
 import { testConnection } from '@/lib/servers/connection-test';
 import { detectedServers } from '@/lib/keys/detected-servers';
 import {
@@ -194,7 +194,7 @@ describe('a user invited to another team', () => {
       await start(release, [{ ...ALICE, otherTeam: true }]);
       const keys = service();
       const { key } = await keys.getKey({ serverUrl: server.url, ...ALICE });
-      const error = await rejection<RagflowError>(
+      const error = await rejection<AppError>(
         keys.revokeKey({ serverUrl: server.url, email: ALICE.email, token: key }),
       );
       expect(error).toMatchObject({ kind: 'key-not-revoked', messageKey: 'keysErrorNotRevoked' });
@@ -208,7 +208,7 @@ describe('a user invited to another team', () => {
 describe('a legacy server with its SDK switched off', () => {
   it.each(['v0.22', 'v0.24'] as const)('on %s: never says "valid", since it checks no key', async (release) => {
     await start(release, [ALICE], { disableSdk: true });
-    const error = await rejection<RagflowError>(
+    const error = await rejection<AppError>(
       service().verifyKey({ serverUrl: server.url, token: 'ragflow-never-issued' }),
     );
     expect(error).toMatchObject({ messageKey: 'errorKeyCheckOff' });
@@ -218,7 +218,7 @@ describe('a legacy server with its SDK switched off', () => {
 describe('the Go server', () => {
   it('refuses a superuser with a sentence that says to use a regular account', async () => {
     await start('go', [{ ...ALICE, superuser: true }]);
-    const error = await rejection<RagflowError>(service().getKey({ serverUrl: server.url, ...ALICE }));
+    const error = await rejection<AppError>(service().getKey({ serverUrl: server.url, ...ALICE }));
     expect(error).toMatchObject({ kind: 'superuser-not-allowed', messageKey: 'errorSuperuserNotAllowed' });
   });
 
@@ -227,7 +227,7 @@ describe('the Go server', () => {
     const keys = service();
     const { key } = await keys.getKey({ serverUrl: server.url, ...ALICE });
     server.expireSession(ALICE.email);
-    const error = await rejection<RagflowError>(keys.listKeys({ serverUrl: server.url, email: ALICE.email }));
+    const error = await rejection<AppError>(keys.listKeys({ serverUrl: server.url, email: ALICE.email }));
     expect(error).toMatchObject({ kind: 'session-expired', messageKey: 'errorSessionExpiredGo' });
     expect(key).toMatch(/^ragflow-/);
   });
@@ -240,7 +240,7 @@ describe('the Go server', () => {
       privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
     });
     const keys = service({ clientOptions: async () => ({ publicKeyPem: publicKey }) });
-    const error = await rejection<RagflowError>(keys.getKey({ serverUrl: server.url, ...ALICE }));
+    const error = await rejection<AppError>(keys.getKey({ serverUrl: server.url, ...ALICE }));
     expect(error).toMatchObject({ kind: 'wrong-password', messageKey: 'errorWrongPasswordOrKey' });
   });
 });
@@ -254,7 +254,7 @@ describe('a wrong public key at registration on Python', () => {
       privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
     });
     const keys = service({ clientOptions: async () => ({ publicKeyPem: publicKey }) });
-    const error = await rejection<RagflowError>(
+    const error = await rejection<AppError>(
       keys.getKey({ serverUrl: server.url, ...ALICE, createAccount: { nickname: 'alice' } }),
     );
     expect(error).toMatchObject({ kind: 'password-not-decryptable', messageKey: 'errorPasswordNotDecryptable' });

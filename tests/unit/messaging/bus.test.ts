@@ -4,16 +4,15 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 
 import { sendMessage } from '@/lib/messaging/bus';
 import { type Handlers, serveMessages } from '@/lib/messaging/serve';
-import { BackgroundStoppedError, BusError } from '@/lib/messaging/errors';
 import type { Envelope, RequestMessage } from '@/lib/messaging/protocol';
-import { WrongPasswordError } from '@/lib/ragflow/errors';
+import { AppError } from '@/lib/errors';
 
 const POPUP_URL = `chrome-extension://${fakeBrowser.runtime.id}/popup.html`;
 
 const handlers: Handlers = {
   'keys.get': async (request) => {
     if (request.password === 'wrong')
-      throw new WrongPasswordError({ serverCode: 109, serverMessage: 'Email and password do not match!' });
+      throw new AppError('wrong-password', { serverCode: 109, serverMessage: 'Email and password do not match!' });
     if (request.password === 'bug') throw new TypeError('cannot read properties of undefined');
     return { key: 'ragflow-abc', serverUrl: request.serverUrl, email: request.email, source: 'login' };
   },
@@ -134,12 +133,12 @@ describe('the background side of the bus', () => {
 });
 
 describe('the sending side of the bus', () => {
-  it('throws the error it gets back as a BusError with the same kind and message key', async () => {
+  it('throws the error it gets back as an AppError with the same kind and message key', async () => {
     // fakeBrowser delivers with an empty sender, which the background refuses.
     const error = await sendMessage('keys.cached', { serverUrl: 'localhost', email: 'a@b.co' }).catch(
       (caught) => caught,
     );
-    expect(error).toBeInstanceOf(BusError);
+    expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({ kind: 'forbidden-sender', messageKey: 'errorForbiddenSender' });
   });
 
@@ -148,7 +147,7 @@ describe('the sending side of the bus', () => {
     const error = await sendMessage('keys.cached', { serverUrl: 'localhost', email: 'a@b.co' }).catch(
       (caught) => caught,
     );
-    expect(error).toBeInstanceOf(BackgroundStoppedError);
+    expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({ kind: 'background-stopped', messageKey: 'errorBackgroundStopped' });
   });
 

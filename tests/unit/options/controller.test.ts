@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 
 import { describe, expect, it, vi } from 'vitest';
 
-import { BusError } from '@/lib/messaging/errors';
+import { backgroundStopped } from '@/lib/messaging/errors';
 import type { ConnectionTestResult } from '@/lib/messaging/protocol';
 import { OptionsController, type OptionsPlatform, serverFromLocationHash } from '@/lib/options/controller';
 import { DEFAULT_PREFERENCES, type Preferences } from '@/lib/settings/preferences';
@@ -343,9 +343,7 @@ describe('OptionsController: test connection', () => {
 
   it('shows a background that cannot be asked as a failed test, with its kind', async () => {
     const fake = fakePlatform({ settings: { servers: [LOCAL] } });
-    fake.mocks.testConnection.mockRejectedValueOnce(
-      new BusError({ kind: 'background-stopped', messageKey: 'errorBackgroundStopped', substitutions: [] }),
-    );
+    fake.mocks.testConnection.mockRejectedValueOnce(backgroundStopped('No answer'));
     const controller = await started(fake);
     await controller.testConnection('local');
     expect(controller.getState().tests.local).toEqual({

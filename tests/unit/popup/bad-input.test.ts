@@ -8,7 +8,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 
 import { accountCache } from '@/lib/keys/account-cache';
 import { createKeyService, type KeyService } from '@/lib/keys/key-service';
-import { BusError, toErrorData } from '@/lib/messaging/errors';
+import { errorFromData, toErrorData } from '@/lib/messaging/errors';
 import type { MessageName, RequestOf, ResponseOf } from '@/lib/messaging/protocol';
 import { type FormValues, PopupController, type PopupPlatform } from '@/lib/popup/controller';
 import { MAX_NICKNAME_LENGTH } from '@/lib/popup/form';
@@ -26,7 +26,7 @@ let servers: ServerSettings[];
 
 /**
  * The popup's platform with the real key service behind its bus: errors cross as data and come
- * back as BusError, as through the real bus. Storage is WXT's fakeBrowser.
+ * back as data, as through the real bus. Storage is WXT's fakeBrowser.
  */
 function platform(): PopupPlatform {
   async function answer(name: MessageName, request: unknown): Promise<unknown> {
@@ -52,7 +52,7 @@ function platform(): PopupPlatform {
       try {
         return (await answer(name, request)) as ResponseOf<K>;
       } catch (error) {
-        throw new BusError(toErrorData(error));
+        throw errorFromData(toErrorData(error));
       }
     },
     onProgress: () => () => {},

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { BackgroundStoppedError, BusError } from '../../../lib/messaging/errors';
+import { AppError } from '../../../lib/errors';
+import { backgroundStopped } from '../../../lib/messaging/errors';
 import { clipboardFingerprint } from '../../../lib/clipboard/fingerprint';
 import type { EventMap, KeyResult, MessageName, RequestOf } from '../../../lib/messaging/protocol';
 import { COPIED_CONFIRMATION_MS, PopupController, type PopupPlatform } from '../../../lib/popup/controller';
@@ -14,10 +15,6 @@ const KEY: KeyResult = {
 };
 
 type Answers = { [K in MessageName]?: (request: RequestOf<K>) => unknown };
-
-function busError(kind: string, messageKey: string, substitutions: string[] = []) {
-  return new BusError({ kind, messageKey, substitutions });
-}
 
 /** A platform whose background answers from `answers` and records what it was sent. */
 interface FakeOptions {
@@ -109,7 +106,7 @@ describe('PopupController', () => {
   it('without a password, lets the background answer from its cache or say a password is needed', async () => {
     const fake = fakePlatform({
       'keys.get': () => {
-        throw busError('password-required', 'errorPasswordRequired');
+        throw new AppError('password-required');
       },
     });
     const controller = await formWith(fake, { serverUrl: 'localhost:9380', email: 'me@x' });
@@ -125,7 +122,7 @@ describe('PopupController', () => {
       'keys.get': () => {
         if (!stopped) return KEY;
         stopped = false;
-        throw new BackgroundStoppedError('A listener indicated an asynchronous response…');
+        throw backgroundStopped('A listener indicated an asynchronous response…');
       },
     });
     const controller = await formWith(fake, { serverUrl: 'localhost:9380', email: 'me@example.com', password: 'pw' });
@@ -183,7 +180,7 @@ describe('PopupController', () => {
   it('shows the sentence of a failure and keeps the form', async () => {
     const fake = fakePlatform({
       'keys.get': () => {
-        throw busError('wrong-password', 'errorWrongPassword');
+        throw new AppError('wrong-password');
       },
     });
     const controller = await formWith(fake, { serverUrl: 'localhost', email: 'me@x', password: 'pw' });
@@ -250,7 +247,7 @@ describe('PopupController', () => {
   it('offers to create an unknown account when the server allows it', async () => {
     const fake = fakePlatform({
       'keys.get': (request) => {
-        if (!request.createAccount) throw busError('email-not-registered', 'errorEmailNotRegistered');
+        if (!request.createAccount) throw new AppError('email-not-registered');
         return { ...KEY, source: 'register' };
       },
       'server.config': () => ({ registrationAllowed: true, passwordLoginAllowed: true }),
@@ -271,7 +268,7 @@ describe('PopupController', () => {
   it('says so when registration is closed', async () => {
     const fake = fakePlatform({
       'keys.get': () => {
-        throw busError('email-not-registered', 'errorEmailNotRegistered');
+        throw new AppError('email-not-registered');
       },
       'server.config': () => ({ registrationAllowed: false, passwordLoginAllowed: true }),
     });
@@ -286,7 +283,7 @@ describe('PopupController', () => {
   it('treats the background saying no-host-access like the local check', async () => {
     const fake = fakePlatform({
       'keys.get': () => {
-        throw busError('no-host-access', 'errorNoHostAccess', ['rag.example.com']);
+        throw new AppError('no-host-access', { substitutions: ['rag.example.com'] });
       },
     });
     const controller = await formWith(fake, { serverUrl: 'https://rag.example.com', email: 'me@x', password: 'pw' });
@@ -444,7 +441,7 @@ describe('the key list in the popup', () => {
       {
         'keys.cached': () => KEY,
         'keys.list': () => {
-          throw busError('session-expired', 'errorSessionExpired');
+          throw new AppError('session-expired');
         },
       },
       { remembered },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { BusError } from '../../../lib/messaging/errors';
+import { errorFromData } from '../../../lib/messaging/errors';
 import {
   alertFromError,
   checkAccount,
@@ -10,7 +10,7 @@ import {
   MAX_NICKNAME_LENGTH,
   selectedServerId,
 } from '../../../lib/popup/form';
-import { InvalidServerUrlError } from '../../../lib/ragflow/errors';
+import { invalidServerUrl } from '../../../lib/ragflow/errors';
 import type { ServerSettings } from '../../../lib/settings/settings';
 
 describe('checkAccount', () => {
@@ -87,9 +87,9 @@ describe('checkNickname', () => {
 
 describe('alertFromError', () => {
   it('keeps the sentence of typed errors and hides everything else', () => {
-    const bus = new BusError({ kind: 'timeout', messageKey: 'errorTimeout', substitutions: ['http://x', '30'] });
+    const bus = errorFromData({ kind: 'timeout', messageKey: 'errorTimeout', substitutions: ['http://x', '30'] });
     expect(alertFromError(bus)).toEqual({ messageKey: 'errorTimeout', substitutions: ['http://x', '30'] });
-    expect(alertFromError(new InvalidServerUrlError('file'))).toEqual({
+    expect(alertFromError(invalidServerUrl('file'))).toEqual({
       messageKey: 'errorUrlFile',
       substitutions: [],
     });

@@ -2,7 +2,7 @@ import { type CopyFormat, copyText } from '@/lib/keys/copy-formats';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { clipboardFingerprint } from '../../../lib/clipboard/fingerprint';
-import { BusError } from '../../../lib/messaging/errors';
+import { AppError } from '../../../lib/errors';
 import type { KeyList, MessageName, RequestOf } from '../../../lib/messaging/protocol';
 import { KeyListController } from '../../../lib/popup/key-list';
 
@@ -43,9 +43,6 @@ function keyList(answers: Answers, currentKey: string | null = OLD) {
   });
   return { list, platform, hooks, sent };
 }
-
-const busError = (kind: string, messageKey: string, substitutions: string[] = []) =>
-  new BusError({ kind, messageKey, substitutions });
 
 afterEach(() => vi.useRealTimers());
 
@@ -161,7 +158,7 @@ describe('the key list', () => {
       'keys.verify': ({ token }) => {
         if (token === NEW) return 'valid';
         if (token === OLD) return 'invalid';
-        throw busError('cannot-connect', 'errorCannotConnect', [SERVER]);
+        throw new AppError('cannot-connect', { substitutions: [SERVER] });
       },
     });
     const checking = list.verify(NEW);
@@ -219,7 +216,7 @@ describe('the key list', () => {
   it('copies nothing the background will not build: a key no longer listed', async () => {
     const { list, platform } = keyList({
       'keys.copyText': () => {
-        throw busError('key-not-listed', 'keysErrorNotListed');
+        throw new AppError('key-not-listed');
       },
     });
     await list.copy(NEW, 'curl');
@@ -230,7 +227,7 @@ describe('the key list', () => {
   it('hands a dead session to the popup, which goes back to the form', async () => {
     const { list, hooks } = keyList({
       'keys.list': () => {
-        throw busError('session-expired', 'errorSessionExpired');
+        throw new AppError('session-expired');
       },
     });
     await list.toggle();
@@ -240,7 +237,7 @@ describe('the key list', () => {
   it('shows any other failure in the list, in words, and stays usable', async () => {
     const { list, hooks } = keyList({
       'keys.create': () => {
-        throw busError('server-error', 'errorServer', ['502']);
+        throw new AppError('server-error', { substitutions: ['502'] });
       },
     });
     await list.create();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { BusError } from '../../../lib/messaging/errors';
+import { AppError } from '../../../lib/errors';
 import type { EventMap, KeyResult, MessageName, RequestOf } from '../../../lib/messaging/protocol';
 import { PopupController, type PopupPlatform } from '../../../lib/popup/controller';
 import {
@@ -32,10 +32,6 @@ interface Setup {
 
 function savedServer(url: string): ServerSettings {
   return { id: url, name: url, url, keyPolicy: 'reuse', sessionLifetime: { kind: 'until-browser-closes' } };
-}
-
-function busError(kind: string, messageKey: string, substitutions: string[] = []) {
-  return new BusError({ kind, messageKey, substitutions });
 }
 
 /** A popup and its web-session side over one fake background, which records what it was sent. */
@@ -184,7 +180,7 @@ describe('the popup’s web-session option', () => {
     const { popup, webSession, settled } = await openPopup({
       answers: webAppOpen({
         'keys.fromWebSession': () => {
-          throw busError('web-session-missing', 'webSessionMissing');
+          throw new AppError('web-session-missing');
         },
       }),
       remembered: { serverUrl: SERVER },
@@ -201,7 +197,7 @@ describe('the popup’s web-session option', () => {
     const { popup, webSession, popupPlatform, settled } = await openPopup({
       answers: webAppOpen({
         'keys.fromWebSession': () => {
-          throw busError('no-host-access', 'errorNoHostAccess', ['rag.example.com']);
+          throw new AppError('no-host-access', { substitutions: ['rag.example.com'] });
         },
       }),
       remembered: { serverUrl: 'https://rag.example.com' },
@@ -257,7 +253,7 @@ describe('the warning before the first password sign-in', () => {
     const { popup, stored, settled } = await openPopup({
       answers: webAppOpen({
         'keys.get': () => {
-          throw busError('wrong-password', 'errorWrongPassword');
+          throw new AppError('wrong-password');
         },
       }),
       remembered: { serverUrl: SERVER, email: 'me@example.com' },
@@ -285,7 +281,7 @@ describe('a server with password sign-in switched off', () => {
     const { popup, webSession, settled } = await openPopup({
       answers: webAppOpen({
         'keys.get': () => {
-          throw busError('password-login-disabled', 'errorPasswordLoginDisabled');
+          throw new AppError('password-login-disabled');
         },
       }),
       remembered: { serverUrl: SERVER, email: 'me@example.com' },
@@ -301,7 +297,7 @@ describe('a server with password sign-in switched off', () => {
 
 describe('a session the Go server ended after 24 hours', () => {
   const goExpired = () => {
-    throw busError('session-expired', 'errorSessionExpiredGo');
+    throw new AppError('session-expired', { reason: 'go' });
   };
 
   it('is replaced by the open web app’s session at once, with no password and no login', async () => {

@@ -4,15 +4,15 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { API_KEY_PATTERN } from '@/lib/ragflow/api-key';
 import { RagflowClient, type RagflowClientOptions } from '@/lib/ragflow/client';
-import type { RagflowError, RagflowErrorKind } from '@/lib/ragflow/errors';
+import type { AppError, ErrorKind } from '@/lib/errors';
 import { GENERATIONS, type Generation } from '@/lib/ragflow/routes';
 import { type FakeRagflow, type FakeRagflowOptions, HOSTILE_KEY_TOKENS, startFakeRagflow } from '../../fake-ragflow';
 import { rejection } from '../../support/errors';
 
 const ALICE = { email: 'alice@example.com', password: 'correct horse 🐎', nickname: 'alice' };
 
-async function expectKind(promise: Promise<unknown>, kind: RagflowErrorKind): Promise<RagflowError> {
-  const error = await rejection<RagflowError>(promise);
+async function expectKind(promise: Promise<unknown>, kind: ErrorKind): Promise<AppError> {
+  const error = await rejection<AppError>(promise);
   expect(error.kind, `${String(error)}`).toBe(kind);
   expect(error.messageKey).toMatch(/^error[A-Z]/);
   return error;

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
-import { errorFromEnvelope, type RagflowErrorKind } from '@/lib/ragflow/errors';
+import type { ErrorKind } from '@/lib/errors';
+import { errorFromEnvelope } from '@/lib/ragflow/errors';
 
 // Every account error of docs/ragflow-api.md ("Envelope and errors"), as the server words it.
-const ROWS: [number, string, RagflowErrorKind][] = [
+const ROWS: [number, string, ErrorKind][] = [
   [109, 'Unauthorized!', 'ragflow-error'],
   [101, 'required argument are missing: nickname; ', 'ragflow-error'],
   [109, 'Email: a@b.co is not registered!', 'email-not-registered'],

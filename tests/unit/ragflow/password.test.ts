@@ -3,8 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import forge from 'node-forge';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
-import { PasswordTooLongError } from '@/lib/ragflow/errors';
-import { InvalidPublicKeyError } from '@/lib/ragflow/refusals';
+import type { AppError, ErrorKind } from '@/lib/errors';
 import {
   assertPasswordFits,
   encryptPassword,
@@ -14,6 +13,9 @@ import {
 } from '@/lib/ragflow/password';
 import { DEFAULT_MAX_PASSWORD_BYTES, utf8ByteLength } from '@/lib/ragflow/password-limit';
 import { PRIME_MODULUS, pkcs1Pem, realModulus, spkiPem } from '../../support/rsa-keys';
+
+/** Matches a thrown error of ours by its kind. */
+const ofKind = (kind: ErrorKind) => expect.objectContaining({ kind });
 
 let publicKeyPem: string;
 let privateKey: forge.pki.rsa.PrivateKey;
@@ -45,24 +47,24 @@ describe('encryptPassword', () => {
     expect(maxPasswordBytes(publicKeyPem)).toBe(183);
     expect(maxPasswordBytes()).toBe(183);
     expect(serverSideDecrypt(encryptPassword('a'.repeat(183), publicKeyPem))).toBe('a'.repeat(183));
-    expect(() => encryptPassword('a'.repeat(184), publicKeyPem)).toThrow(PasswordTooLongError);
+    expect(() => encryptPassword('a'.repeat(184), publicKeyPem)).toThrow(ofKind('password-too-long'));
     // 46 four-byte emoji are 184 bytes though only 92 UTF-16 units.
     const error = (() => {
       try {
         encryptPassword('🔑'.repeat(46));
       } catch (caught) {
-        return caught as PasswordTooLongError;
+        return caught as AppError;
       }
     })();
     expect(error?.kind).toBe('password-too-long');
     expect(error?.substitutions).toEqual(['183']);
-    expect(() => encryptPassword('x'.repeat(10_000))).toThrow(PasswordTooLongError);
+    expect(() => encryptPassword('x'.repeat(10_000))).toThrow(ofKind('password-too-long'));
   });
 
   it('checks the limit without encrypting, and the popup knows the default limit without the RSA library', () => {
     expect(DEFAULT_MAX_PASSWORD_BYTES).toBe(maxPasswordBytes());
     expect(() => assertPasswordFits('🔑'.repeat(45), publicKeyPem)).not.toThrow();
-    expect(() => assertPasswordFits('🔑'.repeat(46), publicKeyPem)).toThrow(PasswordTooLongError);
+    expect(() => assertPasswordFits('🔑'.repeat(46), publicKeyPem)).toThrow(ofKind('password-too-long'));
     expect(utf8ByteLength('🔑é')).toBe(6);
   });
 
@@ -83,16 +85,16 @@ describe('validatePublicKeyPem', () => {
     ['a private key', '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----'],
     ['garbage inside', '-----BEGIN PUBLIC KEY-----\nnot base64 at all!!\n-----END PUBLIC KEY-----'],
   ])('rejects %s', (_name, pem) => {
-    expect(() => validatePublicKeyPem(pem)).toThrow(InvalidPublicKeyError);
+    expect(() => validatePublicKeyPem(pem)).toThrow(ofKind('invalid-public-key'));
   });
 
   /** The reason and sentence a key is refused with. */
-  function refusal(pem: string): Pick<InvalidPublicKeyError, 'reason' | 'messageKey' | 'substitutions'> {
+  function refusal(pem: string): Pick<AppError<'invalid-public-key'>, 'reason' | 'messageKey' | 'substitutions'> {
     try {
       validatePublicKeyPem(pem);
     } catch (error) {
-      expect(error).toBeInstanceOf(InvalidPublicKeyError);
-      const { reason, messageKey, substitutions } = error as InvalidPublicKeyError;
+      expect(error).toMatchObject({ kind: 'invalid-public-key' });
+      const { reason, messageKey, substitutions } = error as AppError<'invalid-public-key'>;
       return { reason, messageKey, substitutions };
     }
     throw new Error('accepted');

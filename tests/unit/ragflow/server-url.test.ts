@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { InvalidServerUrlError, type InvalidServerUrlReason } from '@/lib/ragflow/errors';
+import type { AppError } from '@/lib/errors';
+import type { InvalidServerUrlReason } from '@/lib/ragflow/errors';
 import { isCleartextOverNetwork, normalizeServerUrl, originPattern } from '@/lib/ragflow/server-url';
 
 describe('normalizeServerUrl', () => {
@@ -61,8 +62,7 @@ describe('normalizeServerUrl', () => {
     } catch (error) {
       caught = error;
     }
-    expect(caught).toBeInstanceOf(InvalidServerUrlError);
-    const error = caught as InvalidServerUrlError;
+    const error = caught as AppError<'invalid-server-url'>;
     expect(error.kind).toBe('invalid-server-url');
     expect(error.reason).toBe(reason);
     expect(error.substitutions).toEqual(scheme ? [scheme] : []);
@@ -74,7 +74,7 @@ describe('normalizeServerUrl', () => {
       try {
         normalizeServerUrl(input);
       } catch (error) {
-        return (error as InvalidServerUrlError).messageKey;
+        return (error as AppError).messageKey;
       }
       return 'accepted';
     });

@@ -10,7 +10,7 @@ import { createKeyService, type KeyPolicy } from '@/lib/keys/key-service';
 import type { KeyFlowStep } from '@/lib/messaging/protocol';
 import { RagflowClient } from '@/lib/ragflow/client';
 import { browserWebSessionDeps } from '@/lib/web-session/browser';
-import { WebSessionError } from '@/lib/web-session/errors';
+import { AppError } from '@/lib/errors';
 import type { WebAppSession } from '@/lib/web-session/read-session';
 import type { TabInfo } from '@/lib/web-session/web-app';
 import { createWebSessionService, type WebSessionDeps } from '@/lib/web-session/web-session-service';
@@ -140,7 +140,7 @@ describe.each(['restful', 'legacy'] as const)('a key with the web app’s sessio
     openWebApp(1, stale);
 
     const error = await rejection(webSession().getKey({ serverUrl: server.url }));
-    expect(error).toBeInstanceOf(WebSessionError);
+    expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({ kind: 'web-session-missing', messageKey: 'webSessionMissing' });
     expect(server.count('login')).toBe(0);
     expect(await accountCache.allAccounts()).toEqual([]);
