@@ -220,7 +220,8 @@ describe('the options page: servers', () => {
     const keyField = options.getByLabel("Server's RSA public key (optional)");
     await keyField.fill('-----BEGIN PUBLIC KEY-----\nnot really a key\n-----END PUBLIC KEY-----');
     await options.getByRole('button', { name: 'Save' }).click();
-    expect(await options.getByText('That is not a usable RSA public key').isVisible()).toBe(true);
+    // The key is checked (parsed, its exponent and size read) before the answer shows.
+    await expect.poll(() => options.getByText('That is not a usable RSA public key').isVisible()).toBe(true);
     await keyField.fill(server.publicKeyPem);
     await options.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => options.getByRole('button', { name: 'Save' }).count()).toBe(0);
