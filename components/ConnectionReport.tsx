@@ -1,4 +1,4 @@
-import type { Translate } from '../lib/i18n';
+import { t } from '../lib/i18n';
 import type { ConnectionTestState } from '../lib/options/controller';
 import type { ReleaseLine } from '../lib/ragflow/client';
 import type { Generation } from '../lib/ragflow/routes';
@@ -18,7 +18,7 @@ const RELEASE_KEYS: Record<Exclude<ReleaseLine, 'reported'>, string> = {
 };
 
 /** What "Test connection" found about one server, or why it could not reach it, in words. */
-export function ConnectionReport({ t, test }: { t: Translate; test: ConnectionTestState | undefined }) {
+export function ConnectionReport({ test }: { test: ConnectionTestState | undefined }) {
   return (
     <div class="report" role="status" data-testid="connection-report">
       {test?.status === 'running' && <p>{t('optionsTesting')}</p>}

@@ -1,7 +1,6 @@
-import type { Translate } from '../lib/i18n';
+import { t } from '../lib/i18n';
 
 interface CreateAccountProps {
-  t: Translate;
   nickname: string;
   busy: boolean;
   onNicknameChange: (nickname: string) => void;
@@ -9,7 +8,7 @@ interface CreateAccountProps {
 }
 
 /** Offered when the email has no account on a server that allows new ones. */
-export function CreateAccount({ t, nickname, busy, onNicknameChange, onSubmit }: CreateAccountProps) {
+export function CreateAccount({ nickname, busy, onNicknameChange, onSubmit }: CreateAccountProps) {
   return (
     <form
       class="create-account"

@@ -1,8 +1,7 @@
-import type { Translate } from '../lib/i18n';
+import { t } from '../lib/i18n';
 import type { AlertState } from '../lib/popup/form';
 
 interface ErrorAlertProps {
-  t: Translate;
   alert: AlertState | null;
   onGrantAccess: () => void;
   onAllowCleartext: () => void;
@@ -12,7 +11,7 @@ interface ErrorAlertProps {
  * One plain sentence about what went wrong, and the button that fixes it when there is one.
  * The region stays in the page while empty, so that screen readers announce what appears in it.
  */
-export function ErrorAlert({ t, alert, onGrantAccess, onAllowCleartext }: ErrorAlertProps) {
+export function ErrorAlert({ alert, onGrantAccess, onAllowCleartext }: ErrorAlertProps) {
   return (
     <div class="alert" role="alert" data-testid="alert">
       {alert && <p>{t(alert.messageKey, alert.substitutions)}</p>}

@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 
-import type { Translate } from '../lib/i18n';
+import { t } from '../lib/i18n';
 
 export interface KeyFormValues {
   serverUrl: string;
@@ -9,7 +9,6 @@ export interface KeyFormValues {
 }
 
 interface KeyFormProps {
-  t: Translate;
   values: KeyFormValues;
   busy: boolean;
   /** The server takes no passwords (its sign-in is SSO only): no field to type one in. */
@@ -21,7 +20,7 @@ interface KeyFormProps {
 }
 
 /** Server URL, email and password; Enter in any field submits. */
-export function KeyForm({ t, values, busy, hidePassword, serverUrlFilled, onChange, onSubmit }: KeyFormProps) {
+export function KeyForm({ values, busy, hidePassword, serverUrlFilled, onChange, onSubmit }: KeyFormProps) {
   const serverUrlRef = useRef<HTMLInputElement>(null);
   const emailRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);

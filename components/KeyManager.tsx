@@ -1,4 +1,4 @@
-import { durationText, type Translate } from '../lib/i18n';
+import { durationText, t } from '../lib/i18n';
 import type { KeyListController } from '../lib/popup/key-list';
 import { useStoreState } from '../lib/ui/use-store-state';
 import { KeyRow } from './KeyRow';
@@ -7,7 +7,7 @@ import { KeyRow } from './KeyRow';
  * "Manage keys": the account's keys on the server, newest first, and a new one on demand.
  * Closed until asked, so that the popup opens on the key alone, with no request.
  */
-export function KeyManager({ t, list }: { t: Translate; list: KeyListController }) {
+export function KeyManager({ list }: { list: KeyListController }) {
   const state = useStoreState(list);
 
   return (
@@ -37,7 +37,6 @@ export function KeyManager({ t, list }: { t: Translate; list: KeyListController 
               {state.rows.map((row, index) => (
                 <KeyRow
                   key={row.token}
-                  t={t}
                   list={list}
                   row={row}
                   labelId={`key-${index}`}

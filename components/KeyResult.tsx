@@ -1,10 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 
-import { durationText, type Translate } from '../lib/i18n';
+import { durationText, t } from '../lib/i18n';
 import type { KeyResult as KeyResultData } from '../lib/messaging/protocol';
 
 interface KeyResultProps {
-  t: Translate;
   result: KeyResultData;
   copied: boolean;
   /** After a copy: when the clipboard gets cleared of the key; null when it does not. */
@@ -18,7 +17,7 @@ interface KeyResultProps {
 
 /** The key (masked until asked), Copy, whose server and account it is, and Sign out. */
 export function KeyResult(props: KeyResultProps) {
-  const { t, result, copied, busy, alsoLogOutOfServer } = props;
+  const { result, copied, busy, alsoLogOutOfServer } = props;
   const [revealed, setRevealed] = useState(false);
   const copyRef = useRef<HTMLButtonElement>(null);
 

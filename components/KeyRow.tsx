@@ -1,11 +1,10 @@
-import type { Translate } from '../lib/i18n';
+import { t } from '../lib/i18n';
 import type { CopyFormat } from '../lib/keys/copy-formats';
 import type { KeyRowData } from '../lib/popup/key-format';
 import type { KeyListController, KeyVerification } from '../lib/popup/key-list';
 import { RevokeConfirm } from './RevokeConfirm';
 
 interface KeyRowProps {
-  t: Translate;
   list: KeyListController;
   row: KeyRowData;
   /** Unique in the list: ties each button to the key it acts on, for screen readers. */
@@ -21,7 +20,7 @@ interface KeyRowProps {
   copied: CopyFormat | null;
 }
 
-function verificationText(t: Translate, { status }: KeyVerification): string {
+function verificationText({ status }: KeyVerification): string {
   if (status === 'checking') return t('keysVerifying');
   if (status === 'valid') return t('keysValid');
   if (status === 'invalid') return t('keysInvalid');
@@ -30,7 +29,7 @@ function verificationText(t: Translate, { status }: KeyVerification): string {
 
 /** One key: masked (or shown), its age, and what can be done with it. */
 export function KeyRow(props: KeyRowProps) {
-  const { t, list, row, labelId, verification, copied } = props;
+  const { list, row, labelId, verification, copied } = props;
   const copyButton = (format: CopyFormat, label: string) => (
     <button type="button" aria-describedby={labelId} onClick={() => void list.copy(row.token, format)}>
       {copied === format ? t('popupCopied') : label}
@@ -50,7 +49,6 @@ export function KeyRow(props: KeyRowProps) {
       </div>
       {props.confirming ? (
         <RevokeConfirm
-          t={t}
           masked={row.masked}
           busy={props.busy}
           onConfirm={() => void list.revoke(row.token)}
@@ -94,7 +92,7 @@ export function KeyRow(props: KeyRowProps) {
           role="status"
           title={verification.alert && t(verification.alert.messageKey, verification.alert.substitutions)}
         >
-          {verificationText(t, verification)}
+          {verificationText(verification)}
         </p>
       )}
       {props.expanded && (

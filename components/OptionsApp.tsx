@@ -1,4 +1,4 @@
-import type { Translate } from '../lib/i18n';
+import { t } from '../lib/i18n';
 import type { OptionsController } from '../lib/options/controller';
 import { useStoreState } from '../lib/ui/use-store-state';
 import { PreferencesForm } from './PreferencesForm';
@@ -7,14 +7,13 @@ import { ServerList } from './ServerList';
 import { SettingsTransfer } from './SettingsTransfer';
 
 interface OptionsAppProps {
-  t: Translate;
   controller: OptionsController;
   clipboardAutoClearAvailable: boolean;
   uiLanguage: string;
 }
 
 /** The whole options page: servers, preferences, export and import. */
-export function OptionsApp({ t, controller, clipboardAutoClearAvailable, uiLanguage }: OptionsAppProps) {
+export function OptionsApp({ controller, clipboardAutoClearAvailable, uiLanguage }: OptionsAppProps) {
   const state = useStoreState(controller);
   const { editor } = state;
 
@@ -29,7 +28,6 @@ export function OptionsApp({ t, controller, clipboardAutoClearAvailable, uiLangu
         <h2 id="servers-heading">{t('optionsServers')}</h2>
         {state.view === 'ready' && (
           <ServerList
-            t={t}
             state={state}
             onGrant={(id) => void controller.grantAccess(id)}
             onTest={(id) => void controller.testConnection(id)}
@@ -41,7 +39,6 @@ export function OptionsApp({ t, controller, clipboardAutoClearAvailable, uiLangu
         {editor ? (
           <ServerForm
             key={editor.serverId ?? 'new'}
-            t={t}
             editing={editor.serverId !== undefined}
             draft={editor.draft}
             errors={editor.errors}
@@ -57,7 +54,6 @@ export function OptionsApp({ t, controller, clipboardAutoClearAvailable, uiLangu
       </section>
 
       <PreferencesForm
-        t={t}
         preferences={state.preferences}
         clipboardAutoClearAvailable={clipboardAutoClearAvailable}
         clipboardReadMissing={state.preferences.clipboardClearSeconds > 0 && state.clipboardReadGranted === false}
@@ -66,7 +62,6 @@ export function OptionsApp({ t, controller, clipboardAutoClearAvailable, uiLangu
       />
 
       <SettingsTransfer
-        t={t}
         outcome={state.importOutcome}
         onExport={() => controller.exportSettings()}
         onImport={(text) => void controller.importSettings(text)}

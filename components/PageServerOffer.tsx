@@ -1,8 +1,7 @@
-import type { Translate } from '../lib/i18n';
+import { t } from '../lib/i18n';
 import type { PageOffer } from '../lib/popup/web-session';
 
 interface PageServerOfferProps {
-  t: Translate;
   offer: PageOffer;
   onCheck: () => void;
 }
@@ -11,7 +10,7 @@ interface PageServerOfferProps {
  * First run over a page on a host the extension may not reach: the host, named, and a button to
  * check it. Nothing goes to that host before the click.
  */
-export function PageServerOffer({ t, offer, onCheck }: PageServerOfferProps) {
+export function PageServerOffer({ offer, onCheck }: PageServerOfferProps) {
   if (offer.notRagflow) {
     return (
       <p class="hint" data-testid="page-server-offer">

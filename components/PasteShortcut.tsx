@@ -1,7 +1,6 @@
-import type { Translate } from '../lib/i18n';
+import { t } from '../lib/i18n';
 
 interface PasteShortcutProps {
-  t: Translate;
   /** As the browser reports it; '' when the user removed it. */
   shortcut: string;
   /** The browser page where shortcuts are set. */
@@ -9,7 +8,7 @@ interface PasteShortcutProps {
 }
 
 /** The real shortcut of "Paste RAGFlow key", which the user may have changed. */
-export function PasteShortcut({ t, shortcut, settingsPage }: PasteShortcutProps) {
+export function PasteShortcut({ shortcut, settingsPage }: PasteShortcutProps) {
   return (
     <p class="shortcut" data-testid="paste-shortcut">
       {shortcut === '' ? t('popupPasteShortcutNotSet', [settingsPage]) : t('popupPasteShortcut', [shortcut])}

@@ -1,4 +1,4 @@
-import type { Translate } from '../lib/i18n';
+import { t } from '../lib/i18n';
 import { SHORTCUT_SETTINGS_PAGE } from '../lib/paste/command';
 import type { PopupController } from '../lib/popup/controller';
 import { selectedServerId } from '../lib/popup/form';
@@ -16,13 +16,13 @@ import { StepIndicator } from './StepIndicator';
 import { WebSessionOffer } from './WebSessionOffer';
 
 /** The whole popup: the form or the key, the step and the alert. */
-export function PopupApp(props: { t: Translate; controller: PopupController; webSession: WebSessionController }) {
-  const { t, controller, webSession } = props;
+export function PopupApp(props: { controller: PopupController; webSession: WebSessionController }) {
+  const { controller, webSession } = props;
   const state = useStoreState(controller);
   const web = useStoreState(webSession);
   const busy = state.busy || web.busy;
   const webSessionOffer = (lead: boolean) => (
-    <WebSessionOffer t={t} state={web} lead={lead} busy={busy} onUse={() => void webSession.use()} />
+    <WebSessionOffer state={web} lead={lead} busy={busy} onUse={() => void webSession.use()} />
   );
 
   return (
@@ -31,17 +31,15 @@ export function PopupApp(props: { t: Translate; controller: PopupController; web
       {state.view === 'form' && (
         <>
           <ServerPicker
-            t={t}
             servers={state.servers}
             selectedId={selectedServerId(state.servers, state.form.serverUrl)}
             onSelect={(serverId) => controller.selectServer(serverId)}
           />
           {web.pageOffer && state.form.serverUrl === '' && (
-            <PageServerOffer t={t} offer={web.pageOffer} onCheck={() => void webSession.checkPage()} />
+            <PageServerOffer offer={web.pageOffer} onCheck={() => void webSession.checkPage()} />
           )}
           {webSessionOffer(true)}
           <KeyForm
-            t={t}
             values={state.form}
             busy={busy}
             hidePassword={web.passwordLoginAllowed === false}
@@ -50,12 +48,11 @@ export function PopupApp(props: { t: Translate; controller: PopupController; web
             onSubmit={() => void controller.submit()}
           />
           {webSessionOffer(false)}
-          <StepIndicator t={t} step={state.step ?? web.step} />
+          <StepIndicator step={state.step ?? web.step} />
         </>
       )}
       {state.view === 'result' && state.result && (
         <KeyResult
-          t={t}
           result={state.result}
           copied={state.copied}
           clipboardClearSeconds={state.clipboardClearSeconds}
@@ -66,16 +63,14 @@ export function PopupApp(props: { t: Translate; controller: PopupController; web
           onSignOut={() => void controller.signOut()}
         />
       )}
-      {state.view === 'result' && state.keyList && <KeyManager t={t} list={state.keyList} />}
+      {state.view === 'result' && state.keyList && <KeyManager list={state.keyList} />}
       <ErrorAlert
-        t={t}
         alert={state.alert}
         onGrantAccess={() => void controller.openGrantPage()}
         onAllowCleartext={() => void controller.allowCleartext()}
       />
       {state.view === 'form' && state.offerCreateAccount && (
         <CreateAccount
-          t={t}
           nickname={state.form.nickname}
           busy={state.busy}
           onNicknameChange={(nickname) => controller.setField('nickname', nickname)}
@@ -83,7 +78,7 @@ export function PopupApp(props: { t: Translate; controller: PopupController; web
         />
       )}
       {state.pasteShortcut !== null && (
-        <PasteShortcut t={t} shortcut={state.pasteShortcut} settingsPage={SHORTCUT_SETTINGS_PAGE} />
+        <PasteShortcut shortcut={state.pasteShortcut} settingsPage={SHORTCUT_SETTINGS_PAGE} />
       )}
       <footer class="footer">
         <button type="button" class="link" onClick={() => void controller.openOptions()}>

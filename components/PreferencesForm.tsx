@@ -1,8 +1,7 @@
-import { durationText, type Translate } from '../lib/i18n';
+import { durationText, t } from '../lib/i18n';
 import { CLIPBOARD_CLEAR_CHOICES, type ClipboardClearSeconds, type Preferences } from '../lib/settings/preferences';
 
 interface PreferencesFormProps {
-  t: Translate;
   preferences: Preferences;
   /** False in Firefox: the background cannot reach the clipboard there. */
   clipboardAutoClearAvailable: boolean;
@@ -15,7 +14,6 @@ interface PreferencesFormProps {
 
 /** Clipboard auto-clear, the context-menu item, and a word on the language. */
 export function PreferencesForm({
-  t,
   preferences,
   clipboardAutoClearAvailable,
   clipboardReadMissing,

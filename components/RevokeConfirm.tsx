@@ -1,9 +1,8 @@
 import { useEffect, useRef } from 'preact/hooks';
 
-import type { Translate } from '../lib/i18n';
+import { t } from '../lib/i18n';
 
 interface RevokeConfirmProps {
-  t: Translate;
   /** The key as the list shows it: `ragflow-…abcd`. */
   masked: string;
   busy: boolean;
@@ -15,7 +14,7 @@ interface RevokeConfirmProps {
  * Asks before a key is revoked, in the row itself: `window.confirm` is blocked or out of place in
  * a popup. Focus goes to Cancel, so that a stray Enter keeps the key; Escape cancels too.
  */
-export function RevokeConfirm({ t, masked, busy, onConfirm, onCancel }: RevokeConfirmProps) {
+export function RevokeConfirm({ masked, busy, onConfirm, onCancel }: RevokeConfirmProps) {
   const cancelRef = useRef<HTMLButtonElement>(null);
   useEffect(() => cancelRef.current?.focus(), []);
   // Escape cancels, from either button: the focus is on one of them while the question stands.

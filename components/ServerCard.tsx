@@ -1,12 +1,11 @@
 import { useEffect, useRef } from 'preact/hooks';
 
-import type { Translate } from '../lib/i18n';
+import { t } from '../lib/i18n';
 import type { AccessStatus, ConnectionTestState } from '../lib/options/controller';
 import type { ServerSettings } from '../lib/settings/schema';
 import { ConnectionReport } from './ConnectionReport';
 
 export interface ServerCardProps {
-  t: Translate;
   server: ServerSettings;
   isDefault: boolean;
   access: AccessStatus | undefined;
@@ -22,7 +21,7 @@ export interface ServerCardProps {
 
 /** One saved server: where it is, whether the browser lets us reach it, and what to do with it. */
 export function ServerCard(props: ServerCardProps) {
-  const { t, server, isDefault, access, test, focused } = props;
+  const { server, isDefault, access, test, focused } = props;
   const cardRef = useRef<HTMLLIElement>(null);
   const grantRef = useRef<HTMLButtonElement>(null);
   const nameId = `server-name-${server.id}`;
@@ -69,7 +68,7 @@ export function ServerCard(props: ServerCardProps) {
           {t('optionsRemove')}
         </button>
       </div>
-      <ConnectionReport t={t} test={test} />
+      <ConnectionReport test={test} />
     </li>
   );
 }

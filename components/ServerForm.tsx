@@ -1,12 +1,11 @@
 import { useEffect, useRef } from 'preact/hooks';
 
-import type { Translate } from '../lib/i18n';
+import { t } from '../lib/i18n';
 import type { DraftField, ServerDraft } from '../lib/options/draft';
 import type { SessionLifetime } from '../lib/settings/schema';
 import type { FieldError } from '../lib/settings/validate';
 
 interface ServerFormProps {
-  t: Translate;
   /** Adding a new server, or editing one. */
   editing: boolean;
   draft: ServerDraft;
@@ -18,7 +17,7 @@ interface ServerFormProps {
 }
 
 /** Adds or edits a server; each field says what is wrong with it, next to it. */
-export function ServerForm({ t, editing, draft, errors, onChange, onSave, onCancel }: ServerFormProps) {
+export function ServerForm({ editing, draft, errors, onChange, onSave, onCancel }: ServerFormProps) {
   const firstFieldRef = useRef<HTMLInputElement>(null);
   useEffect(() => firstFieldRef.current?.focus(), []);
 

@@ -1,9 +1,8 @@
-import type { Translate } from '../lib/i18n';
+import { t } from '../lib/i18n';
 import type { OptionsState } from '../lib/options/controller';
 import { ServerCard } from './ServerCard';
 
 interface ServerListProps {
-  t: Translate;
   state: Pick<OptionsState, 'settings' | 'access' | 'tests' | 'focusedServerId'>;
   onGrant: (serverId: string) => void;
   onTest: (serverId: string) => void;
@@ -13,7 +12,7 @@ interface ServerListProps {
 }
 
 /** The saved servers, the default first in the user's mind but kept in the order they were added. */
-export function ServerList({ t, state, ...actions }: ServerListProps) {
+export function ServerList({ state, ...actions }: ServerListProps) {
   const { servers, defaultServerId } = state.settings;
   if (servers.length === 0) return <p class="muted">{t('optionsNoServers')}</p>;
   return (
@@ -21,7 +20,6 @@ export function ServerList({ t, state, ...actions }: ServerListProps) {
       {servers.map((server) => (
         <ServerCard
           key={server.id}
-          t={t}
           server={server}
           isDefault={server.id === defaultServerId}
           access={state.access[server.id]}

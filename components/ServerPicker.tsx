@@ -1,8 +1,7 @@
-import type { Translate } from '../lib/i18n';
+import { t } from '../lib/i18n';
 import type { ServerSettings } from '../lib/settings/schema';
 
 interface ServerPickerProps {
-  t: Translate;
   servers: ServerSettings[];
   /** The saved server the Server URL field holds; '' for one typed by hand. */
   selectedId: string;
@@ -10,7 +9,7 @@ interface ServerPickerProps {
 }
 
 /** The servers saved on the options page; "another server" leaves the URL field to the user. */
-export function ServerPicker({ t, servers, selectedId, onSelect }: ServerPickerProps) {
+export function ServerPicker({ servers, selectedId, onSelect }: ServerPickerProps) {
   if (servers.length === 0) return null;
   return (
     <>

@@ -1,15 +1,14 @@
-import type { Translate } from '../lib/i18n';
+import { t } from '../lib/i18n';
 import type { ImportOutcome } from '../lib/options/controller';
 
 interface SettingsTransferProps {
-  t: Translate;
   outcome: ImportOutcome | null;
   onExport: () => void;
   onImport: (text: string) => void;
 }
 
 /** Export to a JSON file and import from one; an invalid file lists what is wrong, field by field. */
-export function SettingsTransfer({ t, outcome, onExport, onImport }: SettingsTransferProps) {
+export function SettingsTransfer({ outcome, onExport, onImport }: SettingsTransferProps) {
   return (
     <section aria-labelledby="transfer-heading">
       <h2 id="transfer-heading">{t('optionsTransfer')}</h2>

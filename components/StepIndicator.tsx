@@ -1,7 +1,7 @@
-import type { Translate } from '../lib/i18n';
+import { t } from '../lib/i18n';
 import type { KeyFlowStep } from '../lib/messaging/protocol';
 
-function stepText(t: Translate, step: KeyFlowStep): string {
+function stepText(step: KeyFlowStep): string {
   switch (step) {
     case 'connecting':
       return t('popupStepConnecting');
@@ -19,10 +19,10 @@ function stepText(t: Translate, step: KeyFlowStep): string {
 }
 
 /** Names the step of the running key flow; a live region, so screen readers hear it too. */
-export function StepIndicator({ t, step }: { t: Translate; step: KeyFlowStep | null }) {
+export function StepIndicator({ step }: { step: KeyFlowStep | null }) {
   return (
     <p class="step" aria-live="polite" data-testid="step-indicator">
-      {step && stepText(t, step)}
+      {step && stepText(step)}
     </p>
   );
 }

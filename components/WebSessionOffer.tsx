@@ -1,8 +1,7 @@
-import type { Translate } from '../lib/i18n';
+import { t } from '../lib/i18n';
 import type { WebSessionState } from '../lib/popup/web-session';
 
 interface WebSessionOfferProps {
-  t: Translate;
   state: WebSessionState;
   /**
    * Rendered twice, above the form and below it: leading when the server takes no passwords
@@ -14,7 +13,7 @@ interface WebSessionOfferProps {
 }
 
 /** "Use my RAGFlow session" when the server's web app is open, and what a password sign-in does to it. */
-export function WebSessionOffer({ t, state, lead, busy, onUse }: WebSessionOfferProps) {
+export function WebSessionOffer({ state, lead, busy, onUse }: WebSessionOfferProps) {
   const passwordOff = state.passwordLoginAllowed === false;
   if (passwordOff !== lead || state.serverUrl === null) return null;
   const tabOpen = state.tabId !== null;

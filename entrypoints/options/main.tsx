@@ -13,7 +13,6 @@ localizeDocument(t('optionsTitle'));
 const controller = new OptionsController(browserPlatform);
 render(
   <OptionsApp
-    t={t}
     controller={controller}
     clipboardAutoClearAvailable={offscreenAvailable()}
     uiLanguage={uiLanguageName()}

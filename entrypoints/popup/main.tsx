@@ -13,5 +13,5 @@ import { browserWebSessionPlatform } from '@/lib/popup/web-session-platform';
 localizeDocument(t('extName'));
 const controller = new PopupController(browserPlatform);
 const webSession = new WebSessionController(controller, browserWebSessionPlatform);
-render(<PopupApp t={t} controller={controller} webSession={webSession} />, document.getElementById('app')!);
+render(<PopupApp controller={controller} webSession={webSession} />, document.getElementById('app')!);
 void controller.start().then(() => webSession.start());
