@@ -1,7 +1,12 @@
 import { browser } from 'wxt/browser';
 
 import { createClipboardAutoClear } from '@/lib/clipboard/auto-clear';
-import { clearClipboardOffscreen, offscreenAvailable } from '@/lib/clipboard/offscreen-clearer';
+import { clipboardFingerprint } from '@/lib/clipboard/fingerprint';
+import {
+  clearClipboardOffscreen,
+  offscreenAvailable,
+  writeClipboardOffscreen,
+} from '@/lib/clipboard/offscreen-clearer';
 import { createHandlers } from '@/lib/keys/handlers';
 import { watchRemovedServers } from '@/lib/keys/forget-servers';
 import { createKeyService } from '@/lib/keys/key-service';
@@ -57,5 +62,12 @@ export default defineBackground(() => {
   // A server removed from the settings (or moved, or dropped by an import) is forgotten at once.
   watchRemovedServers();
   // A paste while signed in but with no key cached gets one through the same single flight.
-  registerPasteFeature({ keyWithSession: async (account) => (await keyService.getKey(account)).key });
+  registerPasteFeature({
+    keyWithSession: async (account) => (await keyService.getKey(account)).key,
+    async copyToClipboard(key) {
+      if (!offscreenAvailable()) throw new Error('No clipboard in this background');
+      await writeClipboardOffscreen(key);
+      await clipboard.schedule(await clipboardFingerprint(key));
+    },
+  });
 });

@@ -7,7 +7,7 @@ import type { ClipboardAccess } from './clear-if-unchanged';
  * (https://developer.chrome.com/docs/extensions/reference/api/offscreen). Reading ("paste")
  * needs the clipboardRead permission, writing outside a user gesture ("copy") clipboardWrite.
  */
-export function domClipboard(document: Document): ClipboardAccess {
+export function domClipboard(document: Document): ClipboardAccess & { write(text: string): void } {
   return {
     readText() {
       const area = document.createElement('textarea');
@@ -21,16 +21,19 @@ export function domClipboard(document: Document): ClipboardAccess {
       }
     },
     clear() {
+      this.write('');
+    },
+    write(text) {
       // A copy with nothing selected still fires `copy`; its handler decides what is written.
-      const writeNothing = (event: ClipboardEvent) => {
-        event.clipboardData?.setData('text/plain', '');
+      const writeText = (event: ClipboardEvent) => {
+        event.clipboardData?.setData('text/plain', text);
         event.preventDefault();
       };
-      document.addEventListener('copy', writeNothing);
+      document.addEventListener('copy', writeText);
       try {
         document.execCommand('copy');
       } finally {
-        document.removeEventListener('copy', writeNothing);
+        document.removeEventListener('copy', writeText);
       }
     },
   };

@@ -10,6 +10,26 @@ import { type ClipboardAccess, clearIfUnchanged } from './clear-if-unchanged';
 import { isClipboardFingerprint } from './fingerprint';
 
 const CLEAR_IF_UNCHANGED = 'offscreen.clearClipboardIfUnchanged';
+const WRITE = 'offscreen.writeClipboard';
+
+/** A paste that found no way into an editor leaves the key on the clipboard instead. */
+export interface WriteClipboardRequest {
+  type: typeof WRITE;
+  text: string;
+}
+
+export function writeClipboardRequest(text: string): WriteClipboardRequest {
+  return { type: WRITE, text };
+}
+
+function isWriteClipboardRequest(message: unknown): message is WriteClipboardRequest {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    (message as WriteClipboardRequest).type === WRITE &&
+    typeof (message as WriteClipboardRequest).text === 'string'
+  );
+}
 
 export interface ClearClipboardRequest {
   type: typeof CLEAR_IF_UNCHANGED;
@@ -38,9 +58,14 @@ function isClearClipboardRequest(message: unknown): message is ClearClipboardReq
 }
 
 /** In the offscreen document: answers the background's request, and nobody else's. */
-export function serveClipboardClearing(clipboard: ClipboardAccess): void {
+export function serveClipboardClearing(clipboard: ClipboardAccess & { write(text: string): void }): void {
   browser.runtime.onMessage.addListener((message, sender) => {
-    if (!isClearClipboardRequest(message) || !isOwnPage(sender, [BACKGROUND_SCRIPT])) return undefined;
+    if (!isOwnPage(sender, [BACKGROUND_SCRIPT])) return undefined;
+    if (isWriteClipboardRequest(message)) {
+      clipboard.write(message.text);
+      return Promise.resolve({ written: true });
+    }
+    if (!isClearClipboardRequest(message)) return undefined;
     return clearIfUnchanged(message.fingerprint, clipboard).then((cleared): ClearClipboardAnswer => ({ cleared }));
   });
 }

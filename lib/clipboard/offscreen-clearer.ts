@@ -5,7 +5,12 @@
  */
 import { browser } from 'wxt/browser';
 
-import { type ClearClipboardAnswer, clearClipboardRequest, OFFSCREEN_PAGE } from './offscreen-channel';
+import {
+  type ClearClipboardAnswer,
+  clearClipboardRequest,
+  OFFSCREEN_PAGE,
+  writeClipboardRequest,
+} from './offscreen-channel';
 
 export function offscreenAvailable(): boolean {
   return typeof browser.offscreen?.createDocument === 'function';
@@ -26,6 +31,21 @@ export async function clearClipboardOffscreen(fingerprint: string): Promise<bool
   }
 }
 
+/** Puts `text` on the clipboard through an offscreen document; rejects when it was not written. */
+export async function writeClipboardOffscreen(text: string): Promise<void> {
+  await openOffscreenDocument();
+  try {
+    const answer = (await browser.runtime.sendMessage(writeClipboardRequest(text))) as
+      | { written?: boolean }
+      | undefined;
+    if (answer?.written !== true) throw new Error('The clipboard was not written');
+  } finally {
+    await browser.offscreen.closeDocument().catch(() => {
+      // Already closed: nothing left to tidy.
+    });
+  }
+}
+
 async function openOffscreenDocument(): Promise<void> {
   // At most one offscreen document per extension: one left open by a stopped worker is reused.
   const open = await browser.runtime.getContexts({ contextTypes: [browser.runtime.ContextType.OFFSCREEN_DOCUMENT] });
@@ -34,6 +54,6 @@ async function openOffscreenDocument(): Promise<void> {
     url: OFFSCREEN_PAGE,
     reasons: [browser.offscreen.Reason.CLIPBOARD],
     justification:
-      'Clear a copied RAGFlow API key from the clipboard after the time the user chose, if it is still there.',
+      'Clear a copied RAGFlow API key from the clipboard after the time the user chose, if it is still there; put the key there for an editor that takes no pasted text from extensions.',
   });
 }

@@ -18,7 +18,14 @@ export type InsertFailure =
   /** The focus left the field pinned at the user's click or keypress before the key came. */
   | 'field-changed';
 
-export type InsertResult = { ok: true } | { ok: false; reason: InsertFailure };
+export type InsertResult =
+  | { ok: true }
+  | { ok: false; reason: InsertFailure }
+  /**
+   * The focused field is an EditContext editor: nothing was inserted, and the pin (if any) is
+   * left in place for `insertIntoEditContext` (edit-context.ts), which the background runs next.
+   */
+  | { ok: false; handOver: 'edit-context' };
 
 /**
  * The name of the property, on the global object of the extension's isolated world in a frame,
@@ -85,7 +92,10 @@ export function pinFocusedField(slot: string): number {
  * came back to the pinned field counts as unchanged: that is the field the user chose.
  *
  * `execCommand('insertText')` is tried first: it keeps the page's undo history and fires a real
- * `beforeinput` and `input` event, which frameworks handle as typing. When it is refused or the
+ * (trusted) `input` event, which frameworks handle as typing. Chromium 156 fires no `beforeinput`
+ * for it (docs/browser-facts.md): editors that read only `beforeinput` (Lexical, ProseMirror) take
+ * the text through their DOM observers instead, which tests/e2e/editors.e2e.test.ts checks against
+ * each editor's own state. When it is refused or the
  * field does not end up holding the text, the value is set with the prototype's native setter and
  * bubbling `input` and `change` events follow: assigning `field.value` directly would update the
  * instance's own value tracker and React would swallow the event (facebook/react#10135).
@@ -111,6 +121,7 @@ export async function insertIntoField(text: string, pin?: FieldPin): Promise<Ins
 
     let focused: Element | null = document.activeElement;
     while (focused?.shadowRoot?.activeElement) focused = focused.shadowRoot.activeElement;
+    let keepPin = () => {};
     if (pin) {
       const fields = (globalThis as unknown as Record<string, PinnedFields | undefined>)[pin.slot]?.fields;
       const pinned = fields?.get(pin.id);
@@ -121,6 +132,13 @@ export async function insertIntoField(text: string, pin?: FieldPin): Promise<Ins
       const stillThere = field === null || (field !== 'gone' && field.isConnected);
       const frameKeptFocus = !pinned.frameHadFocus || document.hasFocus();
       if (!stillThere || field !== focused || !frameKeptFocus) return { ok: false, reason: 'field-changed' };
+      keepPin = () => fields?.set(pin.id, pinned);
+    }
+    // An EditContext editor (Monaco's default input in Chromium, VS Code for the web) is no
+    // input and not contentEditable: execCommand returns false there (docs/browser-facts.md).
+    if ((focused as (Element & { editContext?: unknown }) | null)?.editContext) {
+      keepPin();
+      return { ok: false, handOver: 'edit-context' };
     }
     if (!focused || focused === document.body || focused === document.documentElement) {
       // A body in design mode or made contenteditable (rich-text editors in a frame) is a field.

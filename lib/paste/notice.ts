@@ -19,6 +19,11 @@ export type PasteNoticeKind =
   | 'choose-server'
   /** No server set up or signed in to yet. */
   | 'sign-in-first'
+  /**
+   * An EditContext editor took the key neither as a paste nor as typing: it is on the clipboard
+   * instead, for Ctrl+V, and cleared from it like a copied key.
+   */
+  | 'editor-refused'
   /** A bug of ours: said plainly rather than doing nothing. */
   | 'unexpected';
 
@@ -41,6 +46,7 @@ const MESSAGE_KEYS: Record<PasteNoticeKind, string> = {
   'page-not-allowed': 'pasteNoticePageNotAllowed',
   'choose-server': 'pasteNoticeChooseServer',
   'sign-in-first': 'pasteNoticeSignInFirst',
+  'editor-refused': 'pasteNoticeEditorRefused',
   unexpected: 'errorUnexpected',
 };
 

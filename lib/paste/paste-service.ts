@@ -7,6 +7,7 @@ import type { AccountEntry } from '../keys/account-cache';
 import type { AccountRef } from '../messaging/protocol';
 import type { Settings } from '../settings/settings';
 import { type FrameFocus, focusedFrame } from './focus-probe';
+import type { EditContextResult } from './edit-context';
 import type { FieldPin, InsertResult } from './insert-into-field';
 import { serverOfMenuItem } from './menu';
 import { type NoticeBoard, noticeMessage, type PasteNoticeKind } from './notice';
@@ -35,6 +36,16 @@ export interface PasteDeps {
    * With a pin, the frame inserts only into the field pinned there by {@link PasteDeps.pinField}.
    */
   insertInFrame(tabId: number, frameId: number, key: string, pin?: FieldPin): Promise<InsertResult>;
+  /**
+   * Runs `insertIntoEditContext(key, pin)` (edit-context.ts) in that one frame, after
+   * `insertIntoField` handed the field over; throws {@link NoAccessError} when refused.
+   */
+  insertInEditContext(tabId: number, frameId: number, key: string, pin?: FieldPin): Promise<EditContextResult>;
+  /**
+   * Puts the key on the clipboard and plans its clearing as for a copy from the popup; throws
+   * where the background has no clipboard.
+   */
+  copyToClipboard(key: string): Promise<void>;
   /**
    * Runs `pinFocusedField()` in that one frame: remembers its focused field, carrying no key.
    * Throws {@link NoAccessError} when refused.
@@ -80,12 +91,23 @@ export function createPasteService(deps: PasteDeps): PasteService {
     key: string,
     pin?: FieldPin,
   ): Promise<PasteOutcome> {
-    let result: InsertResult;
+    let result: InsertResult | EditContextResult;
     try {
       result = await deps.insertInFrame(tabId, frameId, key, pin);
+      if (!result.ok && 'handOver' in result) result = await deps.insertInEditContext(tabId, frameId, key, pin);
     } catch (error) {
       if (!(error instanceof NoAccessError)) throw error;
       return notify(tabId, refusedFrame(frameId));
+    }
+    if (!result.ok && result.reason === 'editor-refused') {
+      // No way into this editor: the key waits on the clipboard for Ctrl+V, and is cleared from
+      // it after the time the user chose, like a key copied from the popup.
+      try {
+        await deps.copyToClipboard(key);
+      } catch {
+        return notify(tabId, 'not-editable');
+      }
+      return notify(tabId, 'editor-refused');
     }
     if (!result.ok) return notify(tabId, result.reason);
     await deps.notices.clear(tabId);

@@ -14,6 +14,7 @@ import { sessionLifetimeFor, sessionMaxAgeMs, settingsItem } from '../settings/s
 import { PASTE_COMMAND } from './command';
 import { FIELD_VISIBILITY_SLOT, installFieldVisibilityCheck } from './field-visibility';
 import { type FrameFocus, reportFocus } from './focus-probe';
+import { type EditContextResult, insertIntoEditContext } from './edit-context';
 import { type InsertResult, insertIntoField, PINNED_FIELDS_SLOT, pinFocusedField } from './insert-into-field';
 import { changesPasteMenu, createMenuSync, menuItemsToCreate, type PasteMenuItem } from './menu';
 import { createNoticeBoard, noticeMessage } from './notice';
@@ -65,9 +66,11 @@ async function executeInFrames<T>(
 export interface PasteFeatureDeps {
   /** The key service's getKey without a password (see PasteDeps.keyWithSession). */
   keyWithSession: PasteDeps['keyWithSession'];
+  /** Puts the key on the clipboard and plans its clearing (see PasteDeps.copyToClipboard). */
+  copyToClipboard: PasteDeps['copyToClipboard'];
 }
 
-export function registerPasteFeature({ keyWithSession }: PasteFeatureDeps): void {
+export function registerPasteFeature({ keyWithSession, copyToClipboard }: PasteFeatureDeps): void {
   const menus = createMenuSync(
     { removeAll: () => browser.contextMenus.removeAll(), create: createMenuItem },
     async () => {
@@ -106,6 +109,14 @@ export function registerPasteFeature({ keyWithSession }: PasteFeatureDeps): void
       // The frame went away (navigated, closed) between the click and the injection.
       return injection?.result ?? { ok: false, reason: 'unconfirmed' };
     },
+    async insertInEditContext(tabId, frameId, key, pin) {
+      const target = { tabId, frameIds: [frameId] };
+      const [injection] = await executeInFrames<EditContextResult>(() =>
+        browser.scripting.executeScript({ target, func: insertIntoEditContext, args: pin ? [key, pin] : [key] }),
+      );
+      return injection?.result ?? { ok: false, reason: 'unconfirmed' };
+    },
+    copyToClipboard,
     async pinField(tabId, frameId) {
       const target = { tabId, frameIds: [frameId] };
       const [injection] = await executeInFrames<number>(() =>

@@ -6,6 +6,7 @@ import { type AccountEntry, accountCache } from '@/lib/keys/account-cache';
 import { createKeyService } from '@/lib/keys/key-service';
 import type { AccountRef } from '@/lib/messaging/protocol';
 import type { FrameFocus } from '@/lib/paste/focus-probe';
+import type { EditContextResult } from '@/lib/paste/edit-context';
 import type { FieldPin, InsertResult } from '@/lib/paste/insert-into-field';
 import { createNoticeBoard, noticeForTab } from '@/lib/paste/notice';
 import {
@@ -50,6 +51,10 @@ function harness(
   state: PasteState,
   options: {
     insert?: InsertResult | Error;
+    /** What the EditContext insertion answers, after `insert` handed the field over. */
+    editContext?: EditContextResult;
+    /** Thrown by the clipboard write, as where the background has no clipboard. */
+    copy?: Error;
     frames?: FrameFocus[] | Error;
     popup?: Error;
     pin?: Error;
@@ -59,6 +64,7 @@ function harness(
   const page = { focused: 'field A' };
   const pins: { tabId: number; frameId: number; field: string }[] = [];
   const inserted: { tabId: number; frameId: number; key: string; field: string }[] = [];
+  const copied: string[] = [];
   const deps = {
     readState: async () => state,
     keyWithSession: vi.fn(async (account: AccountRef): Promise<string> => {
@@ -73,6 +79,14 @@ function harness(
       }
       inserted.push({ tabId, frameId, key, field: page.focused });
       return options.insert ?? { ok: true };
+    }),
+    insertInEditContext: vi.fn(
+      async (_tabId: number, _frameId: number, _key: string, _pin?: FieldPin): Promise<EditContextResult> =>
+        options.editContext ?? { ok: true },
+    ),
+    copyToClipboard: vi.fn(async (key: string) => {
+      if (options.copy) throw options.copy;
+      copied.push(key);
     }),
     pinField: vi.fn(async (tabId: number, frameId: number): Promise<FieldPin> => {
       if (options.pin) throw options.pin;
@@ -89,7 +103,7 @@ function harness(
     }),
     preparePopup: vi.fn(async (_server: { url: string; email?: string }) => {}),
   } satisfies PasteDeps;
-  return { service: createPasteService(deps), deps, inserted, pins, page };
+  return { service: createPasteService(deps), deps, inserted, pins, page, copied };
 }
 
 const badge = () => browser.action.getBadgeText({ tabId: TAB });
@@ -109,6 +123,36 @@ describe('pasting from the context menu', () => {
     const outcome = await service.pasteFromMenu({ menuItemId: `paste-key:${B}`, frameId: 4 }, TAB);
     expect(outcome).toEqual({ pasted: true, serverUrl: B });
     expect(inserted).toEqual([{ tabId: TAB, frameId: 4, key: 'key-b', field: 'field A' }]);
+  });
+
+  it('hands an EditContext editor over to its own insertion, with the same pin', async () => {
+    const { service, deps, copied } = harness(twoServers, { insert: { ok: false, handOver: 'edit-context' } });
+    const outcome = await service.pasteFromMenu({ menuItemId: `paste-key:${A}`, frameId: 4 }, TAB);
+    expect(outcome).toEqual({ pasted: true, serverUrl: A });
+    expect(deps.insertInEditContext).toHaveBeenCalledWith(TAB, 4, 'key-a', undefined);
+    expect(copied).toEqual([]);
+    expect(await badge()).toBe('');
+  });
+
+  it('leaves the key on the clipboard, and says so, for an editor that takes it no way', async () => {
+    const { service, copied } = harness(twoServers, {
+      insert: { ok: false, handOver: 'edit-context' },
+      editContext: { ok: false, reason: 'editor-refused' },
+    });
+    const outcome = await service.pasteFromMenu({ menuItemId: `paste-key:${A}`, frameId: 0 }, TAB);
+    expect(outcome).toEqual({ pasted: false, notice: 'editor-refused', popupOpened: true });
+    expect(copied).toEqual(['key-a']);
+    expect(await noticeForTab(TAB)).toEqual({ messageKey: 'pasteNoticeEditorRefused', substitutions: [] });
+  });
+
+  it('says the field takes no text when the clipboard cannot hold the key either', async () => {
+    const { service } = harness(twoServers, {
+      insert: { ok: false, handOver: 'edit-context' },
+      editContext: { ok: false, reason: 'editor-refused' },
+      copy: new Error('no clipboard'),
+    });
+    const outcome = await service.pasteFromMenu({ menuItemId: `paste-key:${A}`, frameId: 0 }, TAB);
+    expect(outcome).toEqual({ pasted: false, notice: 'not-editable', popupOpened: true });
   });
 
   it('clears an earlier notice of the tab once a paste works', async () => {
