@@ -12,6 +12,7 @@ import { watchRemovedServers } from '@/lib/keys/forget-servers';
 import { createKeyService } from '@/lib/keys/key-service';
 import { broadcast, serveMessages } from '@/lib/messaging/serve';
 import { EXTENSION_PAGES } from '@/lib/messaging/pages';
+import { withKeyArrival } from '@/lib/paste/pending-paste';
 import { registerPasteFeature } from '@/lib/paste/register';
 import { hasHostAccess } from '@/lib/permissions';
 import { testConnection } from '@/lib/servers/connection-test';
@@ -41,28 +42,8 @@ export default defineBackground(() => {
   });
   // At top level: the alarm may be what wakes a stopped service worker.
   browser.alarms.onAlarm.addListener((alarm) => void clipboard.onAlarm(alarm));
-  serveMessages(
-    createHandlers(keyService, {
-      testConnection: async (serverUrl) =>
-        testConnection(serverUrl, {
-          hasHostAccess,
-          clientOptions: await clientOptionsOf(serverUrl),
-          remember: (url, detected, channels) => detectedServers.remember(url, detected, Date.now(), channels),
-        }),
-      settings: () => settingsItem.getValue(),
-      scheduleClipboardClear: (fingerprint) => clipboard.schedule(fingerprint),
-      webSession: createWebSessionService({
-        ...browserWebSessionDeps,
-        hasHostAccess,
-        keyFromSession: (request) => keyService.keyFromSession(request),
-      }),
-    }),
-    { allowedPages: EXTENSION_PAGES },
-  );
-  // A server removed from the settings (or moved, or dropped by an import) is forgotten at once.
-  watchRemovedServers();
   // A paste while signed in but with no key cached gets one through the same single flight.
-  registerPasteFeature({
+  const paste = registerPasteFeature({
     keyWithSession: async (account) => (await keyService.getKey(account)).key,
     async copyToClipboard(key) {
       if (!offscreenAvailable()) throw new Error('No clipboard in this background');
@@ -70,4 +51,23 @@ export default defineBackground(() => {
       await clipboard.schedule(await clipboardFingerprint(key));
     },
   });
+  const handlers = createHandlers(keyService, {
+    testConnection: async (serverUrl) =>
+      testConnection(serverUrl, {
+        hasHostAccess,
+        clientOptions: await clientOptionsOf(serverUrl),
+        remember: (url, detected, channels) => detectedServers.remember(url, detected, Date.now(), channels),
+      }),
+    settings: () => settingsItem.getValue(),
+    scheduleClipboardClear: (fingerprint) => clipboard.schedule(fingerprint),
+    webSession: createWebSessionService({
+      ...browserWebSessionDeps,
+      hasHostAccess,
+      keyFromSession: (request) => keyService.keyFromSession(request),
+    }),
+  });
+  // A paste that opened the popup to sign in finishes with the key the popup gets.
+  serveMessages(withKeyArrival(handlers, paste.keyArrived), { allowedPages: EXTENSION_PAGES });
+  // A server removed from the settings (or moved, or dropped by an import) is forgotten at once.
+  watchRemovedServers();
 });

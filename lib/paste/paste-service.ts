@@ -64,6 +64,11 @@ export interface PasteDeps {
   openPopup(): Promise<void>;
   /** Points the popup's form at the server the user chose, before it opens. */
   preparePopup(server: { url: string; email?: string }): Promise<void>;
+  /**
+   * Remembers a paste that found no key, for the key the popup gets next (pending-paste.ts).
+   * Optional: without it, such a paste ends at the notice.
+   */
+  rememberPending?(pending: { tabId: number; frameId: number; pin: FieldPin; serverUrl: string }): Promise<void>;
 }
 
 export type PasteOutcome =
@@ -77,6 +82,11 @@ export interface PasteService {
     tabId: number | undefined,
   ): Promise<PasteOutcome | undefined>;
   pasteFromShortcut(tabId: number | undefined): Promise<PasteOutcome | undefined>;
+  /**
+   * Finishes a paste that had to ask, now that the key of `serverUrl` arrived: into the field
+   * pinned then, under the same checks as any paste (pending-paste.ts).
+   */
+  finishPending(pending: { tabId: number; frameId: number; pin: FieldPin; serverUrl: string }): Promise<PasteOutcome>;
 }
 
 /** Where a paste goes: a frame, or why the extension may not paste there. */
@@ -138,7 +148,11 @@ export function createPasteService(deps: PasteDeps): PasteService {
       return insert(tabId, target.frameId, serverUrl, cached);
     }
     const signedIn = signedInAccountFor(state.accounts, serverUrl);
-    if (!signedIn) return noKey(tabId, serverUrl, state);
+    if (!signedIn) {
+      // The field is pinned now, at the user's action: the key may come after a sign-in.
+      const target = await findTarget();
+      return noKey(tabId, serverUrl, state, 'refused' in target ? undefined : await pinIn(tabId, target.frameId));
+    }
 
     const account = { serverUrl, email: signedIn.email };
     const target = await findTarget();
@@ -146,7 +160,7 @@ export function createPasteService(deps: PasteDeps): PasteService {
     // say so offers it to copy by hand.
     const pin = 'refused' in target ? target : await pinIn(tabId, target.frameId);
     const key = await keyWithSession(account);
-    if (key === undefined) return noKey(tabId, serverUrl, state);
+    if (key === undefined) return noKey(tabId, serverUrl, state, pin);
     if ('refused' in pin) return notify(tabId, pin.refused);
     return insert(tabId, pin.frameId, serverUrl, key, pin.pinned);
   }
@@ -173,9 +187,20 @@ export function createPasteService(deps: PasteDeps): PasteService {
     }
   }
 
-  /** Nothing to paste: say so, and open the popup on that server to sign in. */
-  async function noKey(tabId: number, serverUrl: string | undefined, state: PasteState): Promise<PasteOutcome> {
+  /**
+   * Nothing to paste: say so, and open the popup on that server to sign in. With the field
+   * pinned, the paste waits for the key the popup gets (pending-paste.ts).
+   */
+  async function noKey(
+    tabId: number,
+    serverUrl: string | undefined,
+    state: PasteState,
+    pinned?: Awaited<ReturnType<typeof pinIn>>,
+  ): Promise<PasteOutcome> {
     if (serverUrl === undefined) return notify(tabId, 'sign-in-first');
+    if (pinned && !('refused' in pinned) && deps.rememberPending) {
+      await deps.rememberPending({ tabId, frameId: pinned.frameId, pin: pinned.pinned, serverUrl });
+    }
     const server = knownServers(state.settings, state.accounts).find((candidate) => candidate.url === serverUrl);
     await deps.notices.show(tabId, noticeMessage('no-key', server?.name ?? serverUrl));
     const email = state.settings.servers.find((candidate) => normalizedOrUndefined(candidate.url) === serverUrl)?.email;
@@ -202,6 +227,14 @@ export function createPasteService(deps: PasteDeps): PasteService {
   }
 
   return {
+    async finishPending({ tabId, frameId, pin, serverUrl }) {
+      const state = await deps.readState();
+      const key = currentKeyFor(state.accounts, serverUrl);
+      // Gone again since it arrived (signed out at once, say): nothing to paste, as before.
+      if (key === undefined) return noKey(tabId, serverUrl, state);
+      return insert(tabId, frameId, serverUrl, key, pin);
+    },
+
     async pasteFromMenu(click, tabId) {
       const serverUrl = serverOfMenuItem(click.menuItemId);
       if (serverUrl === undefined || tabId === undefined) return undefined;

@@ -19,6 +19,8 @@ import { type InsertResult, insertIntoField, PINNED_FIELDS_SLOT, pinFocusedField
 import { changesPasteMenu, createMenuSync, menuItemsToCreate, type PasteMenuItem } from './menu';
 import { createNoticeBoard, noticeMessage } from './notice';
 import { createPasteService, NoAccessError, type PasteDeps, type PasteState } from './paste-service';
+import { createPendingPastes } from './pending-paste';
+import { servePopupLink } from './popup-link';
 import { knownServers } from './servers';
 
 async function readState(): Promise<PasteState> {
@@ -70,7 +72,15 @@ export interface PasteFeatureDeps {
   copyToClipboard: PasteDeps['copyToClipboard'];
 }
 
-export function registerPasteFeature({ keyWithSession, copyToClipboard }: PasteFeatureDeps): void {
+export interface PasteFeature {
+  /**
+   * A key arrived through the popup (its sign-in or the web app's session): a paste waiting for
+   * it closes the popup, and goes in once it has closed.
+   */
+  keyArrived(serverUrl: string): Promise<void>;
+}
+
+export function registerPasteFeature({ keyWithSession, copyToClipboard }: PasteFeatureDeps): PasteFeature {
   const menus = createMenuSync(
     { removeAll: () => browser.contextMenus.removeAll(), create: createMenuItem },
     async () => {
@@ -89,7 +99,15 @@ export function registerPasteFeature({ keyWithSession, copyToClipboard }: PasteF
     defaultTitle: () => t('extName'),
   });
 
+  const pending = createPendingPastes({
+    finish: async ({ tabId, frameId, pin, arrivedFor }) => {
+      await service.finishPending({ tabId, frameId, pin, serverUrl: arrivedFor });
+    },
+  });
+  const popups = servePopupLink(pending);
+
   const service = createPasteService({
+    rememberPending: (paste) => pending.remember(paste),
     readState,
     keyWithSession,
     async insertInFrame(tabId, frameId, key, pin) {
@@ -166,4 +184,10 @@ export function registerPasteFeature({ keyWithSession, copyToClipboard }: PasteF
     if (command !== PASTE_COMMAND) return;
     service.pasteFromShortcut(tab?.id).catch(reportFailure(tab?.id));
   });
+
+  return {
+    async keyArrived(serverUrl) {
+      if (await pending.keyArrived(serverUrl)) popups.closePopups();
+    },
+  };
 }

@@ -102,6 +102,9 @@ function harness(
       if (options.popup) throw options.popup;
     }),
     preparePopup: vi.fn(async (_server: { url: string; email?: string }) => {}),
+    rememberPending: vi.fn(
+      async (_pending: { tabId: number; frameId: number; pin: FieldPin; serverUrl: string }) => {},
+    ),
   } satisfies PasteDeps;
   return { service: createPasteService(deps), deps, inserted, pins, page, copied };
 }
@@ -273,11 +276,45 @@ describe('pasting with the keyboard shortcut', () => {
     expect(deps.insertInFrame).not.toHaveBeenCalled();
   });
 
-  it('with no key cached, opens the popup without touching the page', async () => {
+  it('with no key cached, pins the focused field (no key goes to the page), remembers the paste, opens the popup', async () => {
     const { service, deps } = harness({ settings: settingsWith(A), accounts: [] });
     expect(await service.pasteFromShortcut(TAB)).toMatchObject({ pasted: false, notice: 'no-key', popupOpened: true });
-    expect(deps.probeFocus).not.toHaveBeenCalled();
+    expect(deps.insertInFrame).not.toHaveBeenCalled();
+    expect(deps.pinField).toHaveBeenCalledExactlyOnceWith(TAB, 0);
+    expect(deps.rememberPending).toHaveBeenCalledExactlyOnceWith({
+      tabId: TAB,
+      frameId: 0,
+      pin: { slot: 'pins', id: 0 },
+      serverUrl: A,
+    });
     expect(deps.openPopup).toHaveBeenCalledOnce();
+  });
+
+  it('remembers no paste where the frame may not be scripted', async () => {
+    const { service, deps } = harness({ settings: settingsWith(A), accounts: [] }, { frames: new NoAccessError() });
+    expect(await service.pasteFromShortcut(TAB)).toMatchObject({ pasted: false, notice: 'no-key' });
+    expect(deps.rememberPending).not.toHaveBeenCalled();
+  });
+});
+
+describe('finishing a paste that had to ask', () => {
+  const pending = { tabId: TAB, frameId: 2, pin: { slot: 'pins', id: 0 }, serverUrl: A };
+
+  it('pastes the arrived key into the pinned field, under the same checks', async () => {
+    const { service, deps, inserted } = harness({ settings: settingsWith(A), accounts: [account(A, 'key-a')] });
+    await deps.pinField(TAB, 2);
+    expect(await service.finishPending(pending)).toEqual({ pasted: true, serverUrl: A });
+    expect(inserted).toEqual([{ tabId: TAB, frameId: 2, key: 'key-a', field: 'field A' }]);
+    expect(deps.insertInFrame).toHaveBeenCalledWith(TAB, 2, 'key-a', pending.pin);
+  });
+
+  it('says why when the field lost the focus meanwhile', async () => {
+    const { service, deps, page, inserted } = harness({ settings: settingsWith(A), accounts: [account(A, 'key-a')] });
+    await deps.pinField(TAB, 2);
+    page.focused = 'field B';
+    expect(await service.finishPending(pending)).toMatchObject({ pasted: false, notice: 'field-changed' });
+    expect(inserted).toEqual([]);
+    expect(await noticeForTab(TAB)).toEqual({ messageKey: 'pasteNoticeFieldChanged', substitutions: [] });
   });
 });
 

@@ -1,0 +1,121 @@
+/**
+ * A paste that had to ask: it found no key, pinned the field the user chose, and opened the popup
+ * to sign in. When a key arrives through the popup (its password sign-in or the web app's
+ * session), the popup is told to close, and once it has closed (the page has the focus back) the
+ * key goes into that pinned field, with the checks of any paste. Once at most; and not at all
+ * once the popup has closed without a key.
+ *
+ * The record lives in `storage.session`, like the notices: it names the tab, frame and pin, never
+ * a key. The popup's connection (a runtime port, see popup-link.ts) tells the background when the
+ * popup closes.
+ */
+import { browser } from 'wxt/browser';
+
+import type { Handlers } from '../messaging/serve';
+import type { FieldPin } from './insert-into-field';
+
+export const PENDING_PASTE_KEY = 'paste.pending';
+
+/** A sign-in long after the paste is not an answer to it: the user has moved on. */
+export const PENDING_PASTE_MAX_AGE_MS = 10 * 60_000;
+
+export interface PendingPaste {
+  tabId: number;
+  frameId: number;
+  pin: FieldPin;
+  /** The server chosen at the paste; none when no server was known (any signed-in one answers). */
+  serverUrl?: string;
+  /** Milliseconds since the epoch. */
+  at: number;
+  /** The server whose key arrived, once one did; the paste waits for the popup to close. */
+  arrivedFor?: string;
+}
+
+export const pendingPasteItem = {
+  async getValue(): Promise<PendingPaste | null> {
+    const items = await browser.storage.session.get(PENDING_PASTE_KEY);
+    return (items[PENDING_PASTE_KEY] as PendingPaste | undefined) ?? null;
+  },
+  setValue: (pending: PendingPaste) => browser.storage.session.set({ [PENDING_PASTE_KEY]: pending }),
+  removeValue: () => browser.storage.session.remove(PENDING_PASTE_KEY),
+};
+
+export interface PendingPastes {
+  /** A paste found no key and asks the popup for one: replaces any earlier pending paste. */
+  remember(pending: Omit<PendingPaste, 'at' | 'arrivedFor'>): Promise<void>;
+  /**
+   * A key of `serverUrl` arrived through the popup. True when a pending paste waits for it: the
+   * popup should then close, so that the page gets the focus back.
+   */
+  keyArrived(serverUrl: string): Promise<boolean>;
+  /**
+   * Every popup has closed. The pending paste, if a key arrived for it, is handed to `finish`;
+   * forgotten either way.
+   */
+  popupClosed(): Promise<void>;
+}
+
+export function createPendingPastes(deps: {
+  /** Pastes the arrived key into the pinned field, under the checks of any paste. */
+  finish(pending: PendingPaste & { arrivedFor: string }): Promise<void>;
+  now?: () => number;
+}): PendingPastes {
+  const now = deps.now ?? Date.now;
+
+  async function current(): Promise<PendingPaste | null> {
+    const pending = await pendingPasteItem.getValue();
+    if (pending && now() - pending.at > PENDING_PASTE_MAX_AGE_MS) {
+      await pendingPasteItem.removeValue();
+      return null;
+    }
+    return pending;
+  }
+
+  return {
+    async remember(pending) {
+      await pendingPasteItem.setValue({ ...pending, at: now() });
+    },
+
+    async keyArrived(serverUrl) {
+      const pending = await current();
+      if (!pending || pending.arrivedFor !== undefined) return false;
+      if (pending.serverUrl !== undefined && pending.serverUrl !== serverUrl) return false;
+      await pendingPasteItem.setValue({ ...pending, arrivedFor: serverUrl });
+      return true;
+    },
+
+    async popupClosed() {
+      const pending = await current();
+      if (!pending) return;
+      // Removed before the paste: a second close (two popups) or a second key finds nothing.
+      await pendingPasteItem.removeValue();
+      if (pending.arrivedFor !== undefined) await deps.finish({ ...pending, arrivedFor: pending.arrivedFor });
+    },
+  };
+}
+
+/**
+ * The background's handlers, with the two through which the popup gets a key (its sign-in and the
+ * web app's session) also telling `keyArrived`. After the answer is ready, before it is sent: the
+ * popup has the key either way.
+ */
+export function withKeyArrival(handlers: Handlers, keyArrived: (serverUrl: string) => Promise<void>): Handlers {
+  const tell = async (serverUrl: string, sender: { url?: string }) => {
+    // Only the popup's keys: the options page's key manager gets keys too, and opened no popup.
+    if (!sender.url || new URL(sender.url).pathname !== '/popup.html') return;
+    await keyArrived(serverUrl).catch((error) => console.error('Paste after sign-in failed', error));
+  };
+  return {
+    ...handlers,
+    'keys.get': async (request, sender) => {
+      const result = await handlers['keys.get'](request, sender);
+      await tell(result.serverUrl, sender);
+      return result;
+    },
+    'keys.fromWebSession': async (request, sender) => {
+      const result = await handlers['keys.fromWebSession'](request, sender);
+      await tell(result.serverUrl, sender);
+      return result;
+    },
+  };
+}

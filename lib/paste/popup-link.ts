@@ -1,0 +1,45 @@
+/**
+ * The popup's connection to the background, for a paste that waits on a sign-in
+ * (pending-paste.ts): the background learns when the popup closes (its port disconnects, which
+ * the browser reports however the popup went: closed by the user, by a click elsewhere, or by
+ * itself), and tells the popup to close when the key it got is to be pasted.
+ */
+import { browser, type Browser } from 'wxt/browser';
+
+import { isOwnPage } from '../messaging/serve';
+import type { PendingPastes } from './pending-paste';
+
+const PORT_NAME = 'popup';
+const CLOSE = 'close';
+
+/** In the popup: connects, and closes the popup when the background asks. */
+export function linkPopup(close: () => void = () => window.close()): void {
+  const port = browser.runtime.connect({ name: PORT_NAME });
+  port.onMessage.addListener((message) => {
+    if (message === CLOSE) close();
+  });
+}
+
+export interface PopupLink {
+  /** Asks every open popup to close. */
+  closePopups(): void;
+}
+
+/** In the background: the open popups' ports; `pending` hears when the last one closed. */
+export function servePopupLink(pending: Pick<PendingPastes, 'popupClosed'>): PopupLink {
+  const ports = new Set<Browser.runtime.Port>();
+  browser.runtime.onConnect.addListener((port) => {
+    if (port.name !== PORT_NAME || !port.sender || !isOwnPage(port.sender, ['/popup.html'])) return;
+    ports.add(port);
+    port.onDisconnect.addListener(() => {
+      ports.delete(port);
+      if (ports.size === 0)
+        void pending.popupClosed().catch((error) => console.error('Paste after sign-in failed', error));
+    });
+  });
+  return {
+    closePopups() {
+      for (const port of ports) port.postMessage(CLOSE);
+    },
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * A paste that had to ask finishes by itself: the shortcut with no key (as after a browser
+ * restart, the session cache being memory only) opens the popup, the user signs in there with
+ * real keys, and the key goes into the field that asked, once the popup has closed, under the
+ * checks of any paste. Headful Chromium, keys through xdotool.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Browser } from 'wxt/browser';
+
+import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
+import { launchExtension, type LoadedExtension } from './support/extension';
+import { pressKeys } from './support/native-input';
+import { fillSignInForm } from './support/popup-form';
+import { startTestPages, TEST_HOST_RESOLVER_RULES, type TestPages } from './support/test-pages';
+
+type Chrome = typeof Browser;
+
+const ALICE = { email: 'alice@example.com', password: 'alice-password-1' };
+
+let extension: LoadedExtension;
+let server: FakeRagflow;
+let pages: TestPages;
+const openPages: Page[] = [];
+
+beforeAll(async () => {
+  [extension, server, pages] = await Promise.all([
+    launchExtension({ headless: false, args: [TEST_HOST_RESOLVER_RULES] }),
+    startFakeRagflow({ generation: 'restful', users: [ALICE] }),
+    startTestPages(),
+  ]);
+  await extension.configureServers([{ url: server.url, publicKeyPem: server.publicKeyPem, email: ALICE.email }]);
+});
+
+afterAll(async () => {
+  await extension?.close();
+  await Promise.all([server?.close(), pages?.close()]);
+});
+
+/** As after a browser restart: no session, no key, nothing pending. */
+async function forgetSessions(): Promise<void> {
+  const worker = await extension.worker();
+  await worker.evaluate(async () => {
+    const { chrome } = globalThis as unknown as { chrome: Chrome };
+    await chrome.storage.session.clear();
+  });
+}
+
+beforeEach(forgetSessions);
+
+/** Forgets the sessions and keys only. */
+async function forgetAccounts(): Promise<void> {
+  const worker = await extension.worker();
+  await worker.evaluate(async () => {
+    const { chrome } = globalThis as unknown as { chrome: Chrome };
+    const accounts = Object.keys(await chrome.storage.session.get(null)).filter((key) => key.startsWith('account:'));
+    await chrome.storage.session.remove(accounts);
+  });
+}
+
+afterEach(async () => {
+  await Promise.all(openPages.splice(0).map((page) => page.close()));
+  await extension.closeActionPopup();
+});
+
+async function openFields(): Promise<Page> {
+  const page = await extension.context.newPage();
+  openPages.push(page);
+  await page.goto(pages.url('fields.html'));
+  await page.bringToFront();
+  return page;
+}
+
+/** Types text as a keyboard would, into whatever has the X keyboard focus (the popup). */
+async function typeText(text: string): Promise<void> {
+  await promisify(execFile)('xdotool', ['type', '--delay', '20', text]);
+}
+
+const popupIsOpen = () => extension.actionPopupIsOpen();
+const eventually = <T>(check: () => Promise<T>) => vi.waitFor(check, { timeout: 10_000, interval: 100 });
+
+/** The paste shortcut on a field with no key: the popup opens on the password, the field pinned. */
+async function pasteWithNoKey(page: Page, field: string): Promise<void> {
+  await page.locator(field).focus();
+  await pressKeys('alt+shift+k');
+  await eventually(async () => expect(await popupIsOpen()).toBe(true));
+  await eventually(async () => expect(await pendingPaste()).not.toBeNull());
+}
+
+async function pendingPaste(): Promise<unknown> {
+  const worker = await extension.worker();
+  return worker.evaluate(async () => {
+    const { chrome } = globalThis as unknown as { chrome: Chrome };
+    return (await chrome.storage.session.get('paste.pending'))['paste.pending'] ?? null;
+  });
+}
+
+async function toolbarTitle(): Promise<string> {
+  const worker = await extension.worker();
+  return worker.evaluate(async () => {
+    const { chrome } = globalThis as unknown as { chrome: Chrome };
+    const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
+    return chrome.action.getTitle({ tabId: tab!.id! });
+  });
+}
+
+/** Gets a key through popup.html in a tab of its own, as another sign-in would. */
+async function signInElsewhere(): Promise<void> {
+  const popup = await extension.openPopup();
+  try {
+    await fillSignInForm(popup, { serverUrl: server.url, ...ALICE });
+    await popup.getByRole('button', { name: 'Get API key' }).click();
+    await eventually(async () => expect(await popup.getByLabel('API key', { exact: true }).inputValue()).not.toBe(''));
+  } finally {
+    await popup.close();
+  }
+}
+
+const keyOf = () => server.apiKeys(ALICE.email)[0];
+
+describe('a paste that opened the popup to sign in', () => {
+  it('puts the key into the field that asked, once the popup closes by itself, and only once', async () => {
+    const page = await openFields();
+    await pasteWithNoKey(page, '#plain');
+    // The popup opens with the server and the email filled in: the password is where typing starts.
+    await typeText(ALICE.password);
+    await pressKeys('Return');
+    await eventually(async () => expect(await page.locator('#plain').inputValue()).toBe(keyOf()));
+    expect(await popupIsOpen()).toBe(false);
+    expect(await pendingPaste()).toBeNull();
+    // A later key (a sign-in again, the session forgotten but nothing else) pastes nothing more.
+    await forgetAccounts();
+    await signInElsewhere();
+    await page.bringToFront();
+    expect(await page.locator('#plain').inputValue()).toBe(keyOf());
+  });
+
+  it('pastes nothing after the popup was closed without signing in', async () => {
+    const page = await openFields();
+    await pasteWithNoKey(page, '#plain');
+    await pressKeys('Escape');
+    await eventually(async () => expect(await popupIsOpen()).toBe(false));
+    await eventually(async () => expect(await pendingPaste()).toBeNull());
+    await signInElsewhere();
+    await page.bringToFront();
+    expect(await page.locator('#plain').inputValue()).toBe('');
+  });
+
+  it('pastes nothing, and says why, when the field lost the focus meanwhile', async () => {
+    const page = await openFields();
+    await pasteWithNoKey(page, '#plain');
+    // The page moves the focus while the popup is open (a re-render, a script).
+    await page.evaluate(() => document.getElementById('textarea')!.focus());
+    await typeText(ALICE.password);
+    await pressKeys('Return');
+    await eventually(async () => expect(await toolbarTitle()).toContain('Nothing was pasted'));
+    expect(await toolbarTitle()).toContain('the field changed');
+    expect(await page.locator('#plain').inputValue()).toBe('');
+    expect(await page.locator('#textarea').inputValue()).toBe('');
+  });
+});
