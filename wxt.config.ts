@@ -55,15 +55,19 @@ export default defineConfig({
   }),
   hooks: {
     'build:manifestGenerated': (wxt, manifest) => {
-      // Clipboard auto-clear in Chrome: the service worker has no clipboard, so an offscreen
-      // document (`offscreen`) reads it to see whether our key is still there (`clipboardRead`)
-      // and clears it outside a user gesture (`clipboardWrite`). Reading is asked for only when
-      // the user turns auto-clear on (lib/options/controller.ts): it stays optional. Firefox has
-      // no offscreen documents and would warn about the unknown permissions.
-      if (wxt.config.browser !== 'firefox') {
-        manifest.permissions = [...(manifest.permissions ?? []), 'offscreen', 'clipboardWrite'];
-        manifest.optional_permissions = [...(manifest.optional_permissions ?? []), 'clipboardRead'];
-      }
+      // Clipboard auto-clear: the background reads the clipboard to see whether our key is still
+      // there (`clipboardRead`) and clears it outside a user gesture (`clipboardWrite`). Reading
+      // is asked for only when the user turns auto-clear on (lib/options/controller.ts): it stays
+      // optional. In Chrome the service worker has no clipboard, so an offscreen document
+      // (`offscreen`) does it; Firefox's background is a page that can
+      // (lib/clipboard/background-clipboard.ts), and it has no offscreen documents: it would warn
+      // about the unknown permission.
+      manifest.permissions = [
+        ...(manifest.permissions ?? []),
+        ...(wxt.config.browser === 'firefox' ? [] : ['offscreen']),
+        'clipboardWrite',
+      ];
+      manifest.optional_permissions = [...(manifest.optional_permissions ?? []), 'clipboardRead'];
     },
   },
 });

@@ -2,11 +2,7 @@ import { browser } from 'wxt/browser';
 
 import { createClipboardAutoClear } from '@/lib/clipboard/auto-clear';
 import { clipboardFingerprint } from '@/lib/clipboard/fingerprint';
-import {
-  clearClipboardOffscreen,
-  offscreenAvailable,
-  writeClipboardOffscreen,
-} from '@/lib/clipboard/offscreen-clearer';
+import { backgroundClipboard } from '@/lib/clipboard/background-clipboard';
 import { createHandlers } from '@/lib/keys/handlers';
 import { watchRemovedServers } from '@/lib/keys/forget-servers';
 import { createKeyService } from '@/lib/keys/key-service';
@@ -34,10 +30,11 @@ export default defineBackground(() => {
     clientOptions: clientOptionsOf,
     sessionMaxAgeMs: async (serverUrl) => sessionMaxAgeMs(sessionLifetimeFor(await settingsItem.getValue(), serverUrl)),
   });
+  const systemClipboard = backgroundClipboard();
   const clipboard = createClipboardAutoClear({
     clearAfterSeconds: async () => (await preferencesItem.getValue()).clipboardClearSeconds,
-    supported: offscreenAvailable(),
-    clearIfUnchanged: clearClipboardOffscreen,
+    supported: systemClipboard.supported,
+    clearIfUnchanged: systemClipboard.clearIfUnchanged,
     mayReadClipboard: () => browser.permissions.contains({ permissions: ['clipboardRead'] }),
   });
   // At top level: the alarm may be what wakes a stopped service worker.
@@ -46,8 +43,7 @@ export default defineBackground(() => {
   const paste = registerPasteFeature({
     keyWithSession: async (account) => (await keyService.getKey(account)).key,
     async copyToClipboard(key) {
-      if (!offscreenAvailable()) throw new Error('No clipboard in this background');
-      await writeClipboardOffscreen(key);
+      await systemClipboard.write(key);
       await clipboard.schedule(await clipboardFingerprint(key));
     },
   });

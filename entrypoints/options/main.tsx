@@ -4,7 +4,7 @@ import './style.css';
 import { render } from 'preact';
 
 import { OptionsApp } from '@/components/OptionsApp';
-import { offscreenAvailable } from '@/lib/clipboard/offscreen-clearer';
+import { autoClearAvailable } from '@/lib/clipboard/auto-clear-available';
 import { localizeDocument, t, uiLanguageName } from '@/lib/i18n';
 import { browserPlatform } from '@/lib/options/browser-platform';
 import { OptionsController, serverFromLocationHash } from '@/lib/options/controller';
@@ -14,7 +14,7 @@ const controller = new OptionsController(browserPlatform);
 render(
   <OptionsApp
     controller={controller}
-    clipboardAutoClearAvailable={offscreenAvailable()}
+    clipboardAutoClearAvailable={autoClearAvailable()}
     uiLanguage={uiLanguageName()}
   />,
   document.getElementById('app')!,

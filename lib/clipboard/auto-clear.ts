@@ -22,7 +22,7 @@ interface PendingClear {
 export interface ClipboardAutoClearDeps {
   /** The user's preference; 0 is off. */
   clearAfterSeconds(): Promise<number>;
-  /** False where the background cannot reach the clipboard (Firefox: no offscreen documents). */
+  /** False where the background cannot reach the clipboard (lib/clipboard/background-clipboard.ts). */
   supported: boolean;
   /** Clears the clipboard if it still holds the key with this fingerprint. */
   clearIfUnchanged(fingerprint: string): Promise<boolean>;

@@ -103,9 +103,9 @@ export type ConnectionTestResult =
 export type ClipboardClearPlan =
   | { status: 'scheduled'; seconds: number }
   | { status: 'off' }
-  /** Firefox: the background has no clipboard (no offscreen documents). */
+  /** The background has no clipboard (a browser with neither offscreen documents nor a background page). */
   | { status: 'unsupported' }
-  /** Chrome without the clipboardRead permission: it could not tell whether the key is still there. */
+  /** Without the optional clipboardRead permission: it could not tell whether the key is still there. */
   | { status: 'not-allowed' };
 
 /** One API key of an account, as the key list shows it. Full keys: the popup is a trusted page. */

@@ -1,3 +1,4 @@
+import { autoClearAvailable } from '../clipboard/auto-clear-available';
 import { extensionApi as browser } from '../extension-api';
 
 import { sendMessage } from '../messaging/bus';
@@ -25,8 +26,9 @@ export const browserPlatform: OptionsPlatform = {
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
   },
   newId: () => crypto.randomUUID(),
-  // Chrome only: Firefox has no offscreen documents, so no auto-clear and no such permission.
-  ...(typeof browser.offscreen?.createDocument === 'function' && {
+  // Where the background can clear the clipboard (lib/clipboard/background-clipboard.ts): Chrome
+  // through an offscreen document, Firefox from its background page.
+  ...(autoClearAvailable() && {
     clipboardRead: {
       has: () => browser.permissions.contains({ permissions: ['clipboardRead'] }),
       request: () => browser.permissions.request({ permissions: ['clipboardRead'] }),
