@@ -24,7 +24,8 @@ export function domClipboard(document: Document): ClipboardAccess & { write(text
       this.write('');
     },
     write(text) {
-      // A copy with nothing selected still fires `copy`; its handler decides what is written.
+      // A copy with nothing selected still fires `copy`; its handler decides what is written
+      // (Chromium 156, outside a gesture with clipboardWrite: docs/browser-facts.md).
       const writeText = (event: ClipboardEvent) => {
         event.clipboardData?.setData('text/plain', text);
         event.preventDefault();

@@ -115,8 +115,9 @@ export async function insertIntoField(text: string, pin?: FieldPin): Promise<Ins
   const insertNow = async (): Promise<InsertResult> => {
     // Types whose value is free text: others (number, date, color…) cannot hold a key.
     const textInputTypes = ['text', 'search', 'url', 'tel', 'email', 'password'];
-    // Editors that handle `beforeinput` themselves (Lexical, Slate) and frameworks that re-render
-    // (Preact batches in a microtask) settle after the event: read back only then.
+    // Editors that take the text through their DOM observers (Lexical, ProseMirror: execCommand
+    // sends them no `beforeinput`, docs/browser-facts.md) and frameworks that re-render (Preact
+    // batches in a microtask) settle after the event: read back only then.
     const settled = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
     let focused: Element | null = document.activeElement;

@@ -1,8 +1,9 @@
 /**
  * A paste that had to ask: it found no key, pinned the field the user chose, and opened the popup
  * to sign in. When a key arrives through the popup (its password sign-in or the web app's
- * session), the popup is told to close, and once it has closed (the page has the focus back) the
- * key goes into that pinned field, with the checks of any paste. Once at most; and not at all
+ * session), the popup is told to close, and once it has closed the key goes into that pinned
+ * field, with the checks of any paste. Not before: while the popup is open the page has no focus,
+ * and gets it back, on the same element, when the popup closes (docs/browser-facts.md). Once at most; and not at all
  * once the popup has closed without a key.
  *
  * The record lives in `storage.session`, like the notices: it names the tab, frame and pin, never

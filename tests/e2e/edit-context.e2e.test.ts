@@ -143,3 +143,37 @@ describe('a bare EditContext element', () => {
     expect(await editorText()).toBe('AZ');
   });
 });
+
+describe('what Chromium does, as docs/browser-facts.md records it', () => {
+  it('execCommand fires input and no beforeinput', async () => {
+    await page.setContent('<input id="f">');
+    const events = await page.$eval('#f', (input: HTMLInputElement) => {
+      const seen: string[] = [];
+      for (const type of ['beforeinput', 'input']) input.addEventListener(type, () => seen.push(type));
+      input.focus();
+      document.execCommand('insertText', false, 'X');
+      return seen;
+    });
+    expect(events).toEqual(['input']);
+  });
+
+  it('Monaco with its EditContext input: execCommand is refused, and the element is not contentEditable', async () => {
+    await openEditor('monaco', 'AZ', 1, 'input=edit-context');
+    const facts = await page.evaluate(() => {
+      const focused = document.activeElement as HTMLElement & { editContext?: unknown };
+      return {
+        className: focused.className,
+        editContext: Boolean(focused.editContext),
+        contentEditable: focused.isContentEditable,
+        execCommand: document.execCommand('insertText', false, 'X'),
+      };
+    });
+    expect(facts).toEqual({
+      className: 'native-edit-context',
+      editContext: true,
+      contentEditable: false,
+      execCommand: false,
+    });
+    expect(await editorText()).toBe('AZ');
+  });
+});
