@@ -112,7 +112,7 @@ describe('clipboard auto-clear in the background', () => {
     expect(await session()).toEqual({});
   });
 
-  it('says so where the background cannot reach the clipboard (Firefox)', async () => {
+  it('says so where the background cannot reach the clipboard', async () => {
     expect(await autoClear({ supported: false }).schedule(await clipboardFingerprint(KEY))).toEqual({
       status: 'unsupported',
     });
