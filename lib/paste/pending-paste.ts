@@ -101,9 +101,10 @@ export function createPendingPastes(deps: {
  * popup has the key either way.
  */
 export function withKeyArrival(handlers: Handlers, keyArrived: (serverUrl: string) => Promise<void>): Handlers {
-  const tell = async (serverUrl: string, sender: { url?: string }) => {
-    // Only the popup's keys: the options page's key manager gets keys too, and opened no popup.
-    if (!sender.url || new URL(sender.url).pathname !== '/popup.html') return;
+  const tell = async (serverUrl: string, sender: { url?: string; tab?: unknown }) => {
+    // Only the toolbar popup's keys (it has no tab): the options page's key manager gets keys
+    // too, and so does popup.html opened in a tab; neither is the popup the paste opened.
+    if (!sender.url || new URL(sender.url).pathname !== '/popup.html' || sender.tab) return;
     await keyArrived(serverUrl).catch((error) => console.error('Paste after sign-in failed', error));
   };
   return {

@@ -21,6 +21,11 @@ export function linkPopup(close: () => void = () => window.close()): void {
 }
 
 export interface PopupLink {
+  /**
+   * Whether a popup is connected to this background. None after the service worker restarted
+   * under an open popup (its port went with the old worker): then nobody would hear the close.
+   */
+  connected(): boolean;
   /** Asks every open popup to close. */
   closePopups(): void;
 }
@@ -29,7 +34,8 @@ export interface PopupLink {
 export function servePopupLink(pending: Pick<PendingPastes, 'popupClosed'>): PopupLink {
   const ports = new Set<Browser.runtime.Port>();
   browser.runtime.onConnect.addListener((port) => {
-    if (port.name !== PORT_NAME || !port.sender || !isOwnPage(port.sender, ['/popup.html'])) return;
+    // The toolbar popup only, which has no tab: popup.html opened in a tab is a page like another.
+    if (port.name !== PORT_NAME || !port.sender || port.sender.tab || !isOwnPage(port.sender, ['/popup.html'])) return;
     ports.add(port);
     port.onDisconnect.addListener(() => {
       ports.delete(port);
@@ -38,6 +44,7 @@ export function servePopupLink(pending: Pick<PendingPastes, 'popupClosed'>): Pop
     });
   });
   return {
+    connected: () => ports.size > 0,
     closePopups() {
       for (const port of ports) port.postMessage(CLOSE);
     },

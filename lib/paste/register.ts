@@ -187,6 +187,9 @@ export function registerPasteFeature({ keyWithSession, copyToClipboard }: PasteF
 
   return {
     async keyArrived(serverUrl) {
+      // A popup this worker cannot hear close would leave the paste waiting for a later popup's
+      // close, at a time the user no longer expects it: the paste ends at its notice instead.
+      if (!popups.connected()) return;
       if (await pending.keyArrived(serverUrl)) popups.closePopups();
     },
   };

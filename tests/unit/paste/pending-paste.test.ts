@@ -87,9 +87,10 @@ describe('withKeyArrival', () => {
     expect(keyArrived.mock.calls).toEqual([[A], [A]]);
   });
 
-  it("does not tell of the options page's keys", async () => {
+  it("does not tell of the options page's keys, nor of popup.html opened in a tab", async () => {
     const keyArrived = vi.fn(async () => {});
     await withKeyArrival(handlers, keyArrived)['keys.get']({} as never, options);
+    await withKeyArrival(handlers, keyArrived)['keys.get']({} as never, { ...popup, tab: { id: 4 } } as never);
     expect(keyArrived).not.toHaveBeenCalled();
   });
 });
