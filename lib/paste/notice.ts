@@ -69,10 +69,12 @@ export interface StoredNotice extends NoticeMessage {
  * of gzipped script to a popup with a 20 KB budget.
  */
 const NOTICE_KEY = 'paste.notice';
+/** Apart from {@link pasteNoticeItem}, whose writes the popup does not need in its bundle. */
+async function readNotice(): Promise<StoredNotice | null> {
+  return ((await browser.storage.session.get(NOTICE_KEY))[NOTICE_KEY] as StoredNotice | undefined) ?? null;
+}
 export const pasteNoticeItem = {
-  async getValue(): Promise<StoredNotice | null> {
-    return ((await browser.storage.session.get(NOTICE_KEY))[NOTICE_KEY] as StoredNotice | undefined) ?? null;
-  },
+  getValue: readNotice,
   setValue: (notice: StoredNotice) => browser.storage.session.set({ [NOTICE_KEY]: notice }),
   removeValue: () => browser.storage.session.remove(NOTICE_KEY),
 };
@@ -82,7 +84,7 @@ export const NOTICE_FRESH_MS = 5 * 60_000;
 
 /** The notice the popup shows when it opens on this tab, if any. */
 export async function noticeForTab(tabId: number | undefined, now = Date.now()): Promise<NoticeMessage | null> {
-  const notice = await pasteNoticeItem.getValue();
+  const notice = await readNotice();
   if (!notice || tabId === undefined || notice.tabId !== tabId || now - notice.at > NOTICE_FRESH_MS) return null;
   return { messageKey: notice.messageKey, substitutions: notice.substitutions };
 }
