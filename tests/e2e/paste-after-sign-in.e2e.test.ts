@@ -162,3 +162,68 @@ describe('a paste that opened the popup to sign in', () => {
     expect(await page.locator('#textarea').inputValue()).toBe('');
   });
 });
+
+/**
+ * Runs `expression` in the toolbar popup, which is no page of Playwright's: through the DevTools
+ * protocol's target messages, from a session on any page. Only to wait for what the popup shows.
+ */
+async function inToolbarPopup(expression: string): Promise<unknown> {
+  const page = extension.context.pages()[0]!;
+  const cdp = await extension.context.newCDPSession(page);
+  try {
+    const { targetInfos } = await cdp.send('Target.getTargets');
+    const popup = targetInfos.find((target) => target.url === extension.pageUrl('popup.html'));
+    if (!popup) throw new Error('The toolbar popup is not open');
+    const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: popup.targetId, flatten: false });
+    const answer = new Promise<unknown>((resolve) => {
+      cdp.on('Target.receivedMessageFromTarget', (event) => {
+        const message = JSON.parse(event.message) as { id?: number; result?: { result?: { value?: unknown } } };
+        if (message.id === 1) resolve(message.result?.result?.value);
+      });
+    });
+    await cdp.send('Target.sendMessageToTarget', {
+      sessionId,
+      message: JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression, returnByValue: true } }),
+    });
+    return await answer;
+  } finally {
+    await cdp.detach();
+  }
+}
+
+describe("a paste that opened the popup, answered with the web app's session", () => {
+  let webServer: FakeRagflow;
+
+  beforeAll(async () => {
+    webServer = await startFakeRagflow({ generation: 'restful', users: [ALICE], nginx: true });
+    await extension.configureServers([
+      { url: webServer.url, publicKeyPem: webServer.publicKeyPem, email: ALICE.email },
+    ]);
+  });
+
+  afterAll(async () => {
+    await webServer?.close();
+  });
+
+  it('puts the key the session got into the field that asked, with no login', async () => {
+    // The RAGFlow web app, signed in, in a tab of its own.
+    const webApp = await extension.context.newPage();
+    openPages.push(webApp);
+    await webApp.goto(`${webServer.url}/`);
+    const webToken = webServer.signInWebApp(ALICE.email);
+    await webApp.evaluate((token) => localStorage.setItem('Authorization', token), webToken);
+
+    const page = await openFields();
+    await pasteWithNoKey(page, '#plain');
+    const useSession =
+      '[...document.querySelectorAll("button")].some((b) => b.textContent === "Use my RAGFlow session")';
+    await eventually(async () => expect(await inToolbarPopup(useSession)).toBe(true));
+    // From the password field, where the popup put the focus: past "Get API key" to the session's button.
+    await pressKeys('Tab', 'Tab', 'Return');
+    await eventually(async () =>
+      expect(await page.locator('#plain').inputValue()).toBe(webServer.apiKeys(ALICE.email)[0]),
+    );
+    expect(webServer.count('login')).toBe(0);
+    expect(await popupIsOpen()).toBe(false);
+  });
+});
