@@ -107,6 +107,15 @@ async function toolbarTitle(): Promise<string> {
   });
 }
 
+/**
+ * Waits until the toolbar popup has the keyboard focus, in its password field: keys pressed
+ * before it has are lost (the popup renders after its window opens).
+ */
+async function popupReadyForPassword(): Promise<void> {
+  const ready = 'document.hasFocus() && document.activeElement?.id === "password"';
+  await eventually(async () => expect(await inToolbarPopup(ready)).toBe(true));
+}
+
 /** Gets a key through popup.html in a tab of its own, as another sign-in would. */
 async function signInElsewhere(): Promise<void> {
   const popup = await extension.openPopup();
@@ -126,6 +135,7 @@ describe('a paste that opened the popup to sign in', () => {
     const page = await openFields();
     await pasteWithNoKey(page, '#plain');
     // The popup opens with the server and the email filled in: the password is where typing starts.
+    await popupReadyForPassword();
     await typeText(ALICE.password);
     await pressKeys('Return');
     await eventually(async () => expect(await page.locator('#plain').inputValue()).toBe(keyOf()));
@@ -141,6 +151,7 @@ describe('a paste that opened the popup to sign in', () => {
   it('pastes nothing after the popup was closed without signing in', async () => {
     const page = await openFields();
     await pasteWithNoKey(page, '#plain');
+    await popupReadyForPassword();
     await pressKeys('Escape');
     await eventually(async () => expect(await popupIsOpen()).toBe(false));
     await eventually(async () => expect(await pendingPaste()).toBeNull());
@@ -154,12 +165,15 @@ describe('a paste that opened the popup to sign in', () => {
     await pasteWithNoKey(page, '#plain');
     // The page moves the focus while the popup is open (a re-render, a script).
     await page.evaluate(() => document.getElementById('textarea')!.focus());
+    await popupReadyForPassword();
     await typeText(ALICE.password);
     await pressKeys('Return');
     await eventually(async () => expect(await toolbarTitle()).toContain('Nothing was pasted'));
     expect(await toolbarTitle()).toContain('the field changed');
     expect(await page.locator('#plain').inputValue()).toBe('');
     expect(await page.locator('#textarea').inputValue()).toBe('');
+    // The popup opens again to say it, as for any paste that failed.
+    await eventually(async () => expect(await popupIsOpen()).toBe(true));
   });
 });
 
@@ -218,6 +232,7 @@ describe("a paste that opened the popup, answered with the web app's session", (
     const useSession =
       '[...document.querySelectorAll("button")].some((b) => b.textContent === "Use my RAGFlow session")';
     await eventually(async () => expect(await inToolbarPopup(useSession)).toBe(true));
+    await popupReadyForPassword();
     // From the password field, where the popup put the focus: past "Get API key" to the session's button.
     await pressKeys('Tab', 'Tab', 'Return');
     await eventually(async () =>
