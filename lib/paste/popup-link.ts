@@ -2,27 +2,14 @@
  * The popup's connection to the background, for a paste that waits on a sign-in
  * (pending-paste.ts): the background learns when the popup closes (its port disconnects, which
  * the browser reports however the popup went: closed by the user, by a click elsewhere, or by
- * itself), and tells the popup to close when the key it got is to be pasted.
+ * itself), and tells the popup to close when the key it got is to be pasted. The popup's side
+ * is popup-port.ts.
  */
 import { browser, type Browser } from 'wxt/browser';
 
 import { isOwnPage } from '../messaging/serve';
 import type { PendingPastes } from './pending-paste';
-
-/** The port's name, and the one message on it: the background asks the popup to close. */
-const PORT_NAME = 'popup';
-const CLOSE = 'close';
-
-/**
- * In the popup: connects, and closes the popup when the background asks. The two names are
- * written out here rather than through the constants above: the popup has a 20 KB budget of
- * gzipped script (tests/e2e/bundle.e2e.test.ts), and the bundler keeps the constants as variables.
- */
-export function linkPopup(): void {
-  browser.runtime.connect({ name: 'popup' satisfies typeof PORT_NAME }).onMessage.addListener((message) => {
-    if (message === ('close' satisfies typeof CLOSE)) window.close();
-  });
-}
+import { CLOSE_POPUP, POPUP_PORT_NAME } from './popup-port';
 
 export interface PopupLink {
   /**
@@ -39,7 +26,8 @@ export function servePopupLink(pending: Pick<PendingPastes, 'popupClosed'>): Pop
   const ports = new Set<Browser.runtime.Port>();
   browser.runtime.onConnect.addListener((port) => {
     // The toolbar popup only, which has no tab: popup.html opened in a tab is a page like another.
-    if (port.name !== PORT_NAME || !port.sender || port.sender.tab || !isOwnPage(port.sender, ['/popup.html'])) return;
+    if (port.name !== POPUP_PORT_NAME || !port.sender || port.sender.tab || !isOwnPage(port.sender, ['/popup.html']))
+      return;
     ports.add(port);
     port.onDisconnect.addListener(() => {
       ports.delete(port);
@@ -50,7 +38,7 @@ export function servePopupLink(pending: Pick<PendingPastes, 'popupClosed'>): Pop
   return {
     connected: () => ports.size > 0,
     closePopups() {
-      for (const port of ports) port.postMessage(CLOSE);
+      for (const port of ports) port.postMessage(CLOSE_POPUP);
     },
   };
 }
