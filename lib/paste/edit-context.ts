@@ -47,9 +47,16 @@ export async function insertIntoEditContext(text: string, pin?: FieldPin): Promi
   const world = globalThis as unknown as Record<string, Promise<unknown> | undefined>;
 
   const insertNow = async (): Promise<EditContextResult> => {
-    // A task, then a frame: editors that redraw in requestAnimationFrame have drawn by then.
+    // A task, then a frame: editors that redraw in requestAnimationFrame have drawn by then. A
+    // frame the browser does not draw (an iframe out of sight may get no animation frames) waits
+    // no longer than a tenth of a second.
     const settled = () =>
-      new Promise<void>((resolve) => setTimeout(() => requestAnimationFrame(() => setTimeout(resolve, 0)), 0));
+      new Promise<void>((resolve) =>
+        setTimeout(() => {
+          requestAnimationFrame(() => setTimeout(resolve, 0));
+          setTimeout(resolve, 100);
+        }, 0),
+      );
     const countOf = (haystack: string) => (text === '' ? 0 : haystack.split(text).length - 1);
 
     let focused: Element | null = document.activeElement;
@@ -89,7 +96,7 @@ export async function insertIntoEditContext(text: string, pin?: FieldPin): Promi
     const caret = start + text.length;
 
     let drawn = false;
-    const observer = new MutationObserver((records) => {
+    const look = (records: MutationRecord[]) => {
       for (const record of records) {
         const added =
           record.type === 'characterData'
@@ -97,7 +104,8 @@ export async function insertIntoEditContext(text: string, pin?: FieldPin): Promi
             : Array.from(record.addedNodes, (node) => node.textContent ?? '').join('');
         if (added.includes(text)) drawn = true;
       }
-    });
+    };
+    const observer = new MutationObserver(look);
     observer.observe(document, { subtree: true, childList: true, characterData: true });
     try {
       editContext.updateText(start, end, text);
@@ -112,13 +120,7 @@ export async function insertIntoEditContext(text: string, pin?: FieldPin): Promi
         }),
       );
       await settled();
-      for (const record of observer.takeRecords()) {
-        const added =
-          record.type === 'characterData'
-            ? (record.target.textContent ?? '')
-            : Array.from(record.addedNodes, (node) => node.textContent ?? '').join('');
-        if (added.includes(text)) drawn = true;
-      }
+      look(observer.takeRecords());
     } finally {
       observer.disconnect();
     }
