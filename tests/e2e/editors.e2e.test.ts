@@ -5,8 +5,9 @@
  * ref, Svelte's rune, CodeMirror's and ProseMirror's documents, Lexical's editor state, Quill's
  * Delta, Monaco's model), not the DOM: it must hold exactly the text before the caret, the key,
  * and the text after, once. The shortcut is pressed everywhere, the caret in the middle; the
- * context menu is used where Chromium offers it (an input or a contentEditable), the caret at
- * the end, where a right-click after the text leaves it.
+ * context menu is used where Chromium offers it (an input, a contentEditable, an EditContext
+ * element; not Monaco, which shows its own menu), the caret at the end, where a right-click after
+ * the text leaves it.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -132,6 +133,14 @@ describe('the context menu, the caret at the end', () => {
   it.each(Object.keys(FIELDS) as (keyof typeof FIELDS)[])('%s', async (name) => {
     const page = await openEditor(name, 'A', 1);
     const field = page.locator(FIELDS[name]).first();
+    const box = (await field.boundingBox())!;
+    await chooseFromContextMenu(field, PASTE_ITEM, { position: { x: box.width - 5, y: box.height / 2 } });
+    await expectEditorText(page, `A${key}`);
+  });
+
+  it('a bare EditContext editor (Chromium counts it as editable; Monaco shows its own menu instead)', async () => {
+    const page = await openEditor('edit-context', 'A', 1);
+    const field = page.locator('#editor');
     const box = (await field.boundingBox())!;
     await chooseFromContextMenu(field, PASTE_ITEM, { position: { x: box.width - 5, y: box.height / 2 } });
     await expectEditorText(page, `A${key}`);
