@@ -74,6 +74,11 @@ export async function insertIntoEditContext(text: string, pin?: FieldPin): Promi
     }
     const editContext = (focused as (Element & { editContext?: EditContextLike | null }) | null)?.editContext;
     if (!focused || !editContext) return { ok: false, reason: 'not-editable' };
+    // The visibility check insertIntoField passed, again now (see there: the editor is what the
+    // user sees, not Monaco's 0 px wide stand-in). Absent only outside the extension (a test page).
+    const checks = globalThis as unknown as Record<string, ((field: Element) => InsertFailure | null) | undefined>;
+    const unseen = checks.ragflowKeysFieldVisibility?.(focused.closest('.monaco-editor') ?? focused);
+    if (unseen) return { ok: false, reason: unseen };
 
     const before = editContext.text;
     const occurrencesBefore = countOf(before);

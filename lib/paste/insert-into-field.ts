@@ -135,21 +135,24 @@ export async function insertIntoField(text: string, pin?: FieldPin): Promise<Ins
       if (!stillThere || field !== focused || !frameKeptFocus) return { ok: false, reason: 'field-changed' };
       keepPin = () => fields?.set(pin.id, pinned);
     }
-    // An EditContext editor (Monaco's default input in Chromium, VS Code for the web) is no
-    // input and not contentEditable: execCommand returns false there (docs/browser-facts.md).
-    if ((focused as (Element & { editContext?: unknown }) | null)?.editContext) {
-      keepPin();
-      return { ok: false, handOver: 'edit-context' };
-    }
     if (!focused || focused === document.body || focused === document.documentElement) {
       // A body in design mode or made contenteditable (rich-text editors in a frame) is a field.
       if (!(focused instanceof HTMLElement && focused.isContentEditable)) return { ok: false, reason: 'no-field' };
     }
     // Only into a field the user can see: the check the extension injects just before, into this
     // world (field-visibility.ts); absent only where this runs outside the extension (a test page).
+    // Monaco (and VS Code for the web) types through a stand-in placed at the caret inside the
+    // editor, a 1×1 px textarea or a 0 px wide EditContext element (docs/browser-facts.md): what
+    // the user sees there is the editor, which is what must pass.
     const checks = globalThis as unknown as Record<string, FieldVisibilityCheck | undefined>;
-    const unseen = checks.ragflowKeysFieldVisibility?.(focused);
+    const unseen = checks.ragflowKeysFieldVisibility?.(focused.closest('.monaco-editor') ?? focused);
     if (unseen) return { ok: false, reason: unseen };
+    // An EditContext editor (Monaco's default input in Chromium, VS Code for the web) is no
+    // input and not contentEditable: execCommand returns false there (docs/browser-facts.md).
+    if ((focused as Element & { editContext?: unknown }).editContext) {
+      keepPin();
+      return { ok: false, handOver: 'edit-context' };
+    }
 
     const countOf = (haystack: string) => (text === '' ? 0 : haystack.split(text).length - 1);
 

@@ -147,6 +147,33 @@ describe('the context menu, the caret at the end', () => {
   });
 });
 
+describe('an editor the user cannot see', () => {
+  it('a hidden EditContext editor gets nothing, and nothing goes on the clipboard for it', async () => {
+    const page = await openEditor('edit-context', 'AZ', 1);
+    // A page's trap: a 1×1 transparent editor with the focus.
+    await page.locator('#editor').evaluate((editor: HTMLElement) => {
+      Object.assign(editor.style, { width: '1px', height: '1px', opacity: '0', overflow: 'hidden' });
+    });
+    await pressKeys('alt+shift+k');
+    await expect
+      .poll(toolbarNotice)
+      .toEqual({ badge: '!', title: expect.stringContaining('the focused field is hidden') });
+    expect(await editorText(page)).toBe('AZ');
+  });
+
+  it('Monaco hidden as a whole gets nothing, though its stand-in is as small either way', async () => {
+    const page = await openEditor('monaco', 'AZ', 1, 'input=edit-context');
+    await page.locator('#editor').evaluate((editor: HTMLElement) => {
+      editor.style.opacity = '0';
+    });
+    await pressKeys('alt+shift+k');
+    await expect
+      .poll(toolbarNotice)
+      .toEqual({ badge: '!', title: expect.stringContaining('the focused field is hidden') });
+    expect(await editorText(page)).toBe('AZ');
+  });
+});
+
 describe('an EditContext editor that takes no text from extensions', () => {
   it('is left as it was; the notice says so, and Ctrl+V pastes the key from the clipboard', async () => {
     const page = await openEditor('edit-context', 'AZ', 1, 'listens=none');
