@@ -144,8 +144,14 @@ export async function insertIntoField(text: string, pin?: FieldPin): Promise<Ins
     // Monaco (and VS Code for the web) types through a stand-in placed at the caret inside the
     // editor, a 1×1 px textarea or a 0 px wide EditContext element (docs/browser-facts.md): what
     // the user sees there is the editor, which is what must pass.
+    // Only Monaco's stand-ins are looked at through their editor: any other field inside a
+    // `.monaco-editor` (a page's own) must pass by itself.
     const checks = globalThis as unknown as Record<string, FieldVisibilityCheck | undefined>;
-    const unseen = checks.ragflowKeysFieldVisibility?.(focused.closest('.monaco-editor') ?? focused);
+    const monacoStandIn =
+      Boolean((focused as Element & { editContext?: unknown }).editContext) ||
+      (focused instanceof HTMLTextAreaElement && focused.classList.contains('inputarea'));
+    const seen = (monacoStandIn && focused.closest('.monaco-editor')) || focused;
+    const unseen = checks.ragflowKeysFieldVisibility?.(seen);
     if (unseen) return { ok: false, reason: unseen };
     // An EditContext editor (Monaco's default input in Chromium, VS Code for the web) is no
     // input and not contentEditable: execCommand returns false there (docs/browser-facts.md).

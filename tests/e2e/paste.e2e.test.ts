@@ -284,7 +284,7 @@ describe('paste with the keyboard shortcut', () => {
     await expect.poll(popupIsOpen).toBe(true);
   });
 
-  it.each(['tiny', 'transparent', 'offscreen', 'in-transparent-parent'])(
+  it.each(['tiny', 'transparent', 'offscreen', 'in-transparent-parent', 'in-monaco-lookalike'])(
     'pastes nothing into a field the page focused but the user cannot see (%s), and says so',
     async (trap) => {
       const page = await openTestPage(`trap.html?trap=${trap}`);
