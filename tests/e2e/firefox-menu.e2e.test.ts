@@ -190,26 +190,28 @@ afterAll(async () => {
 });
 
 describe('"Paste RAGFlow key" in Firefox, installed for good, across a restart', () => {
-  it('offers a server submenu while two servers are known, and pastes the chosen one\u2019s key', async () => {
+  it('offers a server submenu while two servers are set up, pastes the chosen one\u2019s key, and forgets a removed one', async () => {
     await saveServers([
       { name: SERVER_A_NAME, server: serverA },
       { name: 'Server B', server: serverB },
     ]);
     const keyA = await signIn(serverA);
     await signIn(serverB);
-    // Server B is removed on the options page; its key stays cached for this browser session,
-    // so the menu still offers it, under its address.
-    await saveServers([{ name: SERVER_A_NAME, server: serverA }]);
-    const serverBName = normalizeServerUrl(serverB.url).replace(/^http:\/\//, '');
 
     const page = await openFieldsPage();
     expect(new URL(page.url()).hostname).toBe(PAGES_HOST);
     await openMenuShowing(page, [
-      { kind: 'menu', label: MENU_TITLE, fromAddon: true, items: [SERVER_A_NAME, serverBName] },
+      { kind: 'menu', label: MENU_TITLE, fromAddon: true, items: [SERVER_A_NAME, 'Server B'] },
     ]);
     // The submenu, then its first server.
     await chooseWithKeys(page, addonId(), ['Up', 'Right', 'Return']);
     await vi.waitFor(async () => expect(await fieldValue(page)).toBe(keyA), { timeout: 10_000, interval: 100 });
+
+    // Server B is removed on the options page: its session and key are forgotten, and its entry
+    // goes (a single item stands for server A).
+    await saveServers([{ name: SERVER_A_NAME, server: serverA }]);
+    await openMenuShowing(page, [{ kind: 'menuitem', label: MENU_TITLE, fromAddon: true, items: [] }]);
+    await closeContextMenu(page, addonId());
     await page.close();
   });
 
