@@ -1,9 +1,9 @@
 import { browser } from 'wxt/browser';
 
+import { createHandlers } from '@/lib/background/handlers';
 import { createClipboardAutoClear } from '@/lib/clipboard/auto-clear';
 import { clipboardFingerprint } from '@/lib/clipboard/fingerprint';
 import { backgroundClipboard } from '@/lib/clipboard/background-clipboard';
-import { createHandlers } from '@/lib/keys/handlers';
 import { watchRemovedServers } from '@/lib/keys/forget-servers';
 import { createKeyService } from '@/lib/keys/key-service';
 import { broadcast, serveMessages } from '@/lib/messaging/serve';
@@ -47,7 +47,8 @@ export default defineBackground(() => {
       await clipboard.schedule(await clipboardFingerprint(key));
     },
   });
-  const handlers = createHandlers(keyService, {
+  const handlers = createHandlers({
+    keys: keyService,
     testConnection: async (serverUrl) =>
       testConnection(serverUrl, {
         hasHostAccess,
@@ -55,7 +56,7 @@ export default defineBackground(() => {
         remember: (url, detected, channels) => detectedServers.remember(url, detected, Date.now(), channels),
       }),
     settings: () => settingsItem.getValue(),
-    scheduleClipboardClear: (fingerprint) => clipboard.schedule(fingerprint),
+    clipboard,
     webSession: createWebSessionService({
       ...browserWebSessionDeps,
       hasHostAccess,

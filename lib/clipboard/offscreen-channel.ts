@@ -1,6 +1,6 @@
 /**
  * The one message between the background and its offscreen document. It is not part of the
- * bus protocol (lib/messaging/protocol.ts), whose requests go from pages to the background:
+ * bus protocol (lib/background/handlers.ts), whose requests go from pages to the background:
  * this one goes the other way, and only the background may send it.
  */
 import { browser } from 'wxt/browser';

@@ -3,22 +3,22 @@
  * Everything but verify speaks with the account's cached session token; a server that no longer
  * takes it (HTTP 401) ends the cached session, so that the popup goes back to its sign-in form.
  */
-import type { AccountRef, KeyList, KeyRef, ListedKey, ProtocolMap } from '../messaging/protocol';
+import type { AccountRef, KeyList, KeyRef, ListedKey } from '../messaging/protocol';
 import type { ApiKey, KeyStatus, RagflowClient } from '../ragflow/client';
 import { isAppError } from '../errors';
 import { sessionExpired } from '../ragflow/errors';
 import { normalizeServerUrl } from '../ragflow/server-url';
 import { type AccountEntry, accountCache } from './account-cache';
-import { copyText } from './copy-formats';
+import { type CopyFormat, copyText } from './copy-formats';
 import { keyNotListed, keyNotRevoked } from './errors';
 
 export interface KeyManagement {
   listKeys(account: AccountRef): Promise<KeyList>;
-  createKey(account: AccountRef): Promise<ProtocolMap['keys.create']['response']>;
+  createKey(account: AccountRef): Promise<{ key: ListedKey; currentKey: string | null }>;
   revokeKey(request: KeyRef): Promise<void>;
   setCurrentKey(request: KeyRef): Promise<void>;
   verifyKey(request: { serverUrl: string; token: string }): Promise<KeyStatus>;
-  copyText(request: ProtocolMap['keys.copyText']['request']): Promise<string>;
+  copyText(request: KeyRef & { format: CopyFormat }): Promise<string>;
 }
 
 /** What the key service shares with key management: its cache rules and its way to a client. */

@@ -1,12 +1,12 @@
 /**
- * The one protocol of the message bus: every message name with its request and response type.
- * Senders and the background both use this map, so a wrong payload is a compile error.
+ * The types of the message bus: what its requests and answers carry, and the message names with
+ * their request and response, derived from the background's handler map (the one definition), so
+ * a wrong payload is a compile error.
  */
+import type { BackgroundHandlers } from '../background/handlers';
 import type { ErrorKind } from '../errors';
-import type { CopyFormat } from '../keys/copy-formats';
-import type { DetectedServer, KeyStatus, LoginChannel, PublicConfig, ReleaseLine } from '../ragflow/client';
+import type { DetectedServer, LoginChannel, ReleaseLine } from '../ragflow/client';
 import type { Generation } from '../ragflow/routes';
-import type { Settings } from '../settings/schema';
 
 /** Steps of the key flow, named to the user while it runs. */
 export type KeyFlowStep = 'connecting' | 'signing-in' | 'creating-account' | 'getting-key';
@@ -125,52 +125,12 @@ export interface KeyRef extends AccountRef {
   token: string;
 }
 
-export interface ProtocolMap {
-  /** The fewest requests to a key: cache → session token → login (→ account, if asked). */
-  'keys.get': { request: GetKeyRequest; response: KeyResult };
-  /** The cached key for an account, with no request to the server; null when none. */
-  'keys.cached': { request: AccountRef; response: KeyResult | null };
-  /** Forgets every cached session and key of a server. */
-  'session.signOut': { request: SignOutRequest; response: void };
-  /** Whether the server allows registration and password sign-in, asked afresh (one request). */
-  'server.config': { request: { serverUrl: string }; response: PublicConfig };
-  /** What is known of the server (remembered: no request; else one detection). */
-  'server.facts': { request: { serverUrl: string }; response: ServerFacts };
-  /** The options page's "Test connection"; a failure is part of the answer, not an error. */
-  'server.test': { request: { serverUrl: string }; response: ConnectionTestResult };
-  /** The saved servers and the default, for the popup's picker (the background owns the item). */
-  'settings.get': { request: Record<string, never>; response: Settings };
-  /** After the popup copied a key: clear it later if still there. Only its SHA-256 travels. */
-  'clipboard.scheduleClear': { request: { fingerprint: string }; response: ClipboardClearPlan };
-  /** A tab of the server's RAGFlow web app, for the popup's session option; null when none is open. */
-  'webSession.tab': { request: { serverUrl: string }; response: { tabId: number } | null };
-  /** A key with the web app's own session (no login: the web app stays signed in). */
-  'keys.fromWebSession': { request: WebSessionKeyRequest; response: KeyResult };
-  /**
-   * The RAGFlow server a page belongs to (origin and path prefix), by its detection. A page on an
-   * origin the extension may not reach is asked nothing until the user says so (`userAsked`).
-   */
-  'webSession.serverOfPage': { request: { pageUrl: string; userAsked?: boolean }; response: PageServer };
-  /** Key management, with the cached session token; a 401 drops the session (`session-expired`). */
-  'keys.list': { request: AccountRef; response: KeyList };
-  /** A new key, the list's newest; it becomes the pasting key only when there is none. */
-  'keys.create': { request: AccountRef; response: { key: ListedKey; currentKey: string | null } };
-  /** Deletes the key on the server; the pasting key, if it was that one, is cleared. */
-  'keys.revoke': { request: KeyRef; response: void };
-  /** Chooses the key that "Paste RAGFlow key" uses. No request to the server. */
-  'keys.setCurrent': { request: KeyRef; response: void };
-  /** A live check of a key against its server; unreachable comes back as an error. */
-  'keys.verify': { request: { serverUrl: string; token: string }; response: KeyStatus };
-  /**
-   * A listed key of the account as a snippet to copy (.env, Python, curl), quoted for its
-   * language. Built here rather than in the popup, which keeps within its size budget.
-   */
-  'keys.copyText': { request: KeyRef & { format: CopyFormat }; response: string };
-}
-
-export type MessageName = keyof ProtocolMap;
-export type RequestOf<K extends MessageName> = ProtocolMap[K]['request'];
-export type ResponseOf<K extends MessageName> = ProtocolMap[K]['response'];
+/** Every message name of the bus: the keys of the background's handler map. */
+export type MessageName = keyof BackgroundHandlers;
+/** The request a message carries: its handler's first parameter. */
+export type RequestOf<K extends MessageName> = Parameters<BackgroundHandlers[K]>[0];
+/** What the background answers: its handler's result, awaited. */
+export type ResponseOf<K extends MessageName> = Awaited<ReturnType<BackgroundHandlers[K]>>;
 
 /** Events the background broadcasts to extension pages (no answer expected). */
 export interface EventMap {

@@ -6,25 +6,15 @@ import { browser, type Browser } from 'wxt/browser';
 
 import { AppError } from '../errors';
 import { toErrorData } from './errors';
-import type {
-  Envelope,
-  EventMap,
-  EventMessage,
-  EventName,
-  MessageName,
-  RequestMessage,
-  RequestOf,
-  ResponseOf,
-} from './protocol';
+import type { Envelope, EventMap, EventMessage, EventName, RequestMessage } from './protocol';
 
 type Sender = Browser.runtime.MessageSender;
 
-export type Handler<K extends MessageName> = (
-  request: RequestOf<K>,
-  sender: Sender,
-) => Promise<ResponseOf<K>> | ResponseOf<K>;
-
-export type Handlers = { [K in MessageName]: Handler<K> };
+/**
+ * Answers to requests by message name: the background's map (lib/background/handlers.ts), whose
+ * type is the protocol. Here only names matter; the map's own type checks each handler.
+ */
+export type Handlers = Readonly<Record<string, (request: never, sender: Sender) => unknown>>;
 
 /**
  * True only for this extension's own pages among `allowedPages` (paths such as `/popup.html`).
@@ -60,7 +50,7 @@ export function serveMessages(handlers: Handlers, options: { allowedPages: reado
     try {
       if (!isOwnPage(sender, options.allowedPages)) throw new AppError('forbidden-sender');
       if (!Object.hasOwn(handlers, message.name)) throw new AppError('unknown-message');
-      const handler = handlers[message.name] as Handler<MessageName>;
+      const handler = handlers[message.name]!;
       return { ok: true, value: await handler(message.request as never, sender) };
     } catch (error) {
       return { ok: false, error: toErrorData(error) };

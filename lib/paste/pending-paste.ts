@@ -10,9 +10,8 @@
  * a key. The popup's connection (a runtime port, see popup-link.ts) tells the background when the
  * popup closes.
  */
-import { browser } from 'wxt/browser';
+import { browser, type Browser } from 'wxt/browser';
 
-import type { Handlers } from '../messaging/serve';
 import type { FieldPin } from './insert-into-field';
 
 export const PENDING_PASTE_KEY = 'paste.pending';
@@ -95,29 +94,34 @@ export function createPendingPastes(deps: {
   };
 }
 
+/** A handler of the bus whose answer names a key's server. */
+type KeyHandler = (request: never, sender: Browser.runtime.MessageSender) => Promise<{ serverUrl: string }>;
+
 /**
  * The background's handlers, with the two through which the popup gets a key (its sign-in and the
  * web app's session) also telling `keyArrived`. After the answer is ready, before it is sent: the
  * popup has the key either way.
  */
-export function withKeyArrival(handlers: Handlers, keyArrived: (serverUrl: string) => Promise<void>): Handlers {
+export function withKeyArrival<H extends Record<'keys.get' | 'keys.fromWebSession', KeyHandler>>(
+  handlers: H,
+  keyArrived: (serverUrl: string) => Promise<void>,
+): H {
   const tell = async (serverUrl: string, sender: { url?: string; tab?: unknown }) => {
     // Only the toolbar popup's keys (it has no tab): the options page's key manager gets keys
     // too, and so does popup.html opened in a tab; neither is the popup the paste opened.
     if (!sender.url || new URL(sender.url).pathname !== '/popup.html' || sender.tab) return;
     await keyArrived(serverUrl).catch((error) => console.error('Paste after sign-in failed', error));
   };
+  // The same handler, with the same type, telling of the key once its answer is ready.
+  const telling = <F extends KeyHandler>(handler: F): F =>
+    (async (request: never, sender: Browser.runtime.MessageSender) => {
+      const result = await handler(request, sender);
+      await tell(result.serverUrl, sender);
+      return result;
+    }) as F;
   return {
     ...handlers,
-    'keys.get': async (request, sender) => {
-      const result = await handlers['keys.get'](request, sender);
-      await tell(result.serverUrl, sender);
-      return result;
-    },
-    'keys.fromWebSession': async (request, sender) => {
-      const result = await handlers['keys.fromWebSession'](request, sender);
-      await tell(result.serverUrl, sender);
-      return result;
-    },
+    'keys.get': telling(handlers['keys.get']),
+    'keys.fromWebSession': telling(handlers['keys.fromWebSession']),
   };
 }

@@ -1,7 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 
-import type { Handlers } from '@/lib/messaging/serve';
 import type { KeyResult } from '@/lib/messaging/protocol';
 import {
   createPendingPastes,
@@ -75,7 +74,7 @@ describe('withKeyArrival', () => {
   const handlers = {
     'keys.get': async () => result,
     'keys.fromWebSession': async () => result,
-  } as unknown as Handlers;
+  } as unknown as Parameters<typeof withKeyArrival>[0];
   const popup = { id: 'ext', url: 'chrome-extension://ext/popup.html' };
   const options = { id: 'ext', url: 'chrome-extension://ext/options.html' };
 
