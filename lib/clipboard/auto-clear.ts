@@ -6,7 +6,7 @@
  */
 import { browser } from 'wxt/browser';
 
-import { SingleFlight } from '../keys/single-flight';
+import { SingleFlight } from '../shared/single-flight';
 import type { ClipboardClearPlan } from '../messaging/protocol';
 import { isClipboardFingerprint } from './fingerprint';
 

@@ -22,7 +22,7 @@ import { type AccountEntry, accountCache, type SessionFreshness } from './accoun
 import { detectedServers } from './detected-servers';
 import { emailRequired, noHostAccess, passwordRequired, sessionRejected } from './errors';
 import { createKeyManagement, type KeyManagement } from './key-management';
-import { SingleFlight } from './single-flight';
+import { SingleFlight } from '../shared/single-flight';
 
 export type { KeyPolicy };
 

@@ -2,6 +2,7 @@ import { autoClearAvailable } from '../clipboard/auto-clear-available';
 import { extensionApi as browser } from '../extension-api';
 
 import { sendMessage } from '../messaging/bus';
+import { hasOriginAccess } from '../permissions';
 import { preferencesItem } from '../settings/preferences';
 import { settingsItem } from '../settings/settings';
 import type { OptionsPlatform } from './controller';
@@ -12,7 +13,7 @@ export const browserPlatform: OptionsPlatform = {
   saveSettings: (settings) => settingsItem.setValue(settings),
   loadPreferences: () => preferencesItem.getValue(),
   savePreferences: (preferences) => preferencesItem.setValue(preferences),
-  hasHostAccess: (originPattern) => browser.permissions.contains({ origins: [originPattern] }),
+  hasHostAccess: hasOriginAccess,
   requestHostAccess: (originPattern) => browser.permissions.request({ origins: [originPattern] }),
   async releaseHostAccess(originPatterns) {
     await browser.permissions.remove({ origins: originPatterns });

@@ -1,6 +1,7 @@
 import { extensionApi as browser } from '../extension-api';
 
 import { onEvent, sendMessage } from '../messaging/bus';
+import { hasOriginAccess } from '../permissions';
 import { PASTE_COMMAND } from '../paste/command';
 import { noticeForTab } from '../paste/notice';
 import type { PopupPlatform } from './controller';
@@ -30,7 +31,7 @@ export const browserPlatform: PopupPlatform = {
   },
   // From the background, which owns the versioned item: the popup stays without the storage library.
   loadSettings: () => sendMessage('settings.get', {}),
-  hasHostAccess: (originPattern) => browser.permissions.contains({ origins: [originPattern] }),
+  hasHostAccess: hasOriginAccess,
   async openOptions(serverUrl) {
     if (serverUrl === undefined) return browser.runtime.openOptionsPage();
     // The options page finds the server by its URL (or offers to add it) and shows its Grant button.

@@ -2,6 +2,7 @@ import ky, { type KyInstance, TimeoutError as KyTimeoutError } from 'ky';
 
 import { isApiKeyForm } from './api-key';
 import { AppError, isAppError } from '../errors';
+import { isRecord } from '../shared/is-record';
 import {
   cannotConnect,
   errorFromEnvelope,
@@ -493,10 +494,6 @@ function toPublicConfig(data: unknown): PublicConfig {
     // Before v0.25.0 password sign-in could not be switched off.
     passwordLoginAllowed: !config.disablePasswordLogin,
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function parseJson(text: string): unknown {

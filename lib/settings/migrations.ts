@@ -4,6 +4,7 @@
  * and defaults, so that changing today's defaults never changes what an old migration does.
  */
 import type { Settings } from './schema';
+import { isRecord } from '../shared/is-record';
 
 export const SETTINGS_VERSION = 2;
 
@@ -32,10 +33,6 @@ export function settingsV1ToV2(old: SettingsV1): Settings {
       isRecord(server) ? { ...server, sessionLifetime: { kind: 'until-browser-closes' } } : server,
     ),
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   type SessionLifetime,
   type Settings,
 } from './schema';
+import { isRecord } from '../shared/is-record';
 
 /** One problem with one field: `field` is a path like `servers[1].url`. */
 export interface FieldError {
@@ -31,10 +32,6 @@ export const MAX_EMAIL_LENGTH = 254;
 const MAX_ID_LENGTH = 100;
 /** Something@something: the server has the final word on what an email is. */
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+$/;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Collects the errors of one value; `at` builds the path of a field inside it. */
 class Problems {
