@@ -1,5 +1,5 @@
 import { t } from '../lib/i18n';
-import type { AlertState } from '../lib/popup/form';
+import type { AlertState } from '../lib/ui/alert';
 
 interface ErrorAlertProps {
   alert: AlertState | null;

@@ -5,7 +5,7 @@
  */
 import { isAppError } from '../errors';
 import type { ConnectionTestResult } from '../messaging/protocol';
-import { type AlertState, alertFromError, alertOf } from '../popup/form';
+import { type AlertState, alertFromError, alertOf } from '../ui/alert';
 import { originPattern } from '../ragflow/server-url';
 import { originsToRelease, originToRequest } from '../settings/origins';
 import { DEFAULT_PREFERENCES, type Preferences } from '../settings/preferences';

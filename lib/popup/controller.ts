@@ -8,12 +8,10 @@ import { isAppError } from '../errors';
 import type { EventMap, KeyFlowStep, KeyResult, MessageName, RequestOf, ResponseOf } from '../messaging/protocol';
 import { isCleartextOverNetwork } from '../ragflow/server-url';
 import { DEFAULT_SETTINGS, defaultServer, findServer, type ServerSettings, type Settings } from '../settings/schema';
+import { type AlertState, alertFromError, alertOf } from '../ui/alert';
 import { StateStore } from '../ui/state-store';
 import {
   type Account,
-  type AlertState,
-  alertFromError,
-  alertOf,
   type Checked,
   checkAccount,
   checkNickname,

@@ -2,35 +2,10 @@
  * The popup's checks that need no request: what the user typed, turned into an account to ask
  * the background about, or into the sentence that says what to fix.
  */
-import { isAppError } from '../errors';
 import { DEFAULT_MAX_PASSWORD_BYTES, utf8ByteLength } from '../ragflow/password-limit';
 import { normalizeServerUrl, originPattern } from '../ragflow/server-url';
 import { findServer, type ServerSettings } from '../settings/schema';
-
-/** One plain sentence for the alert region, plus the fix it offers when there is one. */
-export interface AlertState {
-  messageKey: string;
-  substitutions: string[];
-  /** Set when the fix is granting host access: the server the Grant access button is about. */
-  grantServerUrl?: string;
-  /** Set when the popup asks before sending over plain http: the server its button allows. */
-  cleartextServerUrl?: string;
-}
-
-export function alertOf(messageKey: string, substitutions: string[] = []): AlertState {
-  return { messageKey, substitutions };
-}
-
-/**
- * The sentence for anything a flow threw. Only our typed errors have a sentence of their own;
- * anything else is a bug, and its text (a stack, `[object Object]`) is not for the user.
- */
-export function alertFromError(error: unknown): AlertState {
-  if (isAppError(error)) {
-    return alertOf(error.messageKey, [...error.substitutions]);
-  }
-  return alertOf('errorUnexpected');
-}
+import { type AlertState, alertFromError, alertOf } from '../ui/alert';
 
 /** The server and account a request is about, as the background and the browser want them. */
 export interface Account {

@@ -9,7 +9,7 @@ import { isAppError } from '../errors';
 import type { ListedKey } from '../messaging/protocol';
 import { StateStore } from '../ui/state-store';
 import type { PopupPlatform } from './controller';
-import { type AlertState, alertFromError } from './form';
+import { type AlertState, alertFromError } from '../ui/alert';
 import { type DateFormatters, dateFormatters, describeKey, type KeyRowData } from './key-format';
 
 export type VerifyStatus = 'checking' | 'valid' | 'invalid' | 'unreachable';

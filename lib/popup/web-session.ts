@@ -10,7 +10,7 @@ import type { KeyFlowStep } from '../messaging/protocol';
 import { normalizeServerUrl } from '../ragflow/server-url';
 import { StateStore } from '../ui/state-store';
 import type { PopupController, PopupPlatform } from './controller';
-import { alertFromError } from './form';
+import { alertFromError } from '../ui/alert';
 
 export interface WebSessionState {
   /** The server of the form (normalised); null while its URL field holds none. */

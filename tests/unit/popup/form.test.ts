@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 
 import { errorFromData } from '../../../lib/messaging/errors';
 import {
-  alertFromError,
   checkAccount,
   checkNickname,
   checkPassword,
@@ -12,6 +11,7 @@ import {
 } from '../../../lib/popup/form';
 import { invalidServerUrl } from '../../../lib/ragflow/errors';
 import type { ServerSettings } from '../../../lib/settings/settings';
+import { alertFromError } from '../../../lib/ui/alert';
 
 describe('checkAccount', () => {
   it('normalises the server and names the permission it needs', () => {

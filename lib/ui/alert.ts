@@ -1,0 +1,30 @@
+/**
+ * What the popup and the options page show in their alert region: one plain sentence, and the
+ * fix it offers when there is one.
+ */
+import { isAppError } from '../errors';
+
+/** The alert's sentence and arguments, and the fix it offers, if any. */
+export interface AlertState {
+  messageKey: string;
+  substitutions: string[];
+  /** Set when the fix is granting host access: the server the Grant access button is about. */
+  grantServerUrl?: string;
+  /** Set when the popup asks before sending over plain http: the server its button allows. */
+  cleartextServerUrl?: string;
+}
+
+export function alertOf(messageKey: string, substitutions: string[] = []): AlertState {
+  return { messageKey, substitutions };
+}
+
+/**
+ * The sentence for anything a flow threw. Only our typed errors have a sentence of their own;
+ * anything else is a bug, and its text (a stack, `[object Object]`) is not for the user.
+ */
+export function alertFromError(error: unknown): AlertState {
+  if (isAppError(error)) {
+    return alertOf(error.messageKey, [...error.substitutions]);
+  }
+  return alertOf('errorUnexpected');
+}
