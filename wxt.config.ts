@@ -23,7 +23,7 @@ export default defineConfig({
     host_permissions: ['http://localhost/*', 'http://127.0.0.1/*'],
     optional_host_permissions: ['http://*/*', 'https://*/*'],
     commands: {
-      // lib/paste/command.ts PASTE_COMMAND; users change the keys in the browser's shortcut settings.
+      // lib/handoff/paste-command.ts PASTE_COMMAND; users change the keys in the browser's shortcut settings.
       'paste-key': {
         suggested_key: { default: 'Alt+Shift+K' },
         description: '__MSG_commandPasteKey__',

@@ -1,5 +1,5 @@
 import { t } from '../lib/i18n';
-import { SHORTCUT_SETTINGS_PAGE } from '../lib/paste/command';
+import { SHORTCUT_SETTINGS_PAGE } from '../lib/handoff/paste-command';
 import type { PopupController } from '../lib/popup/controller';
 import { selectedServerId } from '../lib/popup/form';
 import type { WebSessionController } from '../lib/popup/web-session';

@@ -5,7 +5,7 @@ import { render } from 'preact';
 
 import { PopupApp } from '@/components/PopupApp';
 import { localizeDocument, t } from '@/lib/i18n';
-import { linkPopup } from '@/lib/paste/popup-port';
+import { linkPopup } from '@/lib/handoff/popup-port';
 import { browserPlatform } from '@/lib/popup/browser-platform';
 import { PopupController } from '@/lib/popup/controller';
 import { WebSessionController } from '@/lib/popup/web-session';

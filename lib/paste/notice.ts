@@ -3,8 +3,7 @@
  * no UI of its own, so a notice goes to the toolbar button of that tab (a badge, and the reason as
  * its tooltip) and to the popup, which shows it as its alert when opened on that tab.
  */
-import { extensionApi as browser } from '../extension-api';
-
+import { type NoticeMessage, pasteNoticeItem } from '../handoff/paste-notice';
 import type { InsertFailure } from './insert-into-field';
 
 export type PasteNoticeKind =
@@ -26,11 +25,6 @@ export type PasteNoticeKind =
   | 'editor-refused'
   /** A bug of ours: said plainly rather than doing nothing. */
   | 'unexpected';
-
-export interface NoticeMessage {
-  messageKey: string;
-  substitutions: string[];
-}
 
 const MESSAGE_KEYS: Record<PasteNoticeKind, string> = {
   'no-focus': 'pasteNoticeNoFocus',
@@ -55,38 +49,6 @@ export const PASTE_NOTICE_KINDS = Object.keys(MESSAGE_KEYS) as PasteNoticeKind[]
 /** The sentence for a notice; `no-key` names the server (`$1`), the others take nothing. */
 export function noticeMessage(kind: PasteNoticeKind, serverName?: string): NoticeMessage {
   return { messageKey: MESSAGE_KEYS[kind], substitutions: kind === 'no-key' ? [serverName ?? ''] : [] };
-}
-
-export interface StoredNotice extends NoticeMessage {
-  tabId: number;
-  at: number;
-}
-
-/**
- * The latest notice, for the popup. In `storage.session`: it concerns what the user just did and
- * names no secret, but it has no business outliving the browser session. Plain storage calls
- * rather than WXT's storage item: the popup reads this, and that library would add about 3 KB
- * of gzipped script to a popup with a 20 KB budget.
- */
-const NOTICE_KEY = 'paste.notice';
-/** Apart from {@link pasteNoticeItem}, whose writes the popup does not need in its bundle. */
-async function readNotice(): Promise<StoredNotice | null> {
-  return ((await browser.storage.session.get(NOTICE_KEY))[NOTICE_KEY] as StoredNotice | undefined) ?? null;
-}
-export const pasteNoticeItem = {
-  getValue: readNotice,
-  setValue: (notice: StoredNotice) => browser.storage.session.set({ [NOTICE_KEY]: notice }),
-  removeValue: () => browser.storage.session.remove(NOTICE_KEY),
-};
-
-/** A notice is about the paste just tried; one from long ago would read as a new problem. */
-export const NOTICE_FRESH_MS = 5 * 60_000;
-
-/** The notice the popup shows when it opens on this tab, if any. */
-export async function noticeForTab(tabId: number | undefined, now = Date.now()): Promise<NoticeMessage | null> {
-  const notice = await readNotice();
-  if (!notice || tabId === undefined || notice.tabId !== tabId || now - notice.at > NOTICE_FRESH_MS) return null;
-  return { messageKey: notice.messageKey, substitutions: notice.substitutions };
 }
 
 /** Where notices appear: the toolbar button of the tab, and the popup's alert. */

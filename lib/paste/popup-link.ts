@@ -3,13 +3,13 @@
  * (pending-paste.ts): the background learns when the popup closes (its port disconnects, which
  * the browser reports however the popup went: closed by the user, by a click elsewhere, or by
  * itself), and tells the popup to close when the key it got is to be pasted. The popup's side
- * is popup-port.ts.
+ * is ../handoff/popup-port.ts.
  */
 import { browser, type Browser } from 'wxt/browser';
 
 import { isOwnPage } from '../messaging/serve';
 import type { PendingPastes } from './pending-paste';
-import { CLOSE_POPUP, POPUP_PORT_NAME } from './popup-port';
+import { CLOSE_POPUP, POPUP_PORT_NAME } from '../handoff/popup-port';
 
 export interface PopupLink {
   /**

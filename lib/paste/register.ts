@@ -6,12 +6,12 @@
  */
 import { browser } from 'wxt/browser';
 
+import { PASTE_COMMAND } from '../handoff/paste-command';
+import { POPUP_STORAGE_KEYS } from '../handoff/popup-choice';
 import { t } from '../i18n';
 import { accountCache } from '../keys/account-cache';
-import { STORAGE_KEYS as POPUP_STORAGE_KEYS } from '../popup/browser-platform';
 import { preferencesItem } from '../settings/preferences';
 import { sessionLifetimeFor, sessionMaxAgeMs, settingsItem } from '../settings/settings';
-import { PASTE_COMMAND } from './command';
 import { FIELD_VISIBILITY_SLOT, installFieldVisibilityCheck } from './field-visibility';
 import { type FrameFocus, reportFocus } from './focus-probe';
 import { type EditContextResult, insertIntoEditContext } from './edit-context';

@@ -2,16 +2,10 @@ import { extensionApi as browser } from '../extension-api';
 
 import { onEvent, sendMessage } from '../messaging/bus';
 import { hasOriginAccess } from '../permissions';
-import { PASTE_COMMAND } from '../paste/command';
-import { noticeForTab } from '../paste/notice';
+import { PASTE_COMMAND } from '../handoff/paste-command';
+import { noticeForTab } from '../handoff/paste-notice';
+import { POPUP_STORAGE_KEYS as STORAGE_KEYS } from '../handoff/popup-choice';
 import type { PopupPlatform } from './controller';
-
-/** `storage.local` keys of what the popup remembers between openings (never the password). */
-export const STORAGE_KEYS = {
-  serverUrl: 'popup.serverUrl',
-  email: 'popup.email',
-  cleartextAllowed: 'popup.cleartextAllowed',
-} as const;
 
 function stringOrUndefined(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;

@@ -4,14 +4,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { browser } from 'wxt/browser';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 
-import {
-  createNoticeBoard,
-  NOTICE_FRESH_MS,
-  noticeForTab,
-  noticeMessage,
-  PASTE_NOTICE_KINDS,
-  pasteNoticeItem,
-} from '@/lib/paste/notice';
+import { NOTICE_FRESH_MS, noticeForTab, pasteNoticeItem } from '@/lib/handoff/paste-notice';
+import { createNoticeBoard, noticeMessage, PASTE_NOTICE_KINDS } from '@/lib/paste/notice';
 
 const TAB = 7;
 let now = 1_000_000;

@@ -8,7 +8,8 @@ import type { AccountRef } from '@/lib/messaging/protocol';
 import type { FrameFocus } from '@/lib/paste/focus-probe';
 import type { EditContextResult } from '@/lib/paste/edit-context';
 import type { FieldPin, InsertResult } from '@/lib/paste/insert-into-field';
-import { createNoticeBoard, noticeForTab } from '@/lib/paste/notice';
+import { noticeForTab } from '@/lib/handoff/paste-notice';
+import { createNoticeBoard } from '@/lib/paste/notice';
 import {
   createPasteService,
   NoAccessError,

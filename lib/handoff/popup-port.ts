@@ -1,6 +1,6 @@
 /**
  * The popup's side of its connection to the background (the background's side is
- * popup-link.ts): without the polyfill, like the rest of the popup (see ../extension-api.ts).
+ * ../paste/popup-link.ts): without the polyfill, like the rest of the popup (see ../extension-api.ts).
  */
 import { extensionApi as browser } from '../extension-api';
 
