@@ -28,10 +28,9 @@ import {
   installPermanently,
   launchFirefox,
   navigate,
-  openExtensionPage,
+  signInThroughPopup,
   packFirefoxBuild,
   quitFirefox,
-  waitForText,
 } from './support/firefox';
 import {
   type ContextMenuEntry,
@@ -104,32 +103,10 @@ function saveServers(servers: { name: string; server: FakeRagflow }[]): Promise<
 
 /** Gets a key through the popup form, as a user would: it lands in storage.session. */
 async function signIn(server: FakeRagflow): Promise<string> {
-  await inExtensionPage(
-    running(),
-    async (serverUrl) => {
-      const api = (globalThis as unknown as { browser: ExtensionApi }).browser;
-      // The server the popup opens on, as when it was used last.
-      await api.storage.local.set({ 'popup.serverUrl': serverUrl });
-    },
-    server.url,
-  );
-  const popup = await openExtensionPage(running(), 'popup.html');
-  try {
-    await popup.locator('#server-url').fill(server.url);
-    await popup.locator('#email').fill(ALICE.email);
-    await popup.locator('#password').fill(ALICE.password);
-    // Before a first password sign-in the popup reads the server's public config, then warns.
-    await waitForText(popup, 'signs you out of the RAGFlow web app');
-    await popup.locator('button[type="submit"]').click();
-    await popup.waitForFunction(() =>
-      document.querySelector<HTMLInputElement>('#api-key')?.value.startsWith('ragflow-'),
-    );
-    const key = await popup.$eval('#api-key', (input) => (input as HTMLInputElement).value);
-    expect(key).toBe(server.apiKeys(ALICE.email)[0]);
-    return key;
-  } finally {
-    await popup.close();
-  }
+  const { popup, key } = await signInThroughPopup(running(), server.url, ALICE);
+  await popup.close();
+  expect(key).toBe(server.apiKeys(ALICE.email)[0]);
+  return key;
 }
 
 async function openFieldsPage(): Promise<Page> {

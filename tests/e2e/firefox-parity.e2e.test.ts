@@ -18,6 +18,7 @@ import {
   launchFirefox,
   navigate,
   openExtensionPage,
+  signInThroughPopup,
   waitForText,
 } from './support/firefox';
 import { answerFirefoxPermissionPrompt, pressKeys } from './support/native-input';
@@ -59,13 +60,7 @@ beforeAll(async () => {
   });
   await options.close();
 
-  popup = await openExtensionPage(firefox, 'popup.html');
-  await popup.locator('#server-url').fill(server.url);
-  await popup.locator('#email').fill(ALICE.email);
-  await popup.locator('#password').fill(ALICE.password);
-  await waitForText(popup, 'signs you out of the RAGFlow web app');
-  await popup.locator('button[type="submit"]').click();
-  await popup.waitForFunction(() => document.querySelector<HTMLInputElement>('#api-key')?.value.startsWith('ragflow-'));
+  ({ popup } = await signInThroughPopup(firefox, server.url, ALICE));
 });
 
 afterAll(async () => {

@@ -17,8 +17,7 @@ import {
   inExtensionPage,
   launchFirefox,
   navigate,
-  openExtensionPage,
-  waitForText,
+  signInThroughPopup,
 } from './support/firefox';
 import { chooseWithKeys, closeContextMenu, openContextMenu } from './support/firefox-context-menu';
 import { startTestPages, type TestPages } from './support/test-pages';
@@ -112,21 +111,7 @@ beforeAll(async () => {
   await configureFirefoxServers(firefox, [
     { name: 'Fake RAGFlow', url: server.url, publicKeyPem: server.publicKeyPem },
   ]);
-  await inExtensionPage(
-    firefox,
-    async (serverUrl) => {
-      const { local } = (globalThis as unknown as { browser: ExtensionApi }).browser.storage;
-      await local.set({ 'popup.serverUrl': serverUrl });
-    },
-    server.url,
-  );
-  const popup = await openExtensionPage(firefox, 'popup.html');
-  await popup.locator('#server-url').fill(server.url);
-  await popup.locator('#email').fill(ALICE.email);
-  await popup.locator('#password').fill(ALICE.password);
-  await waitForText(popup, 'signs you out of the RAGFlow web app');
-  await popup.locator('button[type="submit"]').click();
-  await popup.waitForFunction(() => document.querySelector<HTMLInputElement>('#api-key')?.value.startsWith('ragflow-'));
+  const { popup } = await signInThroughPopup(firefox, server.url, ALICE);
   await popup.close();
 });
 

@@ -143,6 +143,38 @@ export async function configureFirefoxServers(
   );
 }
 
+/**
+ * Gets a key through the popup's form, as a user would, on `serverUrl` (made the popup's last
+ * server first, so that it opens on the form rather than on another server's cached key). The
+ * popup stays open on the key; the caller closes it.
+ */
+export async function signInThroughPopup(
+  firefox: Browser,
+  serverUrl: string,
+  account: { email: string; password: string },
+): Promise<{ popup: Page; key: string }> {
+  await inExtensionPage(
+    firefox,
+    async (url) => {
+      type Local = { set(items: object): Promise<void> };
+      await (globalThis as unknown as { browser: { storage: { local: Local } } }).browser.storage.local.set({
+        'popup.serverUrl': url,
+      });
+    },
+    serverUrl,
+  );
+  const popup = await openExtensionPage(firefox, 'popup.html');
+  await popup.locator('#server-url').fill(serverUrl);
+  await popup.locator('#email').fill(account.email);
+  await popup.locator('#password').fill(account.password);
+  // Said before a first password sign-in on a server: the popup has looked at the server.
+  await waitForText(popup, 'signs you out of the RAGFlow web app');
+  await popup.locator('button[type="submit"]').click();
+  await popup.waitForFunction(() => document.querySelector<HTMLInputElement>('#api-key')?.value.startsWith('ragflow-'));
+  const key = await popup.$eval('#api-key', (input) => (input as HTMLInputElement).value);
+  return { popup, key };
+}
+
 /** Waits until the page's visible text contains `text`. */
 export async function waitForText(page: Page, text: string): Promise<void> {
   // Well within the test's own timeout, so that a failure names the missing text.
