@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 
 const PAGES_DIR = resolve('tests/e2e/pages');
 
@@ -27,15 +27,27 @@ export interface TestPages {
   close(): Promise<void>;
 }
 
-export async function startTestPages(): Promise<TestPages> {
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.ttf': 'font/ttf',
+};
+
+/**
+ * A local server of files, on the test pages' host name: `fileOf` maps a request's path to the
+ * file it serves (undefined: 404). Answers are never cached, so that a rebuilt page is served.
+ */
+export async function serveFiles(
+  fileOf: (path: string) => string | undefined,
+): Promise<{ origin: string; close(): Promise<void> }> {
   const server = createServer(async (request, response) => {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    const file = VENDOR[path] ?? (/^\/[\w-]+\.html$/.test(path) ? join(PAGES_DIR, path) : undefined);
+    const file = fileOf(new URL(request.url ?? '/', 'http://localhost').pathname);
     try {
       if (!file) throw new Error('not found');
       const body = await readFile(file);
       response.writeHead(200, {
-        'content-type': file.endsWith('.js') ? 'text/javascript' : 'text/html; charset=utf-8',
+        'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
         'cache-control': 'no-store',
       });
       response.end(body);
@@ -46,7 +58,14 @@ export async function startTestPages(): Promise<TestPages> {
   await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
   const { port } = server.address() as AddressInfo;
   return {
-    url: (name) => `http://${PAGES_HOST}:${port}/${name}`,
+    origin: `http://${PAGES_HOST}:${port}`,
     close: () => new Promise((closed) => server.close(() => closed())),
   };
+}
+
+export async function startTestPages(): Promise<TestPages> {
+  const files = await serveFiles(
+    (path) => VENDOR[path] ?? (/^\/[\w-]+\.html$/.test(path) ? join(PAGES_DIR, path) : undefined),
+  );
+  return { url: (name) => `${files.origin}/${name}`, close: files.close };
 }
