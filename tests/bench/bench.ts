@@ -12,6 +12,7 @@ import type { Page } from 'playwright-core';
 
 import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
 import { EXTENSION_DIR, launchExtension, type LoadedExtension } from '../e2e/support/extension';
+import { fillSignInForm } from '../e2e/support/popup-form';
 import { filesOfPage, gzippedBytes } from '../support/bundle';
 import { installMarks, type MarkSpec, type PageMarks } from './page-marks';
 import { usualScript } from './usual-script';
@@ -43,9 +44,7 @@ async function getKeyThroughPopup(
 ): Promise<void> {
   const page = await extension.context.newPage();
   await page.goto(extension.pageUrl('popup.html'));
-  await page.getByLabel('Server URL').fill(server.url);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
+  await fillSignInForm(page, { serverUrl: server.url, email, password });
   await page.getByRole('button', { name: 'Get API key' }).click();
   await page.getByLabel('API key', { exact: true }).waitFor({ state: 'visible' });
   await page.close();
@@ -166,9 +165,7 @@ async function timeAgainstScript(extension: LoadedExtension, control: { url(name
   const keySpec: MarkSpec = { done: { kind: 'key' } };
   const clickSpec: MarkSpec = { clickText: 'Get API key', done: { kind: 'key' } };
   const signIn = async (page: Page) => {
-    await page.getByLabel('Server URL').fill(server.url);
-    await page.getByLabel('Email').fill(account.email);
-    await page.getByLabel('Password', { exact: true }).fill(account.password);
+    await fillSignInForm(page, { serverUrl: server.url, ...account });
     await page.getByRole('button', { name: 'Get API key' }).click();
   };
   const timings: Timings = {
@@ -269,9 +266,7 @@ async function requestsColdWithAccountCreation(extension: LoadedExtension): Prom
     await extension.configureServers([{ url: server.url, publicKeyPem: server.publicKeyPem }]);
     const page = await extension.context.newPage();
     await page.goto(extension.pageUrl('popup.html'));
-    await page.getByLabel('Server URL').fill(server.url);
-    await page.getByLabel('Email').fill('newcomer@example.com');
-    await page.getByLabel('Password', { exact: true }).fill('newcomer-password');
+    await fillSignInForm(page, { serverUrl: server.url, email: 'newcomer@example.com', password: 'newcomer-password' });
     await page.getByRole('button', { name: 'Get API key' }).click();
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.getByLabel('API key', { exact: true }).waitFor({ state: 'visible' });
