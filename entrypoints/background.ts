@@ -14,7 +14,8 @@ import { hasHostAccess } from '@/lib/permissions';
 import { testConnection } from '@/lib/servers/connection-test';
 import { detectedServers } from '@/lib/keys/detected-servers';
 import { preferencesItem } from '@/lib/settings/preferences';
-import { serverSettingsFor, sessionLifetimeFor, sessionMaxAgeMs, settingsItem } from '@/lib/settings/settings';
+import { serverSettingsFor, settingsItem } from '@/lib/settings/settings';
+import { sessionMaxAgeFor } from '@/lib/keys/cached-key';
 import { browserWebSessionDeps } from '@/lib/web-session/browser';
 import { createWebSessionService } from '@/lib/web-session/web-session-service';
 
@@ -28,7 +29,7 @@ export default defineBackground(() => {
     onStep: (step, flowId) => broadcast('keys.progress', { step, flowId }),
     keyPolicy: async (serverUrl) => (await serverSettingsFor(serverUrl))?.keyPolicy ?? 'reuse',
     clientOptions: clientOptionsOf,
-    sessionMaxAgeMs: async (serverUrl) => sessionMaxAgeMs(sessionLifetimeFor(await settingsItem.getValue(), serverUrl)),
+    sessionMaxAgeMs: async (serverUrl) => sessionMaxAgeFor(await settingsItem.getValue(), serverUrl),
   });
   const systemClipboard = backgroundClipboard();
   const clipboard = createClipboardAutoClear({
@@ -41,6 +42,7 @@ export default defineBackground(() => {
   browser.alarms.onAlarm.addListener((alarm) => void clipboard.onAlarm(alarm));
   // A paste while signed in but with no key cached gets one through the same single flight.
   const paste = registerPasteFeature({
+    keys: keyService,
     keyWithSession: async (account) => (await keyService.getKey(account)).key,
     async copyToClipboard(key) {
       await systemClipboard.write(key);

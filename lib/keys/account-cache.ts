@@ -1,6 +1,7 @@
 import { browser } from 'wxt/browser';
 
 import type { ApiKey } from '../ragflow/client';
+import { cachedKeyItemKey, cachedKeyOf, isSessionFresh } from './cached-key';
 
 /**
  * What the extension remembers of one account on one server. Lives only in
@@ -26,8 +27,8 @@ export interface AccountEntry {
 
 /**
  * How long a signed-in session may be kept, and the time now. An entry whose sign-in is older
- * is treated as absent, and removed. Without one, an entry lasts as long as storage.session:
- * until the browser closes.
+ * is treated as absent, and removed (the rule: isSessionFresh in ./cached-key.ts). Without one,
+ * an entry lasts as long as storage.session: until the browser closes.
  */
 export interface SessionFreshness {
   maxAgeMs: number;
@@ -39,6 +40,11 @@ const ACCOUNT_PREFIX = 'account:';
 function accountItemKey(serverUrl: string, email: string): string {
   // RAGFlow compares emails as typed, but people do not type case consistently.
   return `${ACCOUNT_PREFIX}${serverUrl} ${email.trim().toLowerCase()}`;
+}
+
+/** An account's two items: the entry (with its session token) and its key (./cached-key.ts). */
+function itemKeysOf(entry: Pick<AccountEntry, 'serverUrl' | 'email'>): string[] {
+  return [accountItemKey(entry.serverUrl, entry.email), cachedKeyItemKey(entry.serverUrl, entry.email)];
 }
 
 /** Whether a `storage.session` key holds an account entry (for storage.onChanged listeners). */
@@ -54,19 +60,26 @@ export const accountCache = {
     const items = await browser.storage.session.get(key);
     const entry = items[key] as AccountEntry | undefined;
     if (entry && freshness && isExpired(entry, freshness)) {
-      await browser.storage.session.remove(key);
+      await browser.storage.session.remove(itemKeysOf(entry));
       return undefined;
     }
     return entry;
   },
 
+  /** Saves the entry and, beside it, the key it hands out (or no key item while it has none). */
   async saveAccount(entry: AccountEntry): Promise<void> {
-    await browser.storage.session.set({ [accountItemKey(entry.serverUrl, entry.email)]: entry });
+    const cachedKey = cachedKeyOf(entry);
+    const keyItem = cachedKeyItemKey(entry.serverUrl, entry.email);
+    await browser.storage.session.set({
+      [accountItemKey(entry.serverUrl, entry.email)]: entry,
+      ...(cachedKey && { [keyItem]: cachedKey }),
+    });
+    if (!cachedKey) await browser.storage.session.remove(keyItem);
   },
 
   /** Forgets the session token (after a 401) but keeps nothing that depended on it either. */
   async dropSession(serverUrl: string, email: string): Promise<void> {
-    await browser.storage.session.remove(accountItemKey(serverUrl, email));
+    await browser.storage.session.remove(itemKeysOf({ serverUrl, email }));
   },
 
   async accountsOfServer(serverUrl: string): Promise<AccountEntry[]> {
@@ -92,7 +105,7 @@ export const accountCache = {
       return maxAgeMs !== undefined && isExpired(entry, { maxAgeMs, now });
     });
     if (expired.length > 0) {
-      await browser.storage.session.remove(expired.map((entry) => accountItemKey(entry.serverUrl, entry.email)));
+      await browser.storage.session.remove(expired.flatMap(itemKeysOf));
     }
     return accounts.filter((entry) => !expired.includes(entry));
   },
@@ -100,11 +113,10 @@ export const accountCache = {
   /** Forgets every account of a server (sign out). Its detection stays (storage.local): not a secret. */
   async forgetServer(serverUrl: string): Promise<void> {
     const accounts = await this.accountsOfServer(serverUrl);
-    await browser.storage.session.remove(accounts.map((entry) => accountItemKey(entry.serverUrl, entry.email)));
+    await browser.storage.session.remove(accounts.flatMap(itemKeysOf));
   },
 };
 
-/** An entry without a sign-in time cannot prove it is young enough: it counts as expired. */
 function isExpired(entry: AccountEntry, { maxAgeMs, now }: SessionFreshness): boolean {
-  return entry.sessionSavedAt === undefined || now - entry.sessionSavedAt > maxAgeMs;
+  return !isSessionFresh(entry.sessionSavedAt, maxAgeMs, now);
 }

@@ -19,6 +19,7 @@ import { notRagflow } from '../ragflow/errors';
 import { normalizeServerUrl } from '../ragflow/server-url';
 import type { KeyPolicy } from '../settings/settings';
 import { type AccountEntry, accountCache, type SessionFreshness } from './account-cache';
+import { type ServerKey, serverKeyOf } from './cached-key';
 import { detectedServers } from './detected-servers';
 import { emailRequired, noHostAccess, passwordRequired, sessionRejected } from './errors';
 import { createKeyManagement, type KeyManagement } from './key-management';
@@ -52,6 +53,13 @@ export interface KeyServiceDeps {
 export interface KeyService extends KeyManagement {
   getKey(request: GetKeyRequest): Promise<KeyResult>;
   cachedKey(account: AccountRef): Promise<KeyResult | null>;
+  /**
+   * Which key and session the cache holds for this server (any of its accounts), under the same
+   * freshness rule as every other answer of the cache: what paste inserts, or gets a key with.
+   */
+  keyForServer(serverUrl: string): Promise<ServerKey>;
+  /** The servers with a fresh cached account (a key or a session), for the paste menu. */
+  cachedServers(): Promise<string[]>;
   signOut(request: SignOutRequest): Promise<void>;
   /** The server's public config as it is now (one request): before offering a new account. */
   serverConfig(serverUrl: string): Promise<PublicConfig>;
@@ -82,6 +90,17 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     const maxAgeMs = await deps.sessionMaxAgeMs?.(serverUrl);
     const freshness: SessionFreshness | undefined = maxAgeMs === undefined ? undefined : { maxAgeMs, now: now() };
     return accountCache.getAccount(serverUrl, email, freshness);
+  }
+
+  /** Every cached account still fresh; the expired ones are removed, as in cachedAccount. */
+  async function freshAccounts(): Promise<AccountEntry[]> {
+    const servers = [...new Set((await accountCache.allAccounts()).map((entry) => entry.serverUrl))];
+    const maxAges = new Map(
+      await Promise.all(
+        servers.map(async (serverUrl) => [serverUrl, await deps.sessionMaxAgeMs?.(serverUrl)] as const),
+      ),
+    );
+    return accountCache.freshAccounts((serverUrl) => maxAges.get(serverUrl), now());
   }
 
   /** A client of the server, and whether it encrypts with a public key of the server's own. */
@@ -275,6 +294,14 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     async cachedKey(account) {
       const entry = await cachedAccount(normalizeServerUrl(account.serverUrl), account.email);
       return entry?.currentKey ? resultOf(entry, 'cache') : null;
+    },
+
+    async keyForServer(serverUrl) {
+      return serverKeyOf(await freshAccounts(), normalizeServerUrl(serverUrl));
+    },
+
+    async cachedServers() {
+      return [...new Set((await freshAccounts()).map((entry) => entry.serverUrl))];
     },
 
     async signOut(request) {

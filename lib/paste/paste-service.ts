@@ -3,7 +3,7 @@
  * keyboard shortcut (which names neither). The browser calls are injected, so the decisions are
  * tested without a browser; entrypoints/background.ts wires in the real ones.
  */
-import type { AccountEntry } from '../keys/account-cache';
+import type { ServerKey } from '../keys/cached-key';
 import type { AccountRef } from '../messaging/protocol';
 import type { Settings } from '../settings/settings';
 import { type FrameFocus, focusedFrame } from './focus-probe';
@@ -11,12 +11,12 @@ import type { EditContextResult } from './edit-context';
 import type { FieldPin, InsertResult } from './insert-into-field';
 import { serverOfMenuItem } from './menu';
 import { type NoticeBoard, noticeMessage, type PasteNoticeKind } from './notice';
-import { currentKeyFor, knownServers, normalizedOrUndefined, serverForShortcut, signedInAccountFor } from './servers';
+import { knownServers, normalizedOrUndefined, serverForShortcut } from './servers';
 
 export interface PasteState {
   settings: Settings;
-  /** Every account of the session cache. */
-  accounts: AccountEntry[];
+  /** The servers with a fresh account in the key cache (the key service's answer). */
+  cachedServerUrls: string[];
   /** The server the popup was last used with (as typed there). */
   lastUsedServerUrl?: string;
 }
@@ -31,6 +31,11 @@ export class NoAccessError extends Error {
 
 export interface PasteDeps {
   readState(): Promise<PasteState>;
+  /**
+   * Which key and session the cache holds for a server: the key service's answer, under its one
+   * freshness rule (paste reads no cache of its own).
+   */
+  keyForServer(serverUrl: string): Promise<ServerKey>;
   /**
    * Runs `insertIntoField(key, pin)` in that one frame; throws {@link NoAccessError} when refused.
    * With a pin, the frame inserts only into the field pinned there by {@link PasteDeps.pinField}.
@@ -141,20 +146,19 @@ export function createPasteService(deps: PasteDeps): PasteService {
     state: PasteState,
     findTarget: () => Promise<PasteTarget>,
   ): Promise<PasteOutcome> {
-    const cached = currentKeyFor(state.accounts, serverUrl);
-    if (cached !== undefined) {
+    const cached = await deps.keyForServer(serverUrl);
+    if (cached.key !== undefined) {
       const target = await findTarget();
       if ('refused' in target) return notify(tabId, target.refused);
-      return insert(tabId, target.frameId, serverUrl, cached);
+      return insert(tabId, target.frameId, serverUrl, cached.key);
     }
-    const signedIn = signedInAccountFor(state.accounts, serverUrl);
-    if (!signedIn) {
+    if (cached.signedInEmail === undefined) {
       // The field is pinned now, at the user's action: the key may come after a sign-in.
       const target = await findTarget();
       return noKey(tabId, serverUrl, state, 'refused' in target ? undefined : await pinIn(tabId, target.frameId));
     }
 
-    const account = { serverUrl, email: signedIn.email };
+    const account = { serverUrl, email: cached.signedInEmail };
     const target = await findTarget();
     // Where the extension may not paste the key is fetched all the same: the popup that opens to
     // say so offers it to copy by hand.
@@ -201,7 +205,9 @@ export function createPasteService(deps: PasteDeps): PasteService {
     if (pinned && !('refused' in pinned) && deps.rememberPending) {
       await deps.rememberPending({ tabId, frameId: pinned.frameId, pin: pinned.pinned, serverUrl });
     }
-    const server = knownServers(state.settings, state.accounts).find((candidate) => candidate.url === serverUrl);
+    const server = knownServers(state.settings, state.cachedServerUrls).find(
+      (candidate) => candidate.url === serverUrl,
+    );
     await deps.notices.show(tabId, noticeMessage('no-key', server?.name ?? serverUrl));
     const email = state.settings.servers.find((candidate) => normalizedOrUndefined(candidate.url) === serverUrl)?.email;
     await deps.preparePopup({ url: serverUrl, email }).catch(() => {
@@ -228,8 +234,7 @@ export function createPasteService(deps: PasteDeps): PasteService {
 
   return {
     async finishPending({ tabId, frameId, pin, serverUrl }) {
-      const state = await deps.readState();
-      const key = currentKeyFor(state.accounts, serverUrl);
+      const [state, { key }] = await Promise.all([deps.readState(), deps.keyForServer(serverUrl)]);
       // Gone again since it arrived (signed out at once, say): nothing to paste, as before.
       if (key === undefined) return noKey(tabId, serverUrl, state);
       return insert(tabId, frameId, serverUrl, key, pin);
@@ -247,7 +252,7 @@ export function createPasteService(deps: PasteDeps): PasteService {
     async pasteFromShortcut(tabId) {
       if (tabId === undefined) return undefined;
       const state = await deps.readState();
-      const known = knownServers(state.settings, state.accounts);
+      const known = knownServers(state.settings, state.cachedServerUrls);
       const serverUrl = serverForShortcut(known, state.settings, state.lastUsedServerUrl);
       if (serverUrl === undefined && known.length > 1) return notify(tabId, 'choose-server');
       if (serverUrl === undefined) return noKey(tabId, undefined, state);

@@ -9,9 +9,9 @@ import { browser } from 'wxt/browser';
 import { PASTE_COMMAND } from '../handoff/paste-command';
 import { POPUP_STORAGE_KEYS } from '../handoff/popup-choice';
 import { t } from '../i18n';
-import { accountCache } from '../keys/account-cache';
+import type { KeyService } from '../keys/key-service';
 import { preferencesItem } from '../settings/preferences';
-import { sessionLifetimeFor, sessionMaxAgeMs, settingsItem } from '../settings/settings';
+import { settingsItem } from '../settings/settings';
 import { FIELD_VISIBILITY_SLOT, installFieldVisibilityCheck } from './field-visibility';
 import { type FrameFocus, reportFocus } from './focus-probe';
 import { type EditContextResult, insertIntoEditContext } from './edit-context';
@@ -23,18 +23,15 @@ import { createPendingPastes } from './pending-paste';
 import { servePopupLink } from './popup-link';
 import { knownServers } from './servers';
 
-async function readState(): Promise<PasteState> {
-  const [settings, remembered] = await Promise.all([
+/** The settings, the servers the key cache knows, and the popup's last server. */
+async function readState(keys: Pick<KeyService, 'cachedServers'>): Promise<PasteState> {
+  const [settings, remembered, cachedServerUrls] = await Promise.all([
     settingsItem.getValue(),
     browser.storage.local.get(POPUP_STORAGE_KEYS.serverUrl),
+    keys.cachedServers(),
   ]);
-  // A key past its server's session-cache lifetime is pasted no more than the popup shows it.
-  const accounts = await accountCache.freshAccounts(
-    (serverUrl) => sessionMaxAgeMs(sessionLifetimeFor(settings, serverUrl)),
-    Date.now(),
-  );
   const lastUsed = remembered[POPUP_STORAGE_KEYS.serverUrl];
-  return { settings, accounts, lastUsedServerUrl: typeof lastUsed === 'string' ? lastUsed : undefined };
+  return { settings, cachedServerUrls, lastUsedServerUrl: typeof lastUsed === 'string' ? lastUsed : undefined };
 }
 
 /** `contextMenus.create` reports errors through a callback and `runtime.lastError` only. */
@@ -66,6 +63,8 @@ async function executeInFrames<T>(
 }
 
 export interface PasteFeatureDeps {
+  /** The key cache's answers: which key and session for a server, and which servers it knows. */
+  keys: Pick<KeyService, 'keyForServer' | 'cachedServers'>;
   /** The key service's getKey without a password (see PasteDeps.keyWithSession). */
   keyWithSession: PasteDeps['keyWithSession'];
   /** Puts the key on the clipboard and plans its clearing (see PasteDeps.copyToClipboard). */
@@ -80,15 +79,15 @@ export interface PasteFeature {
   keyArrived(serverUrl: string): Promise<void>;
 }
 
-export function registerPasteFeature({ keyWithSession, copyToClipboard }: PasteFeatureDeps): PasteFeature {
+export function registerPasteFeature({ keys, keyWithSession, copyToClipboard }: PasteFeatureDeps): PasteFeature {
   const menus = createMenuSync(
     { removeAll: () => browser.contextMenus.removeAll(), create: createMenuItem },
     async () => {
-      const [{ settings, accounts }, { contextMenuEnabled }] = await Promise.all([
-        readState(),
+      const [{ settings, cachedServerUrls }, { contextMenuEnabled }] = await Promise.all([
+        readState(keys),
         preferencesItem.getValue(),
       ]);
-      return menuItemsToCreate(contextMenuEnabled, knownServers(settings, accounts), t('pasteMenuTitle'));
+      return menuItemsToCreate(contextMenuEnabled, knownServers(settings, cachedServerUrls), t('pasteMenuTitle'));
     },
     { onError: (error) => console.error('Could not build the paste menu', error) },
   );
@@ -108,7 +107,8 @@ export function registerPasteFeature({ keyWithSession, copyToClipboard }: PasteF
 
   const service = createPasteService({
     rememberPending: (paste) => pending.remember(paste),
-    readState,
+    readState: () => readState(keys),
+    keyForServer: (serverUrl) => keys.keyForServer(serverUrl),
     keyWithSession,
     async insertInFrame(tabId, frameId, key, pin) {
       const target = { tabId, frameIds: [frameId] };

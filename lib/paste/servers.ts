@@ -2,7 +2,7 @@
  * Which servers the paste menu offers, and which key belongs to which server. Plain functions of
  * the stored state, so the rules are tested without a browser.
  */
-import { type AccountEntry, isAccountItemKey } from '../keys/account-cache';
+import { isAccountItemKey } from '../keys/account-cache';
 import { normalizeServerUrl } from '../ragflow/server-url';
 import type { Settings } from '../settings/settings';
 
@@ -40,9 +40,10 @@ function addressAsName(url: string): string {
 
 /**
  * The servers set up in the settings (in their order), then those with a cached key or session
- * only (by address). Each server once, named so that no two menu items read alike.
+ * only (by address: `cachedServerUrls`, from the key service). Each server once, named so that no
+ * two menu items read alike.
  */
-export function knownServers(settings: Settings, accounts: readonly AccountEntry[]): KnownServer[] {
+export function knownServers(settings: Settings, cachedServerUrls: readonly string[]): KnownServer[] {
   const servers: KnownServer[] = [];
   const seen = new Set<string>();
   for (const server of settings.servers) {
@@ -51,7 +52,7 @@ export function knownServers(settings: Settings, accounts: readonly AccountEntry
     seen.add(url);
     servers.push({ url, name: server.name.trim() || addressAsName(url) });
   }
-  const cachedOnly = [...new Set(accounts.map((account) => account.serverUrl))].filter((url) => !seen.has(url)).sort();
+  const cachedOnly = [...new Set(cachedServerUrls)].filter((url) => !seen.has(url)).sort();
   for (const url of cachedOnly) servers.push({ url, name: addressAsName(url) });
 
   // Two servers given the same name: the address tells them apart.
@@ -62,28 +63,6 @@ export function knownServers(settings: Settings, accounts: readonly AccountEntry
       ? { ...server, name: `${server.name} (${addressAsName(server.url)})` }
       : server,
   );
-}
-
-/**
- * The key to paste for a server: the current key of its account, or of the account saved last
- * when several are cached. Only accounts of that very server count.
- */
-export function currentKeyFor(accounts: readonly AccountEntry[], serverUrl: string): string | undefined {
-  const savedAt = (account: AccountEntry) => Math.max(account.keysSavedAt ?? 0, account.sessionSavedAt ?? 0);
-  const candidates = accounts
-    .filter((account) => account.serverUrl === serverUrl && account.currentKey)
-    .sort((a, b) => savedAt(b) - savedAt(a));
-  return candidates[0]?.currentKey;
-}
-
-/**
- * The signed-in account of a server (its session token cached), to get a key with when none is
- * cached: the one signed in last when several are. Only accounts of that very server count.
- */
-export function signedInAccountFor(accounts: readonly AccountEntry[], serverUrl: string): AccountEntry | undefined {
-  return accounts
-    .filter((account) => account.serverUrl === serverUrl && account.authorization)
-    .sort((a, b) => (b.sessionSavedAt ?? 0) - (a.sessionSavedAt ?? 0))[0];
 }
 
 /**

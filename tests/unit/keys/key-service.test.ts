@@ -357,6 +357,18 @@ describe('the session-cache lifetime', () => {
     expect(await accountCache.allAccounts()).toEqual([other]);
   });
 
+  it('answers paste under the same rule: an expired server has no key, no session and no menu item', async () => {
+    const keys = timedService(FIFTEEN_MINUTES);
+    const { key } = await keys.getKey({ serverUrl: server.url, ...ALICE });
+    expect(await keys.keyForServer(server.url)).toEqual({ key, signedInEmail: ALICE.email });
+    expect(await keys.cachedServers()).toEqual([server.url]);
+    clock += FIFTEEN_MINUTES + 1;
+    expect(await keys.keyForServer(server.url)).toEqual({});
+    expect(await keys.cachedServers()).toEqual([]);
+    // Its key item went with it: the popup, which reads that item, finds nothing either.
+    expect(await fakeBrowser.storage.session.get(null)).toEqual({});
+  });
+
   it('until the browser closes, keeps the entry however old', async () => {
     const keys = timedService(undefined);
     const { key } = await keys.getKey({ serverUrl: server.url, ...ALICE });

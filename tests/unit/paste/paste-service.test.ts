@@ -3,6 +3,7 @@ import { browser } from 'wxt/browser';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 
 import { type AccountEntry, accountCache } from '@/lib/keys/account-cache';
+import { serverKeyOf } from '@/lib/keys/cached-key';
 import { createKeyService } from '@/lib/keys/key-service';
 import type { AccountRef } from '@/lib/messaging/protocol';
 import type { FrameFocus } from '@/lib/paste/focus-probe';
@@ -48,8 +49,15 @@ function settingsWith(...urls: string[]): Settings {
  * fetched; a pin remembers it, and an insertion with a pin refuses when it moved, as the injected
  * functions do (tested on real pages in tests/e2e/insert-into-field.e2e.test.ts).
  */
+/** What a test sets up: the settings and the key cache's accounts, which the key service answers from. */
+interface Seeded {
+  settings: Settings;
+  accounts: AccountEntry[];
+  lastUsedServerUrl?: string;
+}
+
 function harness(
-  state: PasteState,
+  state: Seeded,
   options: {
     insert?: InsertResult | Error;
     /** What the EditContext insertion answers, after `insert` handed the field over. */
@@ -67,7 +75,12 @@ function harness(
   const inserted: { tabId: number; frameId: number; key: string; field: string }[] = [];
   const copied: string[] = [];
   const deps = {
-    readState: async () => state,
+    readState: async (): Promise<PasteState> => ({
+      settings: state.settings,
+      cachedServerUrls: [...new Set(state.accounts.map((entry) => entry.serverUrl))],
+      ...(state.lastUsedServerUrl !== undefined && { lastUsedServerUrl: state.lastUsedServerUrl }),
+    }),
+    keyForServer: async (serverUrl: string) => serverKeyOf(state.accounts, serverUrl),
     keyWithSession: vi.fn(async (account: AccountRef): Promise<string> => {
       if (!options.keyWithSession) throw new Error('no session request expected');
       return options.keyWithSession(account, page);
@@ -117,7 +130,7 @@ beforeEach(() => {
 });
 
 describe('pasting from the context menu', () => {
-  const twoServers: PasteState = {
+  const twoServers: Seeded = {
     settings: settingsWith(A, B),
     accounts: [account(A, 'key-a'), account(B, 'key-b-old', 1), account(B, 'key-b', 2)],
   };
@@ -221,7 +234,7 @@ describe('pasting from the context menu', () => {
 });
 
 describe('pasting with the keyboard shortcut', () => {
-  const oneServer: PasteState = { settings: settingsWith(A), accounts: [account(A, 'key-a')] };
+  const oneServer: Seeded = { settings: settingsWith(A), accounts: [account(A, 'key-a')] };
 
   it('probes for the focused frame without the key, then hands the key to that frame only', async () => {
     const frames: FrameFocus[] = [
@@ -260,7 +273,7 @@ describe('pasting with the keyboard shortcut', () => {
   });
 
   it('with several servers, pastes for the default one', async () => {
-    const state: PasteState = {
+    const state: Seeded = {
       settings: { ...settingsWith(A, B), defaultServerId: 's1' },
       accounts: [account(A, 'key-a'), account(B, 'key-b')],
     };
@@ -270,7 +283,7 @@ describe('pasting with the keyboard shortcut', () => {
   });
 
   it('with several servers and none chosen, asks to choose from the menu and pastes nothing', async () => {
-    const state: PasteState = { settings: settingsWith(A, B), accounts: [account(A, 'key-a'), account(B, 'key-b')] };
+    const state: Seeded = { settings: settingsWith(A, B), accounts: [account(A, 'key-a'), account(B, 'key-b')] };
     const { service, deps } = harness(state);
     expect(await service.pasteFromShortcut(TAB)).toMatchObject({ pasted: false, notice: 'choose-server' });
     expect(deps.probeFocus).not.toHaveBeenCalled();
@@ -321,7 +334,7 @@ describe('finishing a paste that had to ask', () => {
 
 describe('pasting while signed in, with no key cached', () => {
   /** Signed in to A (its session token cached), no key cached. */
-  const signedIn: PasteState = {
+  const signedIn: Seeded = {
     settings: settingsWith(A),
     accounts: [{ serverUrl: A, email: 'Me@x', authorization: 'token-a', keys: [], sessionSavedAt: 1 }],
   };
@@ -463,12 +476,12 @@ describe('pasting and the popup at once, against a RAGFlow server', () => {
       { settings: settingsWith(server.url), accounts: [] },
       { keyWithSession: async (account) => (await keys.getKey(account)).key },
     );
-    // The state as the real readState has it: the session cache at the time of the paste.
+    // The state as the real background has it: the key service's answers at the time of the paste.
     const readState = async (): Promise<PasteState> => ({
       settings: settingsWith(server.url),
-      accounts: await accountCache.allAccounts(),
+      cachedServerUrls: await keys.cachedServers(),
     });
-    return { keys, paste: createPasteService({ ...deps, readState }), inserted };
+    return { keys, paste: createPasteService({ ...deps, readState, keyForServer: keys.keyForServer }), inserted };
   }
 
   it('with the session cached and no key: one key listed or created, no login, the same key everywhere', async () => {

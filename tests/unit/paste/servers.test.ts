@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import type { AccountEntry } from '@/lib/keys/account-cache';
-import {
-  changesKnownServers,
-  currentKeyFor,
-  knownServers,
-  serverForShortcut,
-  signedInAccountFor,
-} from '@/lib/paste/servers';
+import { changesKnownServers, knownServers, serverForShortcut } from '@/lib/paste/servers';
 import type { ServerSettings, Settings } from '@/lib/settings/settings';
-
-function account(serverUrl: string, email: string, currentKey: string | undefined, savedAt: number): AccountEntry {
-  return { serverUrl, email, keys: [], currentKey, keysSavedAt: savedAt, sessionSavedAt: savedAt };
-}
 
 function settingsOf(servers: Partial<ServerSettings>[], defaultServerId?: string): Settings {
   return {
@@ -36,12 +25,8 @@ describe('knownServers', () => {
       { name: 'Team', url: 'https://rag.example.com' },
       { name: '', url: 'http://localhost:9380' },
     ]);
-    const accounts = [
-      account('http://zeta.test', 'a@x', 'k1', 1),
-      account('http://alpha.test', 'a@x', 'k2', 1),
-      account('https://rag.example.com', 'a@x', 'k3', 1),
-    ];
-    expect(knownServers(settings, accounts)).toEqual([
+    const cached = ['http://zeta.test', 'http://alpha.test', 'https://rag.example.com'];
+    expect(knownServers(settings, cached)).toEqual([
       { url: 'https://rag.example.com', name: 'Team' },
       { url: 'http://localhost:9380', name: 'localhost:9380' },
       { url: 'http://alpha.test', name: 'alpha.test' },
@@ -54,7 +39,7 @@ describe('knownServers', () => {
       { name: 'Local', url: 'localhost:9380' },
       { name: 'Again', url: 'http://localhost:9380/' },
     ]);
-    expect(knownServers(settings, [account('http://localhost:9380', 'a@x', 'k', 1)])).toEqual([
+    expect(knownServers(settings, ['http://localhost:9380'])).toEqual([
       { url: 'http://localhost:9380', name: 'Local' },
     ]);
   });
@@ -69,47 +54,6 @@ describe('knownServers', () => {
 
   it('skips a stored URL that is not a server address', () => {
     expect(knownServers(settingsOf([{ name: 'Broken', url: 'javascript:alert(1)' }]), [])).toEqual([]);
-  });
-});
-
-describe('currentKeyFor', () => {
-  const accounts = [
-    account('http://a.test', 'old@x', 'key-a-old', 100),
-    account('http://a.test', 'new@x', 'key-a-new', 200),
-    account('http://a.test', 'nokey@x', undefined, 300),
-    account('http://b.test', 'b@x', 'key-b', 400),
-  ];
-
-  it('is the current key of the account saved last on that server', () => {
-    expect(currentKeyFor(accounts, 'http://a.test')).toBe('key-a-new');
-  });
-
-  it("is never another server's key", () => {
-    expect(currentKeyFor(accounts, 'http://b.test')).toBe('key-b');
-    expect(currentKeyFor(accounts, 'http://c.test')).toBeUndefined();
-    expect(currentKeyFor([account('http://a.test:8080', 'a@x', 'k', 1)], 'http://a.test')).toBeUndefined();
-  });
-});
-
-describe('signedInAccountFor', () => {
-  const entry = (serverUrl: string, email: string, authorization: string | undefined, sessionSavedAt: number) => ({
-    serverUrl,
-    email,
-    authorization,
-    keys: [],
-    sessionSavedAt,
-  });
-
-  it('is the account of that server with a session token, signed in last', () => {
-    const accounts: AccountEntry[] = [
-      entry('http://a.test', 'old@x', 'token-old', 1),
-      entry('http://a.test', 'new@x', 'token-new', 2),
-      entry('http://a.test', 'gone@x', undefined, 3),
-      entry('http://b.test', 'b@x', 'token-b', 4),
-    ];
-    expect(signedInAccountFor(accounts, 'http://a.test')?.email).toBe('new@x');
-    expect(signedInAccountFor(accounts, 'http://c.test')).toBeUndefined();
-    expect(signedInAccountFor([entry('http://a.test', 'gone@x', undefined, 1)], 'http://a.test')).toBeUndefined();
   });
 });
 
