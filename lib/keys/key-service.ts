@@ -108,8 +108,13 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     serverUrl: string,
     onDetected: (detected: DetectedServer) => void,
   ): Promise<{ client: RagflowClient; ownPublicKey: boolean }> {
-    if (!(await deps.hasHostAccess(serverUrl))) throw noHostAccess(new URL(serverUrl).host);
-    const [known, extra] = await Promise.all([detectedServers.get(serverUrl), deps.clientOptions?.(serverUrl)]);
+    // Three local reads, at once: none of them waits on another.
+    const [access, known, extra] = await Promise.all([
+      deps.hasHostAccess(serverUrl),
+      detectedServers.get(serverUrl),
+      deps.clientOptions?.(serverUrl),
+    ]);
+    if (!access) throw noHostAccess(new URL(serverUrl).host);
     const client = new RagflowClient({ ...extra, serverUrl, detected: known, onDetected });
     return { client, ownPublicKey: Boolean(extra?.publicKeyPem) };
   }

@@ -1,7 +1,9 @@
 import { extensionApi as browser } from '../extension-api';
 
+import { type CachedKey, cachedKeyItemKey } from '../keys/cached-key';
 import { onEvent, sendMessage } from '../messaging/bus';
-import { hasOriginAccess } from '../permissions';
+import { normalizeServerUrl } from '../ragflow/server-url';
+import { currentSettingsOf, SETTINGS_STORAGE_KEYS } from '../settings/stored';
 import { PASTE_COMMAND } from '../handoff/paste-command';
 import { noticeForTab } from '../handoff/paste-notice';
 import { POPUP_STORAGE_KEYS as STORAGE_KEYS } from '../handoff/popup-choice';
@@ -23,9 +25,18 @@ export const browserPlatform: PopupPlatform = {
   async remember({ serverUrl, email }) {
     await browser.storage.local.set({ [STORAGE_KEYS.serverUrl]: serverUrl, [STORAGE_KEYS.email]: email });
   },
-  // From the background, which owns the versioned item: the popup stays without the storage library.
-  loadSettings: () => sendMessage('settings.get', {}),
-  hasHostAccess: hasOriginAccess,
+  async loadSettings() {
+    // Straight from storage, so that opening the popup never waits on the service worker; only
+    // settings that still need a migration come from the background, which runs it.
+    const stored = await browser.storage.local.get([SETTINGS_STORAGE_KEYS.value, SETTINGS_STORAGE_KEYS.meta]);
+    return currentSettingsOf(stored) ?? sendMessage('settings.get', {});
+  },
+  async loadCachedKey({ serverUrl, email }) {
+    // The key's own item (lib/keys/cached-key.ts): the popup never reads the session token.
+    const itemKey = cachedKeyItemKey(normalizeServerUrl(serverUrl), email);
+    return ((await browser.storage.session.get(itemKey))[itemKey] as CachedKey | undefined) ?? null;
+  },
+  now: () => Date.now(),
   async openOptions(serverUrl) {
     if (serverUrl === undefined) return browser.runtime.openOptionsPage();
     // The options page finds the server by its URL (or offers to add it) and shows its Grant button.

@@ -5,6 +5,7 @@
  */
 import { clipboardFingerprint } from '../clipboard/fingerprint';
 import { isAppError } from '../errors';
+import { type CachedKey, isKeyFresh } from '../keys/cached-key';
 import type { EventMap, KeyFlowStep, KeyResult, MessageName, RequestOf, ResponseOf } from '../messaging/protocol';
 import { isCleartextOverNetwork } from '../ragflow/server-url';
 import { DEFAULT_SETTINGS, defaultServer, findServer, type ServerSettings, type Settings } from '../settings/schema';
@@ -67,7 +68,9 @@ export interface PopupPlatform {
   loadRemembered(): Promise<{ serverUrl?: string; email?: string }>;
   remember(account: { serverUrl: string; email: string }): Promise<void>;
   loadSettings(): Promise<Settings>;
-  hasHostAccess(originPattern: string): Promise<boolean>;
+  /** The account's key as the key service cached it (its own storage.session item); null when none. */
+  loadCachedKey(account: { serverUrl: string; email: string }): Promise<CachedKey | null>;
+  now(): number;
   /** The options page; with a server, the place there to grant access to it. */
   openOptions(serverUrl?: string): Promise<void>;
   send<K extends MessageName>(name: K, request: RequestOf<K>): Promise<ResponseOf<K>>;
@@ -83,6 +86,12 @@ export interface PopupPlatform {
   /** The plain-http servers the user agreed to send a password or session to. */
   loadCleartextAllowed(): Promise<string[]>;
   saveCleartextAllowed(serverUrls: string[]): Promise<void>;
+}
+
+/** A key read from the cache, as the popup shows it. */
+function resultOf(cached: CachedKey): KeyResult {
+  const result: KeyResult = { key: cached.key, serverUrl: cached.serverUrl, email: cached.email, source: 'cache' };
+  return cached.viaWebApp ? { ...result, viaWebApp: true } : result;
 }
 
 /** Long enough to read "Copied", short enough that a second copy shows a fresh confirmation. */
@@ -120,18 +129,18 @@ export class PopupController extends StateStore<PopupState> {
   }
 
   /**
-   * Fills the form and, when the account used last has a cached key, shows it at once.
-   * Opened by a paste that did nothing, it says why.
+   * Fills the form and, when the account used last has a cached key, shows it at once, read from
+   * storage with no message to the service worker. Opened by a paste that did nothing, it says why.
+   * What is not on screen (the plain-http choices) is read after.
    */
   async start(): Promise<void> {
     void this.loadPasteShortcut();
-    await Promise.all([this.openOnRememberedAccount(), this.loadCleartextAllowed()]);
-    try {
-      const notice = await this.platform.pasteNotice();
-      if (notice) this.set({ alert: notice });
-    } catch {
-      // No notice to show is the ordinary case.
-    }
+    const notice = this.platform.pasteNotice().catch(() => null);
+    await this.openOnRememberedAccount();
+    // No notice to show is the ordinary case.
+    const shown = await notice;
+    if (shown) this.set({ alert: shown });
+    await this.loadCleartextAllowed();
   }
 
   private async loadCleartextAllowed(): Promise<void> {
@@ -164,13 +173,10 @@ export class PopupController extends StateStore<PopupState> {
     const email = remembered.email ?? '';
     this.set({ servers: settings.servers, form: { ...this.state.form, serverUrl, email } });
     if (serverUrl !== '' && email !== '') {
-      try {
-        // Answered from the extension's own cache: no request reaches the server.
-        const cached = await this.platform.send('keys.cached', { serverUrl, email });
-        if (cached) return this.showResult(cached);
-      } catch {
-        // No cached key to show (or the background is restarting): the form is the way in.
-      }
+      // The extension's own cache: no request reaches the server, no message the worker.
+      const cached = await this.platform.loadCachedKey({ serverUrl, email }).catch(() => null);
+      // The freshness rule of the key service, the same for every reader of the cache.
+      if (cached && isKeyFresh(cached, settings, this.platform.now())) return this.showResult(resultOf(cached));
     }
     // The server used last (or the one a paste asked the popup for) stays; else the default.
     const preselected = serverUrl === '' ? defaultServer(settings) : undefined;
@@ -219,7 +225,6 @@ export class PopupController extends StateStore<PopupState> {
     const account = checked.value;
     this.set({ busy: true, alert: null, offerCreateAccount: false });
     try {
-      await this.rememberAccount(account);
       // Without a password the background may still answer: from its cached key, or through a
       // cached session token. It says "password required" when it has neither.
       await this.runKeyFlow(account);
@@ -240,7 +245,6 @@ export class PopupController extends StateStore<PopupState> {
     if (!nickname.ok) return this.set({ alert: nickname.alert });
     this.set({ busy: true, alert: null });
     try {
-      await this.rememberAccount(checked.value);
       await this.runKeyFlow(checked.value, { nickname: nickname.value });
     } catch (error) {
       this.set({ alert: alertFromError(error) });
@@ -376,10 +380,11 @@ export class PopupController extends StateStore<PopupState> {
     return passwordAlert ? { ok: false, alert: passwordAlert } : checked;
   }
 
+  /**
+   * Sends `keys.get` at once: the background checks the host permission itself (and says
+   * `no-host-access`), and the account is remembered while the request runs.
+   */
   private async runKeyFlow(account: Account, createAccount?: { nickname: string }): Promise<void> {
-    if (!(await this.platform.hasHostAccess(account.originPattern))) {
-      return this.set({ alert: noHostAccessAlert(account) });
-    }
     const again = () => (createAccount ? this.createAccount() : this.submit());
     if (!this.allowsCleartext(account.serverUrl, again)) return;
     const flowId = this.platform.newFlowId();
@@ -388,19 +393,22 @@ export class PopupController extends StateStore<PopupState> {
       // Another popup (another window) may run its own flow at the same time.
       if (event.flowId === flowId) this.set({ step: event.step });
     });
+    const request = this.platform.send('keys.get', {
+      serverUrl: account.serverUrl,
+      email: account.email,
+      ...(this.state.form.password !== '' && { password: this.state.form.password }),
+      flowId,
+      ...(createAccount && { createAccount }),
+    });
+    // While the request runs: remembering is for the next opening, not for this key.
+    const remembered = this.rememberAccount(account);
     try {
-      const result = await this.platform.send('keys.get', {
-        serverUrl: account.serverUrl,
-        email: account.email,
-        ...(this.state.form.password !== '' && { password: this.state.form.password }),
-        flowId,
-        ...(createAccount && { createAccount }),
-      });
-      this.showResult(result);
+      this.showResult(await request);
     } catch (error) {
       await this.explainKeyFlowError(error, account, createAccount !== undefined);
     } finally {
       stopListening();
+      await remembered;
     }
   }
 

@@ -66,7 +66,8 @@ export interface KeyListOptions {
 const COPIED_MS = 2000;
 
 export class KeyListController extends StateStore<KeyListState> {
-  private readonly formatters: DateFormatters;
+  /** Made at the first row: Intl's formatters cost tens of milliseconds, not to be paid before the key shows. */
+  private formatters: DateFormatters | undefined;
   private readonly now: () => number;
   private copiedTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -84,7 +85,6 @@ export class KeyListController extends StateStore<KeyListState> {
       clipboardClearSeconds: null,
       alert: null,
     });
-    this.formatters = dateFormatters(options.language);
     this.now = options.now ?? Date.now;
   }
 
@@ -212,6 +212,7 @@ export class KeyListController extends StateStore<KeyListState> {
   }
 
   private describe(key: ListedKey): KeyRowData {
+    this.formatters ??= dateFormatters(this.options.language);
     return describeKey(key, this.now(), this.formatters);
   }
 

@@ -56,7 +56,10 @@ async function forgetAccounts(): Promise<void> {
   const worker = await extension.worker();
   await worker.evaluate(async () => {
     const { chrome } = globalThis as unknown as { chrome: Chrome };
-    const accounts = Object.keys(await chrome.storage.session.get(null)).filter((key) => key.startsWith('account:'));
+    // The entries and the key items beside them (lib/keys/cached-key.ts).
+    const accounts = Object.keys(await chrome.storage.session.get(null)).filter(
+      (key) => key.startsWith('account:') || key.startsWith('key:'),
+    );
     await chrome.storage.session.remove(accounts);
   });
 }

@@ -39,6 +39,7 @@ interface ExtensionApi {
     session: {
       get(keys: string | null): Promise<Record<string, unknown>>;
       set(items: object): Promise<void>;
+      remove(keys: string[]): Promise<void>;
     };
   };
 }
@@ -53,6 +54,8 @@ async function forgetCachedKeys(): Promise<void> {
       for (const [key, value] of Object.entries(items)) {
         if (key.startsWith('account:')) await session.set({ [key]: { ...(value as object), currentKey: undefined } });
       }
+      // Each account's key has an item of its own beside the entry (lib/keys/cached-key.ts).
+      await session.remove(Object.keys(items).filter((key) => key.startsWith('key:')));
     },
     null,
   );

@@ -244,12 +244,18 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Load
       const sw = await worker();
       await sw.evaluate(async () => {
         type Entry = { currentKey?: string };
-        type Session = { get(keys: null): Promise<Record<string, Entry>>; set(items: object): Promise<void> };
+        type Session = {
+          get(keys: null): Promise<Record<string, Entry>>;
+          set(items: object): Promise<void>;
+          remove(keys: string[]): Promise<void>;
+        };
         const { session } = (globalThis as unknown as { chrome: { storage: { session: Session } } }).chrome.storage;
         const items = await session.get(null);
         for (const [key, value] of Object.entries(items)) {
           if (key.startsWith('account:')) await session.set({ [key]: { ...value, currentKey: undefined } });
         }
+        // Each account's key has an item of its own beside the entry (lib/keys/cached-key.ts).
+        await session.remove(Object.keys(items).filter((key) => key.startsWith('key:')));
       });
     },
     async configureServers(servers, defaultServerIndex) {

@@ -116,6 +116,13 @@ describe.each(RELEASES)('RAGFlow %s', (release) => {
     server.resetCounts();
     await keys.getKey({ serverUrl: server.url, email: ALICE.email });
     expect(server.count()).toBe(0);
+
+    // After a browser restart (storage.session emptied, a new worker), the generation is still
+    // known (storage.local): login + list, and no detection.
+    await fakeBrowser.storage.session.clear();
+    server.resetCounts();
+    await service().getKey({ serverUrl: server.url, ...ALICE });
+    expect(server.requests.map((request) => request.operation)).toEqual(['login', 'tokens.list']);
   });
 
   it('costs one request more than a known server on first contact, a key existing', async () => {

@@ -33,8 +33,6 @@ function platform(): PopupPlatform {
     switch (name) {
       case 'keys.get':
         return keyService.getKey(request as RequestOf<'keys.get'>);
-      case 'keys.cached':
-        return keyService.cachedKey(request as RequestOf<'keys.cached'>);
       case 'server.config':
         return keyService.serverConfig((request as RequestOf<'server.config'>).serverUrl);
       default:
@@ -45,7 +43,8 @@ function platform(): PopupPlatform {
     loadRemembered: async () => ({}),
     remember: async () => {},
     loadSettings: async () => ({ servers }),
-    hasHostAccess: async () => true,
+    loadCachedKey: async () => null,
+    now: () => Date.now(),
     openOptions: async () => {},
     async send<K extends MessageName>(name: K, request: RequestOf<K>): Promise<ResponseOf<K>> {
       sent.push({ name, request });

@@ -19,7 +19,8 @@ type Answers = { [K in MessageName]?: (request: RequestOf<K>) => unknown };
 /** A platform whose background answers from `answers` and records what it was sent. */
 interface FakeOptions {
   remembered?: { serverUrl?: string; email?: string };
-  access?: boolean;
+  /** The key the key service cached for the remembered account, as the popup reads it from storage. */
+  cachedKey?: KeyResult;
   settings?: Settings;
   shortcut?: string;
   notice?: { messageKey: string; substitutions: string[] };
@@ -35,7 +36,12 @@ function fakePlatform(answers: Answers, options: FakeOptions = {}) {
     loadRemembered: vi.fn(async () => options.remembered ?? {}),
     remember: vi.fn(async () => {}),
     loadSettings: vi.fn(async () => options.settings ?? { servers: [] }),
-    hasHostAccess: vi.fn(async () => options.access ?? true),
+    loadCachedKey: vi.fn(async () => {
+      if (!options.cachedKey) return null;
+      const { key, serverUrl, email } = options.cachedKey;
+      return { key, serverUrl, email, sessionSavedAt: 0 };
+    }),
+    now: () => 0,
     openOptions: vi.fn(async () => {}),
     send: vi.fn(async (name: MessageName, request: unknown) => {
       sent.push({ name, request });
@@ -72,22 +78,45 @@ async function formWith(fake: ReturnType<typeof fakePlatform>, values: Record<st
 afterEach(() => vi.useRealTimers());
 
 describe('PopupController', () => {
-  it('shows the cached key of the remembered account at once, asking only the background', async () => {
+  it('shows the cached key of the remembered account at once, from storage: no message to the background', async () => {
     const fake = fakePlatform(
-      { 'keys.cached': () => ({ ...KEY, source: 'cache' }) },
-      { remembered: { serverUrl: 'http://localhost:9380', email: 'me@example.com' } },
+      {},
+      { cachedKey: KEY, remembered: { serverUrl: 'http://localhost:9380', email: 'me@example.com' } },
     );
     const controller = new PopupController(fake.platform);
     await controller.start();
-    expect(controller.getState()).toMatchObject({ view: 'result', result: { key: 'ragflow-abc' } });
-    expect(fake.sent.map((message) => message.name)).toEqual(['keys.cached']);
+    expect(controller.getState()).toMatchObject({ view: 'result', result: { key: 'ragflow-abc', source: 'cache' } });
+    expect(fake.mocks.loadCachedKey).toHaveBeenCalledWith({
+      serverUrl: 'http://localhost:9380',
+      email: 'me@example.com',
+    });
+    expect(fake.sent).toEqual([]);
+  });
+
+  it("does not show a cached key past its server's session-cache lifetime (the key service's rule)", async () => {
+    const settings: Settings = {
+      servers: [
+        {
+          id: 'local',
+          name: 'Local',
+          url: 'http://localhost:9380',
+          keyPolicy: 'reuse',
+          sessionLifetime: { kind: 'minutes', minutes: 15 },
+        },
+      ],
+    };
+    const fake = fakePlatform(
+      {},
+      { cachedKey: KEY, settings, remembered: { serverUrl: KEY.serverUrl, email: KEY.email } },
+    );
+    fake.mocks.now = () => 15 * 60_000 + 1;
+    const controller = new PopupController(fake.platform);
+    await controller.start();
+    expect(controller.getState()).toMatchObject({ view: 'form', result: null });
   });
 
   it('opens on the form, filled in, when nothing is cached', async () => {
-    const fake = fakePlatform(
-      { 'keys.cached': () => null },
-      { remembered: { serverUrl: 'localhost:9380', email: 'me@x' } },
-    );
+    const fake = fakePlatform({}, { remembered: { serverUrl: 'localhost:9380', email: 'me@x' } });
     const controller = new PopupController(fake.platform);
     await controller.start();
     expect(controller.getState()).toMatchObject({ view: 'form', form: { serverUrl: 'localhost:9380', email: 'me@x' } });
@@ -140,8 +169,12 @@ describe('PopupController', () => {
     expect(controller.getState()).toMatchObject({ view: 'result', result: KEY, alert: null });
   });
 
-  it('offers to grant access to a server the browser has not allowed, before any request', async () => {
-    const fake = fakePlatform({}, { access: false });
+  it('offers to grant access to a server the browser has not allowed, as the background says before any request', async () => {
+    const fake = fakePlatform({
+      'keys.get': () => {
+        throw new AppError('no-host-access', { substitutions: ['rag.example.com'] });
+      },
+    });
     const controller = await formWith(fake, { serverUrl: 'https://rag.example.com/', email: 'me@x', password: 'pw' });
     await controller.submit();
     expect(controller.getState().alert).toEqual({
@@ -149,7 +182,8 @@ describe('PopupController', () => {
       substitutions: ['rag.example.com'],
       grantServerUrl: 'https://rag.example.com',
     });
-    expect(fake.sent).toEqual([]);
+    // keys.get goes first, at once: the background checks the permission itself.
+    expect(fake.sent.map((message) => message.name)).toEqual(['keys.get']);
     // Remembered, so that the form is filled in when the popup opens again after granting.
     expect(fake.mocks.remember).toHaveBeenCalledWith({ serverUrl: 'https://rag.example.com', email: 'me@x' });
     // The Grant access button leads to that server on the options page, where a click asks.
@@ -280,15 +314,20 @@ describe('PopupController', () => {
     });
   });
 
-  it('treats the background saying no-host-access like the local check', async () => {
-    const fake = fakePlatform({
-      'keys.get': () => {
-        throw new AppError('no-host-access', { substitutions: ['rag.example.com'] });
-      },
+  it('sends keys.get before it writes anything to storage', async () => {
+    const order: string[] = [];
+    const fake = fakePlatform({ 'keys.get': () => KEY });
+    fake.mocks.remember.mockImplementation(async () => {
+      order.push('remember');
+    });
+    fake.mocks.send.mockImplementationOnce(async () => {
+      order.push('keys.get');
+      return KEY;
     });
     const controller = await formWith(fake, { serverUrl: 'https://rag.example.com', email: 'me@x', password: 'pw' });
     await controller.submit();
-    expect(controller.getState().alert?.grantServerUrl).toBe('https://rag.example.com');
+    expect(order).toEqual(['keys.get', 'remember']);
+    expect(controller.getState()).toMatchObject({ view: 'result', result: KEY });
   });
 
   it('hides errors that are not ours behind the generic sentence', async () => {
@@ -305,8 +344,8 @@ describe('PopupController', () => {
   it('confirms a copy for a moment, then signs out back to the form', async () => {
     vi.useFakeTimers();
     const fake = fakePlatform(
-      { 'keys.cached': () => KEY, 'session.signOut': () => undefined },
-      { remembered: { serverUrl: 'http://localhost:9380', email: 'me@example.com' } },
+      { 'session.signOut': () => undefined },
+      { cachedKey: KEY, remembered: { serverUrl: 'http://localhost:9380', email: 'me@example.com' } },
     );
     const controller = new PopupController(fake.platform);
     await controller.start();
@@ -344,8 +383,8 @@ describe('PopupController', () => {
   it('opened by a paste that did nothing, says why next to the cached key', async () => {
     const notice = { messageKey: 'pasteNoticeFrameNotAllowed', substitutions: [] };
     const fake = fakePlatform(
-      { 'keys.cached': () => KEY },
-      { remembered: { serverUrl: 'http://localhost:9380', email: 'me@example.com' }, notice },
+      {},
+      { cachedKey: KEY, remembered: { serverUrl: 'http://localhost:9380', email: 'me@example.com' }, notice },
     );
     const controller = new PopupController(fake.platform);
     await controller.start();
@@ -360,8 +399,8 @@ describe('PopupController', () => {
 
   it("asks the background to clear the clipboard later, sending the key's hash, never the key", async () => {
     const fake = fakePlatform(
-      { 'keys.cached': () => KEY, 'clipboard.scheduleClear': () => ({ status: 'scheduled', seconds: 60 }) },
-      { remembered: { serverUrl: 'http://localhost:9380', email: 'me@example.com' } },
+      { 'clipboard.scheduleClear': () => ({ status: 'scheduled', seconds: 60 }) },
+      { cachedKey: KEY, remembered: { serverUrl: 'http://localhost:9380', email: 'me@example.com' } },
     );
     const controller = new PopupController(fake.platform);
     await controller.start();
@@ -377,8 +416,8 @@ describe('PopupController', () => {
   it('says nothing about clearing when the preference is off or the browser cannot', async () => {
     for (const plan of [{ status: 'off' }, { status: 'unsupported' }] as const) {
       const fake = fakePlatform(
-        { 'keys.cached': () => KEY, 'clipboard.scheduleClear': () => plan },
-        { remembered: { serverUrl: 'http://localhost:9380', email: 'me@example.com' } },
+        { 'clipboard.scheduleClear': () => plan },
+        { cachedKey: KEY, remembered: { serverUrl: 'http://localhost:9380', email: 'me@example.com' } },
       );
       const controller = new PopupController(fake.platform);
       await controller.start();
@@ -399,7 +438,7 @@ describe('the key list in the popup', () => {
   const remembered = { serverUrl: 'http://localhost:9380', email: 'me@example.com' };
 
   it('comes with the shown key, closed: opening the popup asks the server nothing', async () => {
-    const fake = fakePlatform({ 'keys.cached': () => KEY }, { remembered });
+    const fake = fakePlatform({}, { cachedKey: KEY, remembered });
     const controller = new PopupController(fake.platform);
     await controller.start();
     expect(controller.getState().keyList?.getState()).toMatchObject({
@@ -407,13 +446,12 @@ describe('the key list in the popup', () => {
       rows: null,
       currentKey: 'ragflow-abc',
     });
-    expect(fake.sent.map((message) => message.name)).toEqual(['keys.cached']);
+    expect(fake.sent).toEqual([]);
   });
 
   it('follows the pasting key: another one chosen, or none after revoking it', async () => {
     const fake = fakePlatform(
       {
-        'keys.cached': () => KEY,
         'keys.list': () => ({
           keys: [
             { token: 'ragflow-abc', createdAt: 1 },
@@ -424,7 +462,7 @@ describe('the key list in the popup', () => {
         'keys.setCurrent': () => undefined,
         'keys.revoke': () => undefined,
       },
-      { remembered },
+      { cachedKey: KEY, remembered },
     );
     const controller = new PopupController(fake.platform);
     await controller.start();
@@ -439,12 +477,11 @@ describe('the key list in the popup', () => {
   it('goes back to the form, saying why, when the session expired', async () => {
     const fake = fakePlatform(
       {
-        'keys.cached': () => KEY,
         'keys.list': () => {
           throw new AppError('session-expired');
         },
       },
-      { remembered },
+      { cachedKey: KEY, remembered },
     );
     const controller = new PopupController(fake.platform);
     await controller.start();
@@ -459,7 +496,7 @@ describe('the key list in the popup', () => {
   });
 
   it('goes away on sign-out', async () => {
-    const fake = fakePlatform({ 'keys.cached': () => KEY, 'session.signOut': () => undefined }, { remembered });
+    const fake = fakePlatform({ 'session.signOut': () => undefined }, { cachedKey: KEY, remembered });
     const controller = new PopupController(fake.platform);
     await controller.start();
     await controller.signOut();
@@ -496,10 +533,7 @@ describe('the server picker', () => {
   });
 
   it('keeps the server used last (or the one a paste pointed it at) over the default', async () => {
-    const fake = fakePlatform(
-      { 'keys.cached': () => null },
-      { settings, remembered: { serverUrl: 'http://localhost:9380', email: 'old@x' } },
-    );
+    const fake = fakePlatform({}, { settings, remembered: { serverUrl: 'http://localhost:9380', email: 'old@x' } });
     const controller = new PopupController(fake.platform);
     await controller.start();
     expect(controller.getState()).toMatchObject({
@@ -510,12 +544,12 @@ describe('the server picker', () => {
 
   it('still shows the cached key of the account used last, at once', async () => {
     const fake = fakePlatform(
-      { 'keys.cached': () => KEY },
-      { settings, remembered: { serverUrl: 'http://localhost:9380', email: 'me@example.com' } },
+      {},
+      { cachedKey: KEY, settings, remembered: { serverUrl: 'http://localhost:9380', email: 'me@example.com' } },
     );
     const controller = new PopupController(fake.platform);
     await controller.start();
-    expect(controller.getState()).toMatchObject({ view: 'result', result: KEY });
+    expect(controller.getState()).toMatchObject({ view: 'result', result: { ...KEY, source: 'cache' } });
   });
 
   it('fills the URL from a choice, keeps the email when the server has none, and leaves "another server" to typing', async () => {
@@ -529,10 +563,7 @@ describe('the server picker', () => {
   });
 
   it('opens on the server typed last when none is saved', async () => {
-    const fake = fakePlatform(
-      { 'keys.cached': () => null },
-      { remembered: { serverUrl: 'localhost:9380', email: 'me@x' } },
-    );
+    const fake = fakePlatform({}, { remembered: { serverUrl: 'localhost:9380', email: 'me@x' } });
     const controller = new PopupController(fake.platform);
     await controller.start();
     expect(controller.getState()).toMatchObject({ servers: [], form: { serverUrl: 'localhost:9380', email: 'me@x' } });

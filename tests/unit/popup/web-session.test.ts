@@ -53,7 +53,8 @@ async function openPopup(setup: Setup = {}) {
     loadRemembered: async () => setup.remembered ?? {},
     remember: vi.fn(async () => {}),
     loadSettings: async () => ({ servers: setup.servers ?? [] }),
-    hasHostAccess: async () => true,
+    loadCachedKey: async () => null,
+    now: () => Date.now(),
     openOptions: vi.fn(async () => {}),
     send,
     onProgress,
@@ -100,7 +101,6 @@ function knownServer(passwordLoginAllowed: boolean, channels?: { channel: string
 /** The background of a server that takes passwords, with its web app open in tab 7. */
 function webAppOpen(overrides: Answers = {}): Answers {
   return {
-    'keys.cached': () => null,
     'webSession.tab': () => ({ tabId: 7 }),
     'server.facts': () => knownServer(true),
     'keys.fromWebSession': () => WEB_KEY,
