@@ -83,6 +83,15 @@ export const ERROR_MESSAGES = {
   'key-not-listed': 'keysErrorNotListed',
   'key-not-revoked': 'keysErrorNotRevoked',
   'session-rejected': 'errorSessionRejected',
+  // "Use an API key" (lib/keys/key-service.ts).
+  'api-key-sign-in': {
+    // Not `ragflow-` and url-safe base64: nothing was sent.
+    malformed: 'apiKeySignInMalformed',
+    // The server's key check does not know the key either.
+    'unknown-key': 'apiKeySignInUnknown',
+    // The key works on the SDK routes, but the key routes refuse it: a release before v0.24.
+    unsupported: 'apiKeySignInUnsupported',
+  },
 
   // The web app's session (lib/web-session).
   'web-app-not-open': 'webSessionNoTab',

@@ -52,12 +52,21 @@ export function createHandlers({ keys, webSession, clipboard, testConnection, se
      */
     'webSession.serverOfPage': (request: { pageUrl: string; userAsked?: boolean }) =>
       webSession.serverOfPage(request.pageUrl, request.userAsked),
+    /** "Use an API key": sign in with a key the user has (no login; the web app stays signed in). */
+    'keys.fromApiKey': keys.keyFromApiKey,
     /** Key management, with the cached session token; a 401 drops the session (`session-expired`). */
     'keys.list': keys.listKeys,
     /** A new key, the list's newest; it becomes the pasting key only when there is none. */
     'keys.create': keys.createKey,
-    /** Deletes the key on the server; the pasting key, if it was that one, is cleared. */
+    /**
+     * Deletes the key on the server; the pasting key, if it was that one, is cleared. The key the
+     * account signed in with signs it out (`signedOut`).
+     */
     'keys.revoke': keys.revokeKey,
+    /** New key → the pasting key → old key revoked; the old key stays valid if any step fails. */
+    'keys.rotate': keys.rotateKey,
+    /** The user's own name for a key, kept on this machine by the key's fingerprint. */
+    'keys.name': keys.nameKey,
     /** Chooses the key that "Paste RAGFlow key" uses. No request to the server. */
     'keys.setCurrent': keys.setCurrentKey,
     /** A live check of a key against its server; unreachable comes back as an error. */

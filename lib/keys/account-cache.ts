@@ -23,6 +23,12 @@ export interface AccountEntry {
   keysSavedAt?: number;
   /** The session token is the RAGFlow web app's, read from its tab: never log it out from here. */
   viaWebApp?: boolean;
+  /**
+   * Signed in with an API key the user already had: `authorization` is `Bearer <key>`. Never
+   * logged out from here either: on Python an API key's logout ends every session of its owner
+   * (docs/ragflow-releases.md, "The Authorization header").
+   */
+  viaApiKey?: boolean;
 }
 
 /**

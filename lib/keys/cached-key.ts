@@ -18,6 +18,8 @@ export interface CachedKey {
   key: string;
   /** The session is the RAGFlow web app's (see KeyResult.viaWebApp). */
   viaWebApp?: boolean;
+  /** Signed in with an API key (see KeyResult.viaApiKey). */
+  viaApiKey?: boolean;
   /** When the session behind the key was signed in: the freshness rule counts from here. */
   sessionSavedAt?: number;
 }
@@ -38,6 +40,7 @@ export function cachedKeyOf(entry: AccountEntry): CachedKey | undefined {
     email: entry.email,
     key: entry.currentKey,
     ...(entry.viaWebApp && { viaWebApp: true }),
+    ...(entry.viaApiKey && { viaApiKey: true }),
     ...(entry.sessionSavedAt !== undefined && { sessionSavedAt: entry.sessionSavedAt }),
   };
 }

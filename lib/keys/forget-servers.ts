@@ -1,7 +1,7 @@
 /**
  * A server the user removes from the settings is forgotten: its sessions and keys leave
  * `storage.session` (and with them its paste menu item, which is built from the settings and the
- * cached accounts). The same when its URL changes or an import drops it: each is a server gone
+ * cached accounts), and its keys' names and paste records leave `storage.local`. The same when its URL changes or an import drops it: each is a server gone
  * from the list. Watched on the settings themselves, so that every way of changing them counts.
  */
 import { browser } from 'wxt/browser';
@@ -9,6 +9,7 @@ import { browser } from 'wxt/browser';
 import { normalizeServerUrl } from '../ragflow/server-url';
 import type { Settings } from '../settings/schema';
 import { accountCache } from './account-cache';
+import { keyNotes } from './key-notes';
 
 /** The `storage.local` key of the settings item (`local:settings` in lib/settings/settings.ts). */
 const SETTINGS_KEY = 'settings';
@@ -33,9 +34,12 @@ export function serversGone(before: unknown, after: unknown): string[] {
   return [...urlsOf(before)].filter((url) => !kept.has(url));
 }
 
-/** Forgets every cached session and key of these servers. */
+/** Forgets every cached session and key of these servers, and the names and paste records of their keys. */
 export async function forgetServers(serverUrls: readonly string[]): Promise<void> {
-  for (const serverUrl of serverUrls) await accountCache.forgetServer(serverUrl);
+  for (const serverUrl of serverUrls) {
+    await accountCache.forgetServer(serverUrl);
+    await keyNotes.forgetServer(serverUrl);
+  }
 }
 
 /** Forgets the servers each settings change removes. Registered at the background's top level. */

@@ -3,19 +3,28 @@
  * Everything but verify speaks with the account's cached session token; a server that no longer
  * takes it (HTTP 401) ends the cached session, so that the popup goes back to its sign-in form.
  */
-import type { AccountRef, KeyList, KeyRef, ListedKey } from '../messaging/protocol';
+import type { AccountRef, KeyList, KeyRef, ListedKey, RevokeResult, RotateResult } from '../messaging/protocol';
 import type { ApiKey, KeyStatus, RagflowClient } from '../ragflow/client';
-import { isAppError } from '../errors';
+import { AppError, isAppError } from '../errors';
 import { sessionExpired } from '../ragflow/errors';
 import { normalizeServerUrl } from '../ragflow/server-url';
 import { type AccountEntry, accountCache } from './account-cache';
 import { type CopyFormat, copyText } from './copy-formats';
 import { keyNotListed, keyNotRevoked } from './errors';
+import { type KeyOwner, keyNotes } from './key-notes';
 
 export interface KeyManagement {
   listKeys(account: AccountRef): Promise<KeyList>;
   createKey(account: AccountRef): Promise<{ key: ListedKey; currentKey: string | null }>;
-  revokeKey(request: KeyRef): Promise<void>;
+  revokeKey(request: KeyRef): Promise<RevokeResult>;
+  /**
+   * Replaces a key in one step: a new key, chosen for paste at once (and for the sign-in, when
+   * the account signed in with the old key), then the old key revoked. A failure before the new
+   * key exists changes nothing; one after it leaves the old key valid, and says so.
+   */
+  rotateKey(request: KeyRef): Promise<RotateResult>;
+  /** Names a listed key, on this machine only; a blank name removes it. */
+  nameKey(request: KeyRef & { name: string }): Promise<{ name: string | null }>;
   setCurrentKey(request: KeyRef): Promise<void>;
   verifyKey(request: { serverUrl: string; token: string }): Promise<KeyStatus>;
   copyText(request: KeyRef & { format: CopyFormat }): Promise<string>;
@@ -30,7 +39,20 @@ export interface KeyServiceInternals {
   now(): number;
 }
 
-const listed = ({ token, createdAt }: ApiKey): ListedKey => ({ token, createdAt });
+/** The `Authorization` value of an account signed in with an API key instead of a session. */
+export const apiKeyAuthorization = (token: string) => `Bearer ${token}`;
+
+/** The keys as the key list shows them: with the user's name for each, and where it was pasted. */
+async function listedWithNotes(keys: readonly ApiKey[]): Promise<ListedKey[]> {
+  const notes = await keyNotes.forKeys(keys.map((key) => key.token));
+  return keys.map(({ token, createdAt }) => {
+    const note = notes.get(token);
+    const places = note?.places ?? [];
+    return { token, createdAt, ...(note?.name && { name: note.name }), ...(places.length > 0 && { places }) };
+  });
+}
+
+const ownerOf = (serverUrl: string, email: string): KeyOwner => ({ serverUrl, email });
 
 export function createKeyManagement(internals: KeyServiceInternals): KeyManagement {
   /** Runs `task` with the account's session token; a 401 forgets the session before rethrowing. */
@@ -68,6 +90,34 @@ export function createKeyManagement(internals: KeyServiceInternals): KeyManageme
     return updated;
   }
 
+  /** The entry with the keys just listed; a pasting key no longer listed is dropped. */
+  async function keepListed(serverUrl: string, email: string, keys: ApiKey[]): Promise<void> {
+    await updateEntry(serverUrl, email, (entry) => ({
+      ...entry,
+      keys,
+      currentKey: keys.some((key) => key.token === entry.currentKey) ? entry.currentKey : undefined,
+      keysSavedAt: internals.now(),
+    }));
+  }
+
+  /**
+   * Revokes the key the account signed in with. No list can follow (the server now refuses the
+   * sign-in), so the key check says whether it is gone; then the account is signed out here,
+   * cleanly, and the popup says why.
+   */
+  async function revokeSignInKey(
+    client: RagflowClient,
+    token: string,
+    serverUrl: string,
+    email: string,
+  ): Promise<RevokeResult> {
+    await client.deleteKey(apiKeyAuthorization(token), token);
+    if ((await client.verifyKey(token)) === 'valid') throw keyNotRevoked();
+    await accountCache.dropSession(serverUrl, email);
+    await keyNotes.forgetKeys([token]);
+    return { signedOut: true };
+  }
+
   return {
     listKeys(account) {
       return withSession(account, async (client, authorization, serverUrl, email) => {
@@ -79,7 +129,12 @@ export function createKeyManagement(internals: KeyServiceInternals): KeyManageme
           currentKey: keys.some((key) => key.token === entry.currentKey) ? entry.currentKey : undefined,
           keysSavedAt: internals.now(),
         }));
-        return { keys: keys.map(listed), currentKey: saved?.currentKey ?? null };
+        // A key gone from the list is revoked: what was noted of it goes with it.
+        await keyNotes.keepOnlyListed(
+          ownerOf(serverUrl, email),
+          keys.map((key) => key.token),
+        );
+        return { keys: await listedWithNotes(keys), currentKey: saved?.currentKey ?? null };
       });
     },
 
@@ -94,26 +149,79 @@ export function createKeyManagement(internals: KeyServiceInternals): KeyManageme
           currentKey: entry.currentKey ?? key.token,
           keysSavedAt: internals.now(),
         }));
-        return { key: listed(key), currentKey: saved?.currentKey ?? null };
+        const [shown] = await listedWithNotes([key]);
+        return { key: shown!, currentKey: saved?.currentKey ?? null };
       });
     },
 
     revokeKey(request) {
       return withSession(request, async (client, authorization, serverUrl, email) => {
+        if (authorization === apiKeyAuthorization(request.token)) {
+          return revokeSignInKey(client, request.token, serverUrl, email);
+        }
         await client.deleteKey(authorization, request.token);
         // RAGFlow answers "deleted" also when it deleted nothing: Python deletes in the user's
         // first tenant while it lists and creates in their own, so for a member of another team
         // the key survives (docs/ragflow-releases.md, "Deleting a key of a user invited to
         // another team"). Only a new list says whether the key is gone.
         const keys = await client.listKeys(authorization);
-        await updateEntry(serverUrl, email, (entry) => ({
-          ...entry,
-          keys,
-          currentKey: keys.some((key) => key.token === entry.currentKey) ? entry.currentKey : undefined,
+        await keepListed(serverUrl, email, keys);
+        if (keys.some((key) => key.token === request.token)) throw keyNotRevoked();
+        await keyNotes.forgetKeys([request.token]);
+        return { signedOut: false };
+      });
+    },
+
+    rotateKey(request) {
+      return withSession(request, async (client, authorization, serverUrl, email) => {
+        const old = request.token;
+        const entry = await accountCache.getAccount(serverUrl, email);
+        if (!entry?.keys.some((key) => key.token === old)) throw keyNotListed();
+        const created = await client.createKey(authorization);
+        // From here the new key exists: it is the pasting key at once, and the sign-in moves to
+        // it when the old key was the sign-in, so revoking the old one cannot sign the user out.
+        const signInMoves = authorization === apiKeyAuthorization(old);
+        const nextAuthorization = signInMoves ? apiKeyAuthorization(created.token) : authorization;
+        await updateEntry(serverUrl, email, (current) => ({
+          ...current,
+          keys: [created, ...current.keys],
+          currentKey: created.token,
+          ...(signInMoves && { authorization: nextAuthorization }),
           keysSavedAt: internals.now(),
         }));
-        if (keys.some((key) => key.token === request.token)) throw keyNotRevoked();
+        const owner = ownerOf(serverUrl, email);
+        await keyNotes.carryName(owner, old, created.token);
+        // The places to update are the old key's: said before its note goes.
+        const places = (await keyNotes.forKeys([old])).get(old)?.places ?? [];
+        const [key] = await listedWithNotes([created]);
+        const result = { key: key!, currentKey: created.token, places };
+        try {
+          await client.deleteKey(nextAuthorization, old);
+          const keys = await client.listKeys(nextAuthorization);
+          await keepListed(serverUrl, email, keys);
+          if (keys.some((listedKey) => listedKey.token === old)) throw keyNotRevoked();
+        } catch (error) {
+          const failure = isAppError(error) ? error : new AppError('unexpected');
+          return {
+            ...result,
+            oldRevoked: false,
+            error: { messageKey: failure.messageKey, substitutions: [...failure.substitutions] },
+          };
+        }
+        await keyNotes.forgetKeys([old]);
+        return { ...result, oldRevoked: true };
       });
+    },
+
+    async nameKey(request) {
+      const serverUrl = normalizeServerUrl(request.serverUrl);
+      const email = request.email.trim();
+      const entry = await internals.cachedAccount(serverUrl, email);
+      if (!entry) throw sessionExpired('No cached session');
+      // Only a key of this account as last listed: a name is about a key the user can see.
+      if (!entry.keys.some((key) => key.token === request.token)) throw keyNotListed();
+      const name = await keyNotes.setName(ownerOf(serverUrl, email), request.token, request.name);
+      return { name: name ?? null };
     },
 
     async setCurrentKey(request) {

@@ -1,5 +1,6 @@
 import type {
   AccountRef,
+  ApiKeySignInRequest,
   GetKeyRequest,
   KeyFlowStep,
   KeyResult,
@@ -22,7 +23,8 @@ import { type AccountEntry, accountCache, type SessionFreshness } from './accoun
 import { type ServerKey, serverKeyOf } from './cached-key';
 import { detectedServers } from './detected-servers';
 import { emailRequired, noHostAccess, passwordRequired, sessionRejected } from './errors';
-import { createKeyManagement, type KeyManagement } from './key-management';
+import { apiKeyAuthorization, createKeyManagement, type KeyManagement } from './key-management';
+import { isApiKeyForm } from '../ragflow/api-key';
 import { SingleFlight } from '../shared/single-flight';
 
 export type { KeyPolicy };
@@ -30,11 +32,19 @@ export type { KeyPolicy };
 /** What the popup and paste are told of a cached account's key. */
 function resultOf(entry: AccountEntry, source: KeyResult['source']): KeyResult {
   const result: KeyResult = { key: entry.currentKey ?? '', serverUrl: entry.serverUrl, email: entry.email, source };
+  if (entry.viaApiKey) return { ...result, viaApiKey: true };
   return entry.viaWebApp ? { ...result, viaWebApp: true } : result;
 }
 
 /** An account entry right after a sign-in: its session token is known. */
 type SignedIn = AccountEntry & { authorization: string };
+
+/** One cached account's keys, newest first, by token. */
+export interface AccountKeys {
+  serverUrl: string;
+  email: string;
+  tokens: string[];
+}
 
 export interface KeyServiceDeps {
   /** Whether the browser lets the extension reach this server (host permission). */
@@ -60,6 +70,8 @@ export interface KeyService extends KeyManagement {
   keyForServer(serverUrl: string): Promise<ServerKey>;
   /** The servers with a fresh cached account (a key or a session), for the paste menu. */
   cachedServers(): Promise<string[]>;
+  /** Every fresh cached account's keys as last listed: for the paste menu's named keys and paste records. */
+  cachedAccountKeys(): Promise<AccountKeys[]>;
   signOut(request: SignOutRequest): Promise<void>;
   /** The server's public config as it is now (one request): before offering a new account. */
   serverConfig(serverUrl: string): Promise<PublicConfig>;
@@ -74,6 +86,12 @@ export interface KeyService extends KeyManagement {
    * a `session-expired` error.
    */
   keyFromSession(request: { serverUrl: string; authorization: string; flowId?: string }): Promise<KeyResult>;
+  /**
+   * Signs in with an API key the user already has (RAGFlow v0.24 and later, and the Go server,
+   * take one on the key routes: docs/ragflow-releases.md, "Signing in with an API key"). No
+   * login: the web app stays signed in, and SSO accounts, which have no password, can use it.
+   */
+  keyFromApiKey(request: ApiKeySignInRequest): Promise<KeyResult>;
 }
 
 /**
@@ -256,6 +274,36 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     });
   }
 
+  /**
+   * Who-am-I with the key says whose it is; its keys are then cached like a login's, under the
+   * same lifetime, with the key itself as the sign-in. A refusal is told apart by the key check:
+   * a key the server does not know, or a release that takes keys only on its SDK routes.
+   */
+  async function runApiKeyFlow(serverUrl: string, apiKey: string, flowId?: string): Promise<KeyResult> {
+    deps.onStep('connecting', flowId);
+    return withClient(serverUrl, async (client) => {
+      const authorization = apiKeyAuthorization(apiKey);
+      let email: string;
+      try {
+        ({ email } = await client.whoAmI(authorization));
+      } catch (error) {
+        if (!isAppError(error, 'session-expired')) throw error;
+        const status = await client.verifyKey(apiKey);
+        throw new AppError('api-key-sign-in', { reason: status === 'valid' ? 'unsupported' : 'unknown-key' });
+      }
+      if (email === '') throw notRagflow(serverUrl, 'Who-am-I answered without an email');
+      deps.onStep('getting-key', flowId);
+      const listed = await client.listKeys(authorization);
+      const policy = await deps.keyPolicy(client.baseUrl);
+      // The key the user brought is the one to paste, unless the server's policy wants a new one.
+      const created = policy === 'new' ? [await client.createKey(authorization)] : [];
+      const keys = [...created, ...listed];
+      const entry = { ...signedInEntry(serverUrl, email, authorization), viaApiKey: true };
+      const currentKey = created[0]?.token ?? (listed.some((key) => key.token === apiKey) ? apiKey : listed[0]?.token);
+      return await save({ ...entry, keys, currentKey, keysSavedAt: now() }, 'api-key');
+    });
+  }
+
   /** An account as a sign-in leaves it: its session token, no key yet. */
   function signedInEntry(serverUrl: string, email: string, authorization: string): SignedIn {
     return { serverUrl, email, authorization, keys: [], sessionSavedAt: now() };
@@ -309,6 +357,14 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       return [...new Set((await freshAccounts()).map((entry) => entry.serverUrl))];
     },
 
+    async cachedAccountKeys() {
+      return (await freshAccounts()).map(({ serverUrl, email, keys }) => ({
+        serverUrl,
+        email,
+        tokens: keys.map((key) => key.token),
+      }));
+    },
+
     async signOut(request) {
       const serverUrl = normalizeServerUrl(request.serverUrl);
       const accounts = await accountCache.accountsOfServer(serverUrl);
@@ -316,9 +372,10 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       await accountCache.forgetServer(serverUrl);
       if (!request.alsoLogOutOfServer) return;
       await withClient(serverUrl, async (client) => {
-        // Never the web app's own session: logging it out would sign the web app out.
-        for (const { authorization, viaWebApp: fromWebApp } of accounts) {
-          if (authorization && !fromWebApp) await client.logout(authorization);
+        // Never the web app's own session: logging it out would sign the web app out. Nor an API
+        // key: on Python its logout ends every session of its owner, the web app's included.
+        for (const { authorization, viaWebApp: fromWebApp, viaApiKey } of accounts) {
+          if (authorization && !fromWebApp && !viaApiKey) await client.logout(authorization);
         }
       });
     },
@@ -327,6 +384,13 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       const serverUrl = normalizeServerUrl(serverUrlInput);
       // Two clicks make one flow: under the "new" policy, one key.
       return flights.run(`web-session ${serverUrl}`, () => runSessionFlow(serverUrl, authorization, flowId));
+    },
+
+    async keyFromApiKey({ serverUrl: serverUrlInput, apiKey: typed, flowId }) {
+      const serverUrl = normalizeServerUrl(serverUrlInput);
+      const apiKey = typed.trim();
+      if (!isApiKeyForm(apiKey)) throw new AppError('api-key-sign-in', { reason: 'malformed' });
+      return flights.run(`api-key ${serverUrl}`, () => runApiKeyFlow(serverUrl, apiKey, flowId));
     },
 
     serverConfig(serverUrlInput) {

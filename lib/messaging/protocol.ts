@@ -7,6 +7,7 @@ import type { BackgroundHandlers } from '../background/handlers';
 import type { ErrorKind } from '../errors';
 import type { DetectedServer, LoginChannel, ReleaseLine } from '../ragflow/client';
 import type { Generation } from '../ragflow/routes';
+import type { PastePlace } from '../settings/key-notes';
 
 /** Steps of the key flow, named to the user while it runs. */
 export type KeyFlowStep = 'connecting' | 'signing-in' | 'creating-account' | 'getting-key';
@@ -15,7 +16,7 @@ export type KeyFlowStep = 'connecting' | 'signing-in' | 'creating-account' | 'ge
  * Where a key came from: the session cache, the cached session token, a login, a new account,
  * or the session of the RAGFlow web app open in a tab.
  */
-export type KeySource = 'cache' | 'session' | 'login' | 'register' | 'web-session';
+export type KeySource = 'cache' | 'session' | 'login' | 'register' | 'web-session' | 'api-key';
 
 export interface AccountRef {
   /** As the user typed it; the background normalises it. */
@@ -43,6 +44,16 @@ export interface KeyResult {
    * would sign the web app out, so the popup does not offer that.
    */
   viaWebApp?: boolean;
+  /** Signed in with an API key: nothing to log out on the server. */
+  viaApiKey?: boolean;
+}
+
+/** "Use an API key": sign in with a key the user already has, with no password and no login. */
+export interface ApiKeySignInRequest {
+  serverUrl: string;
+  /** Never stored but as the account's sign-in, in storage.session, like a session token. */
+  apiKey: string;
+  flowId?: string;
 }
 
 export interface SignOutRequest {
@@ -113,6 +124,26 @@ export interface ListedKey {
   token: string;
   /** Milliseconds since the epoch; 0 when the server did not say. */
   createdAt: number;
+  /** The user's own name for the key, on this machine. */
+  name?: string;
+  /** Where the key was pasted, newest first (origins only); absent or empty when nowhere known. */
+  places?: PastePlace[];
+}
+
+/** After a revocation: whether it was the key the account signed in with, which signs it out. */
+export interface RevokeResult {
+  signedOut: boolean;
+}
+
+/** A rotation: the new key (now the pasting key), and whether the old one is gone. */
+export interface RotateResult {
+  key: ListedKey;
+  currentKey: string;
+  /** Where the old key was pasted: the places to update. */
+  places: PastePlace[];
+  oldRevoked: boolean;
+  /** Why the old key is still valid, when it is. */
+  error?: { messageKey: string; substitutions: string[] };
 }
 
 /** The account's keys, newest first, and the one "Paste RAGFlow key" uses (null: none). */

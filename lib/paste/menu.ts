@@ -2,11 +2,21 @@
  * The "Paste RAGFlow key" context menu: its items as a function of the known servers, the server
  * an item id stands for, and rebuilding the items when the servers change.
  */
+import { KEY_NOTES_STORAGE_KEY } from '../settings/key-notes';
 import { changesKnownServers, type KnownServer } from './servers';
 
 /** The item of the top level; alone when there is no server to choose. */
 export const PASTE_MENU_ID = 'paste-key';
 const SERVER_ITEM_PREFIX = `${PASTE_MENU_ID}:`;
+/** Between a server's URL and a key's fingerprint in a key's item id (no URL holds a space). */
+const KEY_ITEM_SEPARATOR = ' key:';
+
+/** One key of a server in its submenu: by fingerprint (ids carry no key), with its title. */
+export interface MenuKey {
+  fingerprint: string;
+  /** The user's name for the key, else the key masked. */
+  title: string;
+}
 
 export interface PasteMenuItem {
   id: string;
@@ -16,23 +26,40 @@ export interface PasteMenuItem {
   parentId?: string;
 }
 
+/** Chromium replaces `%s` in a title with the selected text; a name is shown as typed. */
+const asTyped = (name: string) => name.replaceAll('%s', '% s');
+
 /**
  * One server: a single top-level item that pastes its key. Several: a parent item with one child
- * per server, named after the server. None: a single item, which leads to signing in.
+ * per server, named after the server. None: a single item, which leads to signing in. A server
+ * with several keys of which the user named one (`keys`) offers each key by its name instead.
  */
-export function pasteMenuItems(servers: readonly KnownServer[], title: string): PasteMenuItem[] {
+export function pasteMenuItems(
+  servers: readonly KnownServer[],
+  title: string,
+  keysOf: (serverUrl: string) => readonly MenuKey[] = () => [],
+): PasteMenuItem[] {
   const contexts: ['editable'] = ['editable'];
+  const keyItems = (serverUrl: string, parentId: string) =>
+    keysOf(serverUrl).map((key) => ({
+      id: keyItemId(serverUrl, key.fingerprint),
+      title: asTyped(key.title),
+      contexts,
+      parentId,
+    }));
   if (servers.length === 0) return [{ id: PASTE_MENU_ID, title, contexts }];
-  if (servers.length === 1) return [{ id: serverItemId(servers[0]!.url), title, contexts }];
+  if (servers.length === 1) {
+    const keys = keyItems(servers[0]!.url, PASTE_MENU_ID);
+    return keys.length > 0
+      ? [{ id: PASTE_MENU_ID, title, contexts }, ...keys]
+      : [{ id: serverItemId(servers[0]!.url), title, contexts }];
+  }
   return [
     { id: PASTE_MENU_ID, title, contexts },
-    ...servers.map((server) => ({
-      id: serverItemId(server.url),
-      // Chromium replaces `%s` in a title with the selected text; a name is shown as typed.
-      title: server.name.replaceAll('%s', '% s'),
-      contexts,
-      parentId: PASTE_MENU_ID,
-    })),
+    ...servers.flatMap((server) => [
+      { id: serverItemId(server.url), title: asTyped(server.name), contexts, parentId: PASTE_MENU_ID },
+      ...keyItems(server.url, serverItemId(server.url)),
+    ]),
   ];
 }
 
@@ -44,17 +71,35 @@ export function menuItemsToCreate(
   contextMenuEnabled: boolean,
   servers: readonly KnownServer[],
   title: string,
+  keysOf?: (serverUrl: string) => readonly MenuKey[],
 ): PasteMenuItem[] {
-  return contextMenuEnabled ? pasteMenuItems(servers, title) : [];
+  return contextMenuEnabled ? pasteMenuItems(servers, title, keysOf) : [];
 }
 
-/** Whether a storage change can change the menu: the known servers, or the on/off preference. */
+/**
+ * Whether a storage change can change the menu: the known servers, the on/off preference, or the
+ * keys' names (lib/settings/key-notes.ts).
+ */
 export function changesPasteMenu(changedKeys: readonly string[], area: string): boolean {
-  return changesKnownServers(changedKeys, area) || (area === 'local' && changedKeys.includes('preferences'));
+  return (
+    changesKnownServers(changedKeys, area) ||
+    (area === 'local' && (changedKeys.includes('preferences') || changedKeys.includes(KEY_NOTES_STORAGE_KEY)))
+  );
 }
 
 function serverItemId(serverUrl: string): string {
   return `${SERVER_ITEM_PREFIX}${serverUrl}`;
+}
+
+function keyItemId(serverUrl: string, fingerprint: string): string {
+  return `${serverItemId(serverUrl)}${KEY_ITEM_SEPARATOR}${fingerprint}`;
+}
+
+/** The fingerprint of the key a clicked item stands for; undefined for any other item. */
+export function keyOfMenuItem(menuItemId: string | number): string | undefined {
+  const id = String(menuItemId);
+  const at = id.indexOf(KEY_ITEM_SEPARATOR);
+  return id.startsWith(SERVER_ITEM_PREFIX) && at >= 0 ? id.slice(at + KEY_ITEM_SEPARATOR.length) : undefined;
 }
 
 /**
@@ -64,8 +109,10 @@ function serverItemId(serverUrl: string): string {
 export function serverOfMenuItem(menuItemId: string | number): string | null | undefined {
   const id = String(menuItemId);
   if (id === PASTE_MENU_ID) return null;
-  if (id.startsWith(SERVER_ITEM_PREFIX)) return id.slice(SERVER_ITEM_PREFIX.length);
-  return undefined;
+  if (!id.startsWith(SERVER_ITEM_PREFIX)) return undefined;
+  const server = id.slice(SERVER_ITEM_PREFIX.length);
+  const at = server.indexOf(KEY_ITEM_SEPARATOR);
+  return at >= 0 ? server.slice(0, at) : server;
 }
 
 /** The two calls of `contextMenus` the rebuild needs, as promises. */

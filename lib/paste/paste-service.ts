@@ -9,7 +9,7 @@ import type { Settings } from '../settings/settings';
 import { type FrameFocus, focusedFrame } from './focus-probe';
 import type { EditContextResult } from './edit-context';
 import type { FieldPin, InsertResult } from './insert-into-field';
-import { serverOfMenuItem } from './menu';
+import { keyOfMenuItem, serverOfMenuItem } from './menu';
 import { type NoticeBoard, noticeMessage, type PasteNoticeKind } from './notice';
 import { knownServers, normalizedOrUndefined, serverForShortcut } from './servers';
 
@@ -74,6 +74,16 @@ export interface PasteDeps {
    * Optional: without it, such a paste ends at the notice.
    */
   rememberPending?(pending: { tabId: number; frameId: number; pin: FieldPin; serverUrl: string }): Promise<void>;
+  /**
+   * After a key went into a field: notes, on this machine, the origin of that frame and the time,
+   * when the user keeps such records (lib/keys/key-notes.ts). Optional; its failure is no paste's.
+   */
+  recordPaste?(paste: { tabId: number; frameId: number; serverUrl: string; key: string }): Promise<void>;
+  /**
+   * The cached key of the server with this fingerprint, for a key's own menu item; undefined when
+   * none is (revoked since). Optional: without it, every item pastes the server's current key.
+   */
+  keyByFingerprint?(serverUrl: string, fingerprint: string): Promise<string | undefined>;
 }
 
 export type PasteOutcome =
@@ -126,6 +136,9 @@ export function createPasteService(deps: PasteDeps): PasteService {
     }
     if (!result.ok) return notify(tabId, result.reason);
     await deps.notices.clear(tabId);
+    await deps.recordPaste?.({ tabId, frameId, serverUrl, key }).catch(() => {
+      // The key is in the field: a record that could not be written costs the user nothing more.
+    });
     return { pasted: true, serverUrl };
   }
 
@@ -145,12 +158,14 @@ export function createPasteService(deps: PasteDeps): PasteService {
     serverUrl: string,
     state: PasteState,
     findTarget: () => Promise<PasteTarget>,
+    chosenKey?: string,
   ): Promise<PasteOutcome> {
     const cached = await deps.keyForServer(serverUrl);
-    if (cached.key !== undefined) {
+    const cachedKey = chosenKey ?? cached.key;
+    if (cachedKey !== undefined) {
       const target = await findTarget();
       if ('refused' in target) return notify(tabId, target.refused);
-      return insert(tabId, target.frameId, serverUrl, cached.key);
+      return insert(tabId, target.frameId, serverUrl, cachedKey);
     }
     if (cached.signedInEmail === undefined) {
       // The field is pinned now, at the user's action: the key may come after a sign-in.
@@ -245,8 +260,11 @@ export function createPasteService(deps: PasteDeps): PasteService {
       if (serverUrl === undefined || tabId === undefined) return undefined;
       const state = await deps.readState();
       if (serverUrl === null) return noKey(tabId, undefined, state);
+      // A key's own item (a server with several keys, some named) pastes that key.
+      const fingerprint = keyOfMenuItem(click.menuItemId);
+      const chosenKey = fingerprint === undefined ? undefined : await deps.keyByFingerprint?.(serverUrl, fingerprint);
       // The click names its frame.
-      return pasteKey(tabId, serverUrl, state, async () => ({ frameId: click.frameId ?? 0 }));
+      return pasteKey(tabId, serverUrl, state, async () => ({ frameId: click.frameId ?? 0 }), chosenKey);
     },
 
     async pasteFromShortcut(tabId) {

@@ -9,14 +9,15 @@ import { browser } from 'wxt/browser';
 import { PASTE_COMMAND } from '../handoff/paste-command';
 import { POPUP_STORAGE_KEYS } from '../handoff/popup-choice';
 import { t } from '../i18n';
-import type { KeyService } from '../keys/key-service';
+import type { AccountKeys, KeyService } from '../keys/key-service';
 import { preferencesItem } from '../settings/preferences';
 import { settingsItem } from '../settings/settings';
 import { FIELD_VISIBILITY_SLOT, installFieldVisibilityCheck } from './field-visibility';
 import { type FrameFocus, reportFocus } from './focus-probe';
 import { type EditContextResult, insertIntoEditContext } from './edit-context';
 import { type InsertResult, insertIntoField, PINNED_FIELDS_SLOT, pinFocusedField } from './insert-into-field';
-import { changesPasteMenu, createMenuSync, menuItemsToCreate, type PasteMenuItem } from './menu';
+import { changesPasteMenu, createMenuSync, type MenuKey, menuItemsToCreate, type PasteMenuItem } from './menu';
+import { keyFingerprint, keyNotes } from '../keys/key-notes';
 import { createNoticeBoard, noticeMessage } from './notice';
 import { createPasteService, NoAccessError, type PasteDeps, type PasteState } from './paste-service';
 import { createPendingPastes } from './pending-paste';
@@ -32,6 +33,27 @@ async function readState(keys: Pick<KeyService, 'cachedServers'>): Promise<Paste
   ]);
   const lastUsed = remembered[POPUP_STORAGE_KEYS.serverUrl];
   return { settings, cachedServerUrls, lastUsedServerUrl: typeof lastUsed === 'string' ? lastUsed : undefined };
+}
+
+/**
+ * The keys each server's submenu offers: only where an account has several cached keys and the
+ * user named at least one (lib/keys/key-notes.ts); each by its name, else masked like the popup's.
+ */
+async function namedKeysByServer(accounts: readonly AccountKeys[]): Promise<Map<string, MenuKey[]>> {
+  const byServer = new Map<string, MenuKey[]>();
+  for (const account of accounts) {
+    if (account.tokens.length < 2) continue;
+    const notes = await keyNotes.forKeys(account.tokens);
+    if (![...notes.values()].some((note) => note.name)) continue;
+    const items = await Promise.all(
+      account.tokens.map(async (token) => ({
+        fingerprint: await keyFingerprint(token),
+        title: notes.get(token)?.name ?? `ragflow-…${token.slice(-4)}`,
+      })),
+    );
+    byServer.set(account.serverUrl, [...(byServer.get(account.serverUrl) ?? []), ...items]);
+  }
+  return byServer;
 }
 
 /** `contextMenus.create` reports errors through a callback and `runtime.lastError` only. */
@@ -64,7 +86,7 @@ async function executeInFrames<T>(
 
 export interface PasteFeatureDeps {
   /** The key cache's answers: which key and session for a server, and which servers it knows. */
-  keys: Pick<KeyService, 'keyForServer' | 'cachedServers'>;
+  keys: Pick<KeyService, 'keyForServer' | 'cachedServers' | 'cachedAccountKeys'>;
   /** The key service's getKey without a password (see PasteDeps.keyWithSession). */
   keyWithSession: PasteDeps['keyWithSession'];
   /** Puts the key on the clipboard and plans its clearing (see PasteDeps.copyToClipboard). */
@@ -87,7 +109,13 @@ export function registerPasteFeature({ keys, keyWithSession, copyToClipboard }: 
         readState(keys),
         preferencesItem.getValue(),
       ]);
-      return menuItemsToCreate(contextMenuEnabled, knownServers(settings, cachedServerUrls), t('pasteMenuTitle'));
+      const named = await namedKeysByServer(await keys.cachedAccountKeys());
+      return menuItemsToCreate(
+        contextMenuEnabled,
+        knownServers(settings, cachedServerUrls),
+        t('pasteMenuTitle'),
+        (url) => named.get(url) ?? [],
+      );
     },
     { onError: (error) => console.error('Could not build the paste menu', error) },
   );
@@ -109,6 +137,25 @@ export function registerPasteFeature({ keys, keyWithSession, copyToClipboard }: 
     rememberPending: (paste) => pending.remember(paste),
     readState: () => readState(keys),
     keyForServer: (serverUrl) => keys.keyForServer(serverUrl),
+    async keyByFingerprint(serverUrl, fingerprint) {
+      for (const account of await keys.cachedAccountKeys()) {
+        if (account.serverUrl !== serverUrl) continue;
+        for (const token of account.tokens) if ((await keyFingerprint(token)) === fingerprint) return token;
+      }
+      return undefined;
+    },
+    async recordPaste({ tabId, frameId, serverUrl, key }) {
+      if ((await preferencesItem.getValue()).recordPastes === false) return;
+      const account = (await keys.cachedAccountKeys()).find(
+        (entry) => entry.serverUrl === serverUrl && entry.tokens.includes(key),
+      );
+      if (!account) return;
+      // The frame's own origin, read in the frame the key went into: nothing else of the page.
+      const [injection] = await executeInFrames<string>(() =>
+        browser.scripting.executeScript({ target: { tabId, frameIds: [frameId] }, func: () => location.origin }),
+      );
+      if (injection) await keyNotes.recordPaste(account, key, injection.result, Date.now());
+    },
     keyWithSession,
     async insertInFrame(tabId, frameId, key, pin) {
       const target = { tabId, frameIds: [frameId] };

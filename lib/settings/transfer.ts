@@ -1,12 +1,14 @@
 /**
  * Export and import of the settings and preferences as a JSON file. Neither item holds a secret
  * (sessions and keys live in storage.session only), and an import is rebuilt field by field by
- * the validators, so a file carries servers and preferences and nothing else.
+ * the validators, so a file carries servers and preferences and nothing else, unless the user
+ * asks for the key names and paste records too (by fingerprint, never a key: lib/keys/key-notes.ts).
  */
 import { migrate, SETTINGS_MIGRATIONS, SETTINGS_VERSION } from './migrations';
 import { type Preferences, PREFERENCES_MIGRATIONS, PREFERENCES_VERSION } from './preferences';
 import type { Settings } from './schema';
-import { type FieldError, validatePreferences, validateSettings, type Validated } from './validate';
+import type { KeyNotes } from './key-notes';
+import { type FieldError, validateKeyNotes, validatePreferences, validateSettings, type Validated } from './validate';
 
 /** Tells our files from any other JSON. */
 export const EXPORT_FORMAT = 'ragflow-keys-settings';
@@ -17,20 +19,25 @@ export interface SettingsExport {
   preferencesVersion: number;
   settings: Settings;
   preferences: Preferences;
+  /** Only when the user asked for them. */
+  keyNotes?: KeyNotes;
 }
 
 export interface ImportedSettings {
   settings: Settings;
   preferences: Preferences;
+  /** Present only when the file carries them. */
+  keyNotes?: KeyNotes;
 }
 
-export function exportSettings(settings: Settings, preferences: Preferences): string {
+export function exportSettings(settings: Settings, preferences: Preferences, keyNotes?: KeyNotes): string {
   const file: SettingsExport = {
     format: EXPORT_FORMAT,
     settingsVersion: SETTINGS_VERSION,
     preferencesVersion: PREFERENCES_VERSION,
     settings,
     preferences,
+    ...(keyNotes && { keyNotes }),
   };
   return `${JSON.stringify(file, null, 2)}\n`;
 }
@@ -68,13 +75,19 @@ export function parseSettingsImport(text: string): Validated<ImportedSettings> {
     migrate(file.preferences, preferencesFrom, PREFERENCES_VERSION, PREFERENCES_MIGRATIONS),
     'preferences',
   );
-  if (!settings.ok || !preferences.ok) {
+  const keyNotes = file.keyNotes === undefined ? undefined : validateKeyNotes(file.keyNotes, 'keyNotes');
+  if (!settings.ok || !preferences.ok || (keyNotes && !keyNotes.ok)) {
     return {
       ok: false,
-      errors: [...(settings.ok ? [] : settings.errors), ...(preferences.ok ? [] : preferences.errors)],
+      errors: [
+        ...(settings.ok ? [] : settings.errors),
+        ...(preferences.ok ? [] : preferences.errors),
+        ...(keyNotes && !keyNotes.ok ? keyNotes.errors : []),
+      ],
     };
   }
-  return { ok: true, value: { settings: settings.value, preferences: preferences.value } };
+  const value: ImportedSettings = { settings: settings.value, preferences: preferences.value };
+  return { ok: true, value: keyNotes?.ok ? { ...value, keyNotes: keyNotes.value } : value };
 }
 
 /** The version a file was written with, or null when this release cannot read it. */

@@ -16,6 +16,7 @@ import {
   type Settings,
 } from './schema';
 import { isRecord } from '../shared/is-record';
+import { cleanKeyName, type KeyNotes, MAX_PLACES_PER_KEY, type PastePlace, placeOrigin } from './key-notes';
 
 /** One problem with one field: `field` is a path like `servers[1].url`. */
 export interface FieldError {
@@ -216,13 +217,66 @@ export function validatePreferences(raw: unknown, prefix = ''): Validated<Prefer
     problems.add('', 'errorSettingsNotAnObject');
     return problems.failure();
   }
-  const { clipboardClearSeconds, contextMenuEnabled } = raw;
+  const { clipboardClearSeconds, contextMenuEnabled, recordPastes } = raw;
   if (!CLIPBOARD_CLEAR_CHOICES.includes(clipboardClearSeconds as ClipboardClearSeconds)) {
     problems.add('clipboardClearSeconds', 'errorClipboardClearChoice', [CLIPBOARD_CLEAR_CHOICES.join(', ')]);
   }
   if (typeof contextMenuEnabled !== 'boolean') problems.add('contextMenuEnabled', 'errorNotTrueOrFalse');
+  if (typeof recordPastes !== 'boolean') problems.add('recordPastes', 'errorNotTrueOrFalse');
   return problems.result({
     clipboardClearSeconds: clipboardClearSeconds as ClipboardClearSeconds,
     contextMenuEnabled: contextMenuEnabled as boolean,
+    recordPastes: recordPastes as boolean,
   });
+}
+
+const FINGERPRINT_SHAPE = /^[0-9a-f]{64}$/;
+
+/**
+ * Key names and paste records, for an import that carries them (an export leaves them out unless
+ * asked). Keyed by fingerprint, never by key: a file that holds anything else is refused. Paths
+ * start at `prefix` (`keyNotes`).
+ */
+export function validateKeyNotes(raw: unknown, prefix = ''): Validated<KeyNotes> {
+  const problems = new Problems(prefix);
+  if (!isRecord(raw)) {
+    problems.add('', 'errorSettingsNotAnObject');
+    return problems.failure();
+  }
+  const notes: KeyNotes = {};
+  for (const [print, value] of Object.entries(raw)) {
+    const field = (name: string) => (name === '' ? print : `${print}.${name}`);
+    if (!FINGERPRINT_SHAPE.test(print) || !isRecord(value)) {
+      problems.add(print, 'errorImportKeyNote');
+      continue;
+    }
+    let serverUrl = '';
+    try {
+      serverUrl = normalizeServerUrl(typeof value.serverUrl === 'string' ? value.serverUrl : '');
+    } catch {
+      problems.add(field('serverUrl'), 'errorUrlMalformed');
+    }
+    const email = typeof value.email === 'string' ? value.email.trim().toLowerCase() : '';
+    if (!EMAIL_SHAPE.test(email) || email.length > MAX_EMAIL_LENGTH)
+      problems.add(field('email'), 'errorServerEmailInvalid');
+    const name =
+      value.name === undefined ? undefined : typeof value.name === 'string' ? cleanKeyName(value.name) : null;
+    if (name === null) problems.add(field('name'), 'errorImportKeyNote');
+    const places: PastePlace[] = [];
+    const rawPlaces = Array.isArray(value.places) ? value.places : null;
+    if (rawPlaces === null || rawPlaces.length > MAX_PLACES_PER_KEY)
+      problems.add(field('places'), 'errorImportKeyNote');
+    for (const place of rawPlaces ?? []) {
+      const origin = isRecord(place) && typeof place.origin === 'string' ? placeOrigin(place.origin) : undefined;
+      // Only an origin as the extension records it: a path or a query in a file is refused, not cut.
+      const at = isRecord(place) ? place.at : undefined;
+      if (!origin || origin !== place.origin || typeof at !== 'number' || !Number.isFinite(at) || at < 0) {
+        problems.add(field('places'), 'errorImportKeyNote');
+        break;
+      }
+      places.push({ origin, at });
+    }
+    notes[print] = { serverUrl, email, ...(name ? { name } : {}), places };
+  }
+  return problems.result(notes);
 }

@@ -260,7 +260,7 @@ describe('the options page: export and import', () => {
     expect(exported).toMatchObject({
       format: 'ragflow-keys-settings',
       settingsVersion: 2,
-      preferencesVersion: 1,
+      preferencesVersion: 2,
       settings: { servers: [{ name: 'Exported', url: server.url, publicKeyPem: server.publicKeyPem.trim() }] },
       preferences: { clipboardClearSeconds: 0, contextMenuEnabled: false },
     });
@@ -332,7 +332,7 @@ describe('the options page: preferences and language', () => {
           return (await local.get('preferences')).preferences;
         }),
       )
-      .toEqual({ clipboardClearSeconds: 0, contextMenuEnabled: false });
+      .toEqual({ clipboardClearSeconds: 0, contextMenuEnabled: false, recordPastes: true });
     const uiLanguage = await page.evaluate(() =>
       (globalThis as unknown as { chrome: { i18n: { getUILanguage(): string } } }).chrome.i18n.getUILanguage(),
     );

@@ -3,6 +3,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 
 import { type AccountEntry, accountCache } from '@/lib/keys/account-cache';
 import { serversGone, watchRemovedServers } from '@/lib/keys/forget-servers';
+import { keyNotes } from '@/lib/keys/key-notes';
 import { knownServers } from '@/lib/paste/servers';
 import { type ServerSettings, type Settings, sessionLifetimeFor, settingsItem } from '@/lib/settings/settings';
 
@@ -50,6 +51,15 @@ describe('forgetting a server', () => {
     await settle();
     expect(await cachedServers()).toEqual(['http://192.168.1.5:9380', 'http://localhost:9380']);
     expect(knownServers(next, await cachedServers()).map((known) => known.url)).not.toContain(A.url);
+  });
+
+  it("forgets a removed server's key names and paste records, and no other server's", async () => {
+    const token = account(A.url).currentKey!;
+    await keyNotes.recordPaste({ serverUrl: A.url, email: 'me@example.com' }, token, 'https://n8n.example.com', 1);
+    await keyNotes.setName({ serverUrl: B.url, email: 'me@example.com' }, `${token}B`, 'kept');
+    await settingsItem.setValue({ servers: [B], defaultServerId: 'b' });
+    await settle();
+    expect(Object.values(await keyNotes.all()).map((note) => note.serverUrl)).toEqual([B.url]);
   });
 
   it('forgets a server whose URL changed', async () => {

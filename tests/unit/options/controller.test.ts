@@ -371,7 +371,11 @@ describe('OptionsController: preferences, export and import', () => {
     const controller = await started(fake);
     await controller.setPreference('clipboardClearSeconds', 10);
     await controller.setPreference('contextMenuEnabled', false);
-    expect(fake.store.preferences).toEqual({ clipboardClearSeconds: 10, contextMenuEnabled: false });
+    expect(fake.store.preferences).toEqual({
+      clipboardClearSeconds: 10,
+      contextMenuEnabled: false,
+      recordPastes: true,
+    });
   });
 
   it('asks for clipboard reading in the choice that turns auto-clear on, and gives it back when off', async () => {

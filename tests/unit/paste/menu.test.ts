@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   changesPasteMenu,
   createMenuSync,
+  keyOfMenuItem,
   type MenuApi,
   menuItemsToCreate,
   type PasteMenuItem,
@@ -168,5 +169,33 @@ describe('createMenuSync', () => {
     fail = false;
     await sync.rebuild();
     expect([...menus.items.keys()]).toEqual(['paste-key:http://a.test']);
+  });
+});
+
+describe('named keys in the paste menu', () => {
+  const KEYS = [
+    { fingerprint: 'f1', title: 'n8n prod' },
+    { fingerprint: 'f2', title: 'ragflow-…abcd' },
+  ];
+
+  it("offers each key of a server that has them, by name, under the server's item", () => {
+    const items = pasteMenuItems([A, B], TITLE, (url) => (url === A.url ? KEYS : []));
+    const keyItems = items.filter((item) => keyOfMenuItem(item.id) !== undefined);
+    expect(keyItems.map((item) => [item.title, item.parentId, keyOfMenuItem(item.id)])).toEqual([
+      ['n8n prod', items[1]!.id, 'f1'],
+      ['ragflow-…abcd', items[1]!.id, 'f2'],
+    ]);
+    expect(keyItems.map((item) => serverOfMenuItem(item.id))).toEqual([A.url, A.url]);
+    expect(keyOfMenuItem(items[1]!.id)).toBeUndefined();
+  });
+
+  it('with one server, puts its keys straight under the top item', () => {
+    const items = pasteMenuItems([A], TITLE, () => KEYS);
+    expect(items.map((item) => item.parentId)).toEqual([undefined, 'paste-key', 'paste-key']);
+    expect(serverOfMenuItem(items[0]!.id)).toBeNull();
+  });
+
+  it('rebuilds when a name changes', () => {
+    expect(changesPasteMenu(['keyNotes'], 'local')).toBe(true);
   });
 });

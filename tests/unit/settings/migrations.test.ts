@@ -8,7 +8,12 @@ import {
   type SettingsV1,
   settingsV1ToV2,
 } from '@/lib/settings/migrations';
-import { DEFAULT_PREFERENCES, preferencesItem } from '@/lib/settings/preferences';
+import {
+  DEFAULT_PREFERENCES,
+  PREFERENCES_MIGRATIONS,
+  PREFERENCES_VERSION,
+  preferencesItem,
+} from '@/lib/settings/preferences';
 import { defineSettingsItem } from '@/lib/settings/settings';
 import { validateSettings } from '@/lib/settings/validate';
 
@@ -83,8 +88,14 @@ describe('migrate', () => {
 });
 
 describe('the preferences item', () => {
-  it('defaults to auto-clear off (its permission is asked for when turned on), with the context menu on', async () => {
+  it('defaults to auto-clear off (its permission is asked for when turned on), with the context menu and paste records on', async () => {
     expect(await preferencesItem.getValue()).toEqual(DEFAULT_PREFERENCES);
-    expect(DEFAULT_PREFERENCES).toEqual({ clipboardClearSeconds: 0, contextMenuEnabled: true });
+    expect(DEFAULT_PREFERENCES).toEqual({ clipboardClearSeconds: 0, contextMenuEnabled: true, recordPastes: true });
+  });
+
+  it('migrates version 1 with paste records on, as for a new install', () => {
+    const v1 = { clipboardClearSeconds: 30, contextMenuEnabled: false };
+    expect(PREFERENCES_VERSION).toBe(2);
+    expect(migrate(v1, 1, PREFERENCES_VERSION, PREFERENCES_MIGRATIONS)).toEqual({ ...v1, recordPastes: true });
   });
 });

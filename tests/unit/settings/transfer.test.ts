@@ -32,12 +32,12 @@ function fileWith(patch: Record<string, unknown>): string {
 
 describe('export and import', () => {
   it('round-trips settings and preferences', () => {
-    const preferences = { clipboardClearSeconds: 10, contextMenuEnabled: false } as const;
+    const preferences = { clipboardClearSeconds: 10, contextMenuEnabled: false, recordPastes: false } as const;
     const text = exportSettings(SETTINGS, preferences);
     expect(JSON.parse(text)).toMatchObject({
       format: 'ragflow-keys-settings',
       settingsVersion: 2,
-      preferencesVersion: 1,
+      preferencesVersion: 2,
     });
     expect(parseSettingsImport(text)).toEqual({ ok: true, value: { settings: SETTINGS, preferences } });
   });
@@ -72,7 +72,7 @@ describe('export and import', () => {
       settings: {
         servers: [SETTINGS.servers[0], { ...SETTINGS.servers[1], url: 'ftp://rag.example.com', keyPolicy: 7 }],
       },
-      preferences: { clipboardClearSeconds: 1, contextMenuEnabled: true },
+      preferences: { clipboardClearSeconds: 1, contextMenuEnabled: true, recordPastes: true },
     });
     expect(parseSettingsImport(text)).toEqual({
       ok: false,
@@ -124,5 +124,32 @@ describe('export and import', () => {
     ],
   ])('refuses %s', (_name, text, field, messageKey) => {
     expect(parseSettingsImport(text)).toMatchObject({ ok: false, errors: [{ field, messageKey }] });
+  });
+});
+
+describe('key names and paste records in a file', () => {
+  const PRINT = 'a'.repeat(64);
+  const NOTES = {
+    [PRINT]: {
+      serverUrl: 'http://localhost:9380',
+      email: 'alice@example.com',
+      name: 'n8n prod',
+      places: [{ origin: 'https://n8n.example.com', at: 1000 }],
+    },
+  };
+
+  it('are left out unless asked for, and come back when a file carries them', () => {
+    expect(JSON.parse(exportSettings(SETTINGS, DEFAULT_PREFERENCES))).not.toHaveProperty('keyNotes');
+    const text = exportSettings(SETTINGS, DEFAULT_PREFERENCES, NOTES);
+    expect(parseSettingsImport(text)).toMatchObject({ ok: true, value: { keyNotes: NOTES } });
+  });
+
+  it('are refused when they hold more than an origin, or anything but a fingerprint as the key', () => {
+    const withPath = { [PRINT]: { ...NOTES[PRINT], places: [{ origin: 'https://n8n.example.com/flow/1', at: 1 }] } };
+    const byKey = { 'ragflow-abcdefghijklmnopqrstuvwxyz': NOTES[PRINT] };
+    for (const keyNotes of [withPath, byKey]) {
+      const result = parseSettingsImport(fileWith({ keyNotes }));
+      expect(result).toMatchObject({ ok: false, errors: [{ messageKey: 'errorImportKeyNote' }] });
+    }
   });
 });

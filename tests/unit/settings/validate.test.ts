@@ -154,17 +154,17 @@ describe('validateSettings', () => {
 });
 
 describe('validatePreferences', () => {
-  it('accepts the clipboard choices and a boolean for the context menu', () => {
+  it('accepts the clipboard choices and a boolean for the context menu and the paste records', () => {
     for (const seconds of [0, 10, 30, 60, 120, 300]) {
-      expect(validatePreferences({ clipboardClearSeconds: seconds, contextMenuEnabled: false })).toEqual({
-        ok: true,
-        value: { clipboardClearSeconds: seconds, contextMenuEnabled: false },
-      });
+      const preferences = { clipboardClearSeconds: seconds, contextMenuEnabled: false, recordPastes: true };
+      expect(validatePreferences(preferences)).toEqual({ ok: true, value: preferences });
     }
   });
 
   it('refuses anything else, field by field', () => {
-    expect(validatePreferences({ clipboardClearSeconds: 45, contextMenuEnabled: 'yes' }, 'preferences')).toEqual({
+    expect(
+      validatePreferences({ clipboardClearSeconds: 45, contextMenuEnabled: 'yes', recordPastes: 1 }, 'preferences'),
+    ).toEqual({
       ok: false,
       errors: [
         {
@@ -173,6 +173,7 @@ describe('validatePreferences', () => {
           substitutions: ['0, 10, 30, 60, 120, 300'],
         },
         { field: 'preferences.contextMenuEnabled', messageKey: 'errorNotTrueOrFalse', substitutions: [] },
+        { field: 'preferences.recordPastes', messageKey: 'errorNotTrueOrFalse', substitutions: [] },
       ],
     });
   });
