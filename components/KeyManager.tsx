@@ -27,6 +27,9 @@ export function KeyManager({ list }: { list: KeyListController }) {
           <div class="alert" role="alert">
             {state.alert && <p>{t(state.alert.messageKey, state.alert.substitutions)}</p>}
           </div>
+          <p class="hint" role="status">
+            {state.notice && t(state.notice.messageKey, state.notice.substitutions)}
+          </p>
           {state.clipboardClearSeconds !== null && (
             <p class="hint">{t('popupClipboardClearsIn', [durationText(state.clipboardClearSeconds)])}</p>
           )}
@@ -44,6 +47,7 @@ export function KeyManager({ list }: { list: KeyListController }) {
                   shown={row.token === state.shown}
                   expanded={row.token === state.expanded}
                   confirming={row.token === state.confirming}
+                  rotating={row.token === state.rotating}
                   busy={state.busy}
                   verification={state.verifications[row.token]}
                   copied={state.copied?.token === row.token ? state.copied.format : null}

@@ -67,7 +67,11 @@ export function KeyResult(props: KeyResultProps) {
       </dl>
       <div class="sign-out">
         {/* The web app's own session: a logout on the server would sign the web app out too. */}
-        {result.viaWebApp ? (
+        {result.viaApiKey ? (
+          <p class="hint" data-testid="api-key-sign-in-kept">
+            {t('popupSignOutApiKey')}
+          </p>
+        ) : result.viaWebApp ? (
           <p class="hint" data-testid="web-app-session-kept">
             {t('popupSignOutKeepsWebApp')}
           </p>

@@ -1,8 +1,10 @@
 import { t } from '../lib/i18n';
 import type { CopyFormat } from '../lib/keys/copy-formats';
-import type { KeyRowData } from '../lib/popup/key-format';
+import { type KeyRowData, placeHosts } from '../lib/popup/key-format';
 import type { KeyListController, KeyVerification } from '../lib/popup/key-list';
+import { KeyNameForm } from './KeyNameForm';
 import { RevokeConfirm } from './RevokeConfirm';
+import { RotateConfirm } from './RotateConfirm';
 
 interface KeyRowProps {
   list: KeyListController;
@@ -14,6 +16,8 @@ interface KeyRowProps {
   shown: boolean;
   expanded: boolean;
   confirming: boolean;
+  /** Its rotation waits for the user's confirmation. */
+  rotating: boolean;
   busy: boolean;
   verification: KeyVerification | undefined;
   /** The format just copied from this row, if any. */
@@ -39,6 +43,7 @@ export function KeyRow(props: KeyRowProps) {
   return (
     <li class="key">
       <div class="key-head">
+        {row.name && <strong class="key-name">{row.name}</strong>}
         <code id={labelId}>{props.shown ? row.token : row.masked}</code>
         {props.current && <span class="badge">{t('keysUsedForPaste')}</span>}
         {row.age && (
@@ -47,9 +52,25 @@ export function KeyRow(props: KeyRowProps) {
           </time>
         )}
       </div>
-      {props.confirming ? (
+      {row.places[0] && (
+        <p class="hint key-places" title={row.places.map((place) => `${place.host}: ${place.date}`).join('\n')}>
+          {row.places.length > 1
+            ? t('keysPastedOnMore', [row.places[0].host, row.places[0].age, String(row.places.length - 1)])
+            : t('keysPastedOn', [row.places[0].host, row.places[0].age])}
+        </p>
+      )}
+      {props.rotating ? (
+        <RotateConfirm
+          label={row.name ?? row.masked}
+          places={placeHosts(row)}
+          busy={props.busy}
+          onConfirm={(copyNewKey) => void list.rotate(row.token, copyNewKey)}
+          onCancel={() => list.cancelRotate()}
+        />
+      ) : props.confirming ? (
         <RevokeConfirm
-          masked={row.masked}
+          masked={row.name ?? row.masked}
+          places={placeHosts(row)}
           busy={props.busy}
           onConfirm={() => void list.revoke(row.token)}
           onCancel={() => list.cancelRevoke()}
@@ -111,6 +132,20 @@ export function KeyRow(props: KeyRowProps) {
               {t('keysUseForPaste')}
             </button>
           )}
+          <button
+            type="button"
+            aria-describedby={labelId}
+            disabled={props.busy}
+            onClick={() => list.askRotate(row.token)}
+          >
+            {t('keysRotate')}
+          </button>
+          <KeyNameForm
+            name={row.name ?? ''}
+            busy={props.busy}
+            describedBy={labelId}
+            onSave={(name) => void list.rename(row.token, name)}
+          />
         </div>
       )}
     </li>

@@ -59,11 +59,13 @@ export function OptionsApp({ controller, clipboardAutoClearAvailable, uiLanguage
         clipboardReadMissing={state.preferences.clipboardClearSeconds > 0 && state.clipboardReadGranted === false}
         uiLanguage={uiLanguage}
         onChange={(name, value) => void controller.setPreference(name, value)}
+        pastesCleared={state.pastesCleared}
+        onClearPastes={() => void controller.clearPastePlaces()}
       />
 
       <SettingsTransfer
         outcome={state.importOutcome}
-        onExport={() => controller.exportSettings()}
+        onExport={(includeKeyNotes) => void controller.exportSettings(includeKeyNotes)}
         onImport={(text) => void controller.importSettings(text)}
       />
     </main>

@@ -4,6 +4,7 @@ import type { PopupController } from '../lib/popup/controller';
 import { selectedServerId } from '../lib/popup/form';
 import type { WebSessionController } from '../lib/popup/web-session';
 import { useStoreState } from '../lib/ui/use-store-state';
+import { ApiKeySignIn } from './ApiKeySignIn';
 import { CreateAccount } from './CreateAccount';
 import { ErrorAlert } from './ErrorAlert';
 import { KeyForm } from './KeyForm';
@@ -48,6 +49,12 @@ export function PopupApp(props: { controller: PopupController; webSession: WebSe
             onSubmit={() => void controller.submit()}
           />
           {webSessionOffer(false)}
+          <ApiKeySignIn
+            apiKey={state.form.apiKey}
+            busy={busy}
+            onChange={(apiKey) => controller.setField('apiKey', apiKey)}
+            onSubmit={() => void controller.signInWithApiKey()}
+          />
           <StepIndicator step={state.step ?? web.step} />
         </>
       )}

@@ -10,6 +10,9 @@ interface PreferencesFormProps {
   /** The browser's UI language, by name: the extension follows it. */
   uiLanguage: string;
   onChange: <K extends keyof Preferences>(name: K, value: Preferences[K]) => void;
+  /** The paste records were just cleared. */
+  pastesCleared: boolean;
+  onClearPastes: () => void;
 }
 
 /** Clipboard auto-clear, the context-menu item, and a word on the language. */
@@ -19,6 +22,8 @@ export function PreferencesForm({
   clipboardReadMissing,
   uiLanguage,
   onChange,
+  pastesCleared,
+  onClearPastes,
 }: PreferencesFormProps) {
   return (
     <section aria-labelledby="preferences-heading">
@@ -53,6 +58,23 @@ export function PreferencesForm({
         />
         {t('optionsContextMenu')}
       </label>
+
+      <label class="check">
+        <input
+          type="checkbox"
+          aria-describedby="record-pastes-hint"
+          checked={preferences.recordPastes}
+          onChange={(event) => onChange('recordPastes', event.currentTarget.checked)}
+        />
+        {t('optionsRecordPastes')}
+      </label>
+      <p class="hint" id="record-pastes-hint">
+        {t('optionsRecordPastesHint')}
+      </p>
+      <button type="button" onClick={onClearPastes}>
+        {t('optionsClearPastes')}
+      </button>
+      <span role="status">{pastesCleared && t('optionsPastesCleared')}</span>
 
       <p class="hint">{t('optionsLanguage', [uiLanguage])}</p>
     </section>

@@ -1,19 +1,31 @@
+import { useState } from 'preact/hooks';
+
 import { t } from '../lib/i18n';
 import type { ImportOutcome } from '../lib/options/controller';
 
 interface SettingsTransferProps {
   outcome: ImportOutcome | null;
-  onExport: () => void;
+  /** With the key names and paste records when the user asked for them. */
+  onExport: (includeKeyNotes: boolean) => void;
   onImport: (text: string) => void;
 }
 
 /** Export to a JSON file and import from one; an invalid file lists what is wrong, field by field. */
 export function SettingsTransfer({ outcome, onExport, onImport }: SettingsTransferProps) {
+  const [includeKeyNotes, setIncludeKeyNotes] = useState(false);
   return (
     <section aria-labelledby="transfer-heading">
       <h2 id="transfer-heading">{t('optionsTransfer')}</h2>
       <p class="hint">{t('optionsTransferHint')}</p>
-      <button type="button" onClick={onExport}>
+      <label class="check">
+        <input
+          type="checkbox"
+          checked={includeKeyNotes}
+          onChange={(event) => setIncludeKeyNotes(event.currentTarget.checked)}
+        />
+        {t('optionsExportKeyNotes')}
+      </label>
+      <button type="button" onClick={() => onExport(includeKeyNotes)}>
         {t('optionsExport')}
       </button>
       <label for="import-file">{t('optionsImport')}</label>

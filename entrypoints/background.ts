@@ -6,6 +6,8 @@ import { clipboardFingerprint } from '@/lib/clipboard/fingerprint';
 import { backgroundClipboard } from '@/lib/clipboard/background-clipboard';
 import { watchRemovedServers } from '@/lib/keys/forget-servers';
 import { createKeyService } from '@/lib/keys/key-service';
+import { keyNotes } from '@/lib/keys/key-notes';
+import { validateKeyNotes } from '@/lib/settings/validate';
 import { broadcast, serveMessages } from '@/lib/messaging/serve';
 import { EXTENSION_PAGES } from '@/lib/messaging/pages';
 import { withKeyArrival } from '@/lib/paste/pending-paste';
@@ -51,6 +53,8 @@ export default defineBackground(() => {
   });
   const handlers = createHandlers({
     keys: keyService,
+    keyNotes,
+    validateKeyNotes,
     testConnection: async (serverUrl) =>
       testConnection(serverUrl, {
         hasHostAccess,

@@ -5,7 +5,9 @@
  * Imports are type-only: the services are made and wired in entrypoints/background.ts.
  */
 import type { ClipboardAutoClear } from '../clipboard/auto-clear';
+import type { keyNotes as KeyNotesStore } from '../keys/key-notes';
 import type { KeyService } from '../keys/key-service';
+import type { KeyNotes } from '../settings/key-notes';
 import type { testConnection } from '../servers/connection-test';
 import type { Settings } from '../settings/schema';
 import type { WebSessionService } from '../web-session/web-session-service';
@@ -13,6 +15,10 @@ import type { WebSessionService } from '../web-session/web-session-service';
 /** What the background's handlers call on. */
 export interface BackgroundServices {
   keys: KeyService;
+  /** Key names and paste records (storage.local, by fingerprint). */
+  keyNotes: typeof KeyNotesStore;
+  /** What an imported file's notes must pass, checked again here whatever the page did. */
+  validateKeyNotes(raw: unknown): { ok: true; value: KeyNotes } | { ok: false };
   webSession: WebSessionService;
   clipboard: Pick<ClipboardAutoClear, 'schedule'>;
   /** Test connection, with the server's own public key, remembering what it detects. */
@@ -24,7 +30,15 @@ export interface BackgroundServices {
  * The background's answers to the bus. The services' methods are plain closures, so they are
  * passed as they are; a handler's first parameter is the message's request.
  */
-export function createHandlers({ keys, webSession, clipboard, testConnection, settings }: BackgroundServices) {
+export function createHandlers({
+  keys,
+  keyNotes,
+  validateKeyNotes,
+  webSession,
+  clipboard,
+  testConnection,
+  settings,
+}: BackgroundServices) {
   return {
     /** The fewest requests to a key: cache → session token → login (→ account, if asked). */
     'keys.get': keys.getKey,
@@ -76,6 +90,18 @@ export function createHandlers({ keys, webSession, clipboard, testConnection, se
      * language. Built here rather than in the popup, which keeps within its size budget.
      */
     'keys.copyText': keys.copyText,
+    /** The key names and paste records, for an export that asks for them. */
+    'keyNotes.export': (_request: Record<string, never>) => keyNotes.all(),
+    /** An imported file's notes replace these; only those of servers set up are kept. */
+    'keyNotes.import': async (request: { notes: unknown }) => {
+      const checked = validateKeyNotes(request.notes);
+      if (!checked.ok) return false;
+      const servers = (await settings()).servers.map((server) => server.url);
+      await keyNotes.replaceAll(checked.value, servers);
+      return true;
+    },
+    /** The preference's "Clear": every paste record goes, the names stay. */
+    'keyNotes.clearPlaces': (_request: Record<string, never>) => keyNotes.clearPlaces(),
   } satisfies Record<string, (request: never) => unknown>;
 }
 

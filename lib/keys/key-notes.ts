@@ -137,6 +137,15 @@ export const keyNotes = {
     );
   },
 
+  /**
+   * An import's notes (checked field by field first: lib/settings/validate.ts) in place of these.
+   * Only those of servers still set up stay: no note may outlive its server.
+   */
+  async replaceAll(notes: KeyNotes, serverUrls: readonly string[]): Promise<void> {
+    const kept = new Set(serverUrls);
+    await change(() => Object.fromEntries(Object.entries(notes).filter(([, note]) => kept.has(note.serverUrl))));
+  },
+
   /** "Clear where keys went": every recorded place goes; the names stay. */
   async clearPlaces(): Promise<void> {
     await change((notes) =>

@@ -27,6 +27,9 @@ export const browserPlatform: OptionsPlatform = {
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
   },
   newId: () => crypto.randomUUID(),
+  loadKeyNotes: () => sendMessage('keyNotes.export', {}),
+  saveKeyNotes: (notes) => sendMessage('keyNotes.import', { notes }),
+  clearPastePlaces: () => sendMessage('keyNotes.clearPlaces', {}),
   // Where the background can clear the clipboard (lib/clipboard/background-clipboard.ts): Chrome
   // through an offscreen document, Firefox from its background page.
   ...(autoClearAvailable() && {

@@ -10,6 +10,7 @@ import { originPattern } from '../ragflow/server-url';
 import { originsToRelease, originToRequest } from '../settings/origins';
 import { DEFAULT_PREFERENCES, type Preferences } from '../settings/preferences';
 import { DEFAULT_SETTINGS, findServer, type ServerSettings, type Settings } from '../settings/schema';
+import type { KeyNotes } from '../settings/key-notes';
 import { parseSettingsImport, exportSettings as settingsFile } from '../settings/transfer';
 import { type FieldError, validateServerAmong } from '../settings/validate';
 import { StateStore } from '../ui/state-store';
@@ -41,6 +42,8 @@ export interface OptionsState {
   /** The server the popup sent the user here for (it needs access). */
   focusedServerId: string | null;
   importOutcome: ImportOutcome | null;
+  /** The paste records were just cleared: the page says so. */
+  pastesCleared: boolean;
   /** Storage failed: the change was not saved. */
   alert: AlertState | null;
   /**
@@ -73,6 +76,12 @@ export interface OptionsPlatform {
   testConnection(serverUrl: string): Promise<ConnectionTestResult>;
   /** Offers the text as a file to save. */
   download(fileName: string, text: string): void;
+  /** The key names and paste records, by fingerprint (the background keeps them). */
+  loadKeyNotes(): Promise<KeyNotes>;
+  /** An imported file's notes in place of the stored ones; false when the background refused them. */
+  saveKeyNotes(notes: KeyNotes): Promise<boolean>;
+  /** Every paste record goes; the names stay. */
+  clearPastePlaces(): Promise<void>;
   /** Undefined where auto-clear needs no permission of its own, or does not exist (Firefox). */
   clipboardRead?: ClipboardReadAccess;
   newId(): string;
@@ -101,6 +110,7 @@ export class OptionsController extends StateStore<OptionsState> {
       tests: {},
       focusedServerId: null,
       importOutcome: null,
+      pastesCleared: false,
       alert: null,
       clipboardReadGranted: null,
     });
@@ -232,8 +242,25 @@ export class OptionsController extends StateStore<OptionsState> {
     }
   }
 
-  exportSettings(): void {
-    this.platform.download(EXPORT_FILE_NAME, settingsFile(this.state.settings, this.state.preferences));
+  /** The file of settings and preferences; with the key names and paste records only when asked. */
+  async exportSettings(includeKeyNotes = false): Promise<void> {
+    let notes: KeyNotes | undefined;
+    try {
+      notes = includeKeyNotes ? await this.platform.loadKeyNotes() : undefined;
+    } catch (error) {
+      return this.set({ alert: alertFromError(error) });
+    }
+    this.platform.download(EXPORT_FILE_NAME, settingsFile(this.state.settings, this.state.preferences, notes));
+  }
+
+  /** "Clear where keys were pasted". */
+  async clearPastePlaces(): Promise<void> {
+    try {
+      await this.platform.clearPastePlaces();
+      this.set({ pastesCleared: true, alert: null });
+    } catch (error) {
+      this.set({ alert: alertFromError(error) });
+    }
   }
 
   /** Replaces settings and preferences with a file's, only when every field of it is valid. */
@@ -241,9 +268,11 @@ export class OptionsController extends StateStore<OptionsState> {
     const parsed = parseSettingsImport(text);
     if (!parsed.ok) return this.set({ importOutcome: { status: 'invalid', errors: parsed.errors } });
     const before = this.state.settings.servers;
-    const { settings, preferences } = parsed.value;
+    const { settings, preferences, keyNotes } = parsed.value;
     try {
       await Promise.all([this.platform.saveSettings(settings), this.platform.savePreferences(preferences)]);
+      // After the settings: notes are kept only for servers set up.
+      if (keyNotes) await this.platform.saveKeyNotes(keyNotes);
     } catch (error) {
       return this.set({ alert: alertFromError(error) });
     }

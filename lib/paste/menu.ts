@@ -26,6 +26,16 @@ export interface PasteMenuItem {
   parentId?: string;
 }
 
+/**
+ * The items of one account's keys: only where it has several and the user named at least one
+ * (an unnamed key is told apart by its end, masked like the popup's); none otherwise, so that the
+ * server's item pastes its current key as before.
+ */
+export function menuKeysOf(keys: readonly { token: string; fingerprint: string; name?: string }[]): MenuKey[] {
+  if (keys.length < 2 || !keys.some((key) => key.name)) return [];
+  return keys.map(({ token, fingerprint, name }) => ({ fingerprint, title: name ?? `ragflow-…${token.slice(-4)}` }));
+}
+
 /** Chromium replaces `%s` in a title with the selected text; a name is shown as typed. */
 const asTyped = (name: string) => name.replaceAll('%s', '% s');
 

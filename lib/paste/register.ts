@@ -16,7 +16,14 @@ import { FIELD_VISIBILITY_SLOT, installFieldVisibilityCheck } from './field-visi
 import { type FrameFocus, reportFocus } from './focus-probe';
 import { type EditContextResult, insertIntoEditContext } from './edit-context';
 import { type InsertResult, insertIntoField, PINNED_FIELDS_SLOT, pinFocusedField } from './insert-into-field';
-import { changesPasteMenu, createMenuSync, type MenuKey, menuItemsToCreate, type PasteMenuItem } from './menu';
+import {
+  changesPasteMenu,
+  createMenuSync,
+  type MenuKey,
+  menuItemsToCreate,
+  menuKeysOf,
+  type PasteMenuItem,
+} from './menu';
 import { keyFingerprint, keyNotes } from '../keys/key-notes';
 import { createNoticeBoard, noticeMessage } from './notice';
 import { createPasteService, NoAccessError, type PasteDeps, type PasteState } from './paste-service';
@@ -35,23 +42,21 @@ async function readState(keys: Pick<KeyService, 'cachedServers'>): Promise<Paste
   return { settings, cachedServerUrls, lastUsedServerUrl: typeof lastUsed === 'string' ? lastUsed : undefined };
 }
 
-/**
- * The keys each server's submenu offers: only where an account has several cached keys and the
- * user named at least one (lib/keys/key-notes.ts); each by its name, else masked like the popup's.
- */
+/** The keys each server's submenu offers, by their names (lib/keys/key-notes.ts; see menuKeysOf). */
 async function namedKeysByServer(accounts: readonly AccountKeys[]): Promise<Map<string, MenuKey[]>> {
   const byServer = new Map<string, MenuKey[]>();
   for (const account of accounts) {
     if (account.tokens.length < 2) continue;
     const notes = await keyNotes.forKeys(account.tokens);
-    if (![...notes.values()].some((note) => note.name)) continue;
-    const items = await Promise.all(
+    const keys = await Promise.all(
       account.tokens.map(async (token) => ({
+        token,
         fingerprint: await keyFingerprint(token),
-        title: notes.get(token)?.name ?? `ragflow-…${token.slice(-4)}`,
+        ...(notes.get(token)?.name && { name: notes.get(token)?.name }),
       })),
     );
-    byServer.set(account.serverUrl, [...(byServer.get(account.serverUrl) ?? []), ...items]);
+    const items = menuKeysOf(keys);
+    if (items.length > 0) byServer.set(account.serverUrl, [...(byServer.get(account.serverUrl) ?? []), ...items]);
   }
   return byServer;
 }

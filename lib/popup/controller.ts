@@ -17,6 +17,7 @@ import {
   checkAccount,
   checkNickname,
   checkPassword,
+  checkServer,
   defaultNickname,
   noHostAccessAlert,
 } from './form';
@@ -29,6 +30,8 @@ export interface FormValues {
   password: string;
   /** For the create-account offer. */
   nickname: string;
+  /** "Use an API key": held only while the popup is open, like the password. */
+  apiKey: string;
 }
 
 export type FormField = keyof FormValues;
@@ -91,6 +94,7 @@ export interface PopupPlatform {
 /** A key read from the cache, as the popup shows it. */
 function resultOf(cached: CachedKey): KeyResult {
   const result: KeyResult = { key: cached.key, serverUrl: cached.serverUrl, email: cached.email, source: 'cache' };
+  if (cached.viaApiKey) return { ...result, viaApiKey: true };
   return cached.viaWebApp ? { ...result, viaWebApp: true } : result;
 }
 
@@ -112,7 +116,7 @@ export class PopupController extends StateStore<PopupState> {
   constructor(private readonly platform: PopupPlatform) {
     super({
       view: 'loading',
-      form: { serverUrl: '', email: '', password: '', nickname: '' },
+      form: { serverUrl: '', email: '', password: '', nickname: '', apiKey: '' },
       busy: false,
       step: null,
       alert: null,
@@ -231,6 +235,34 @@ export class PopupController extends StateStore<PopupState> {
     } catch (error) {
       this.set({ alert: alertFromError(error) });
     } finally {
+      this.set({ busy: false, step: null });
+    }
+  }
+
+  /**
+   * "Use an API key": a key the user already has is the sign-in. No password and no login, so the
+   * web app stays signed in (docs/ragflow-releases.md, "Signing in with an API key").
+   */
+  async signInWithApiKey(): Promise<void> {
+    if (this.state.busy) return;
+    const server = checkServer(this.state.form.serverUrl);
+    if (!server.ok) return this.set({ alert: server.alert });
+    const { serverUrl } = server.value;
+    // The key goes to the server: asked about plain http like a password.
+    if (!this.allowsCleartext(serverUrl, () => this.signInWithApiKey())) return;
+    const flowId = this.platform.newFlowId();
+    this.set({ busy: true, alert: null, offerCreateAccount: false, step: 'connecting' });
+    const stopListening = this.platform.onProgress((event) => {
+      if (event.flowId === flowId) this.set({ step: event.step });
+    });
+    try {
+      const result = await this.platform.send('keys.fromApiKey', { serverUrl, apiKey: this.state.form.apiKey, flowId });
+      await this.showKey(result);
+    } catch (error) {
+      const needsGrant = isAppError(error, 'no-host-access');
+      this.set({ alert: needsGrant ? noHostAccessAlert(server.value) : alertFromError(error) });
+    } finally {
+      stopListening();
       this.set({ busy: false, step: null });
     }
   }
@@ -448,7 +480,7 @@ export class PopupController extends StateStore<PopupState> {
     this.set({
       view: 'result',
       result,
-      form: { ...this.state.form, password: '' },
+      form: { ...this.state.form, password: '', apiKey: '' },
       alert: null,
       offerCreateAccount: false,
       copied: false,

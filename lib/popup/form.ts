@@ -42,25 +42,31 @@ function characterCount(text: string): number {
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; alert: AlertState };
 
-export function checkAccount(input: { serverUrl: string; email: string }): Checked<Account> {
+/** The server alone: for a sign-in that needs no email (an API key says whose it is). */
+export function checkServer(input: string): Checked<Omit<Account, 'email'>> {
   let serverUrl: string;
   try {
-    serverUrl = normalizeServerUrl(input.serverUrl);
+    serverUrl = normalizeServerUrl(input);
   } catch (error) {
     return { ok: false, alert: alertFromError(error) };
   }
+  return { ok: true, value: { serverUrl, originPattern: originPattern(serverUrl), host: new URL(serverUrl).hostname } };
+}
+
+export function checkAccount(input: { serverUrl: string; email: string }): Checked<Account> {
+  const server = checkServer(input.serverUrl);
+  if (!server.ok) return server;
   const email = input.email.trim();
   if (email === '') return { ok: false, alert: alertOf('errorEmailRequired') };
   if (characterCount(email) > MAX_EMAIL_LENGTH) {
     return { ok: false, alert: alertOf('errorEmailTooLong', [String(MAX_EMAIL_LENGTH)]) };
   }
   if (!EMAIL_SHAPE.test(email)) return { ok: false, alert: alertOf('errorEmailMalformed') };
-  const pattern = originPattern(serverUrl);
-  return { ok: true, value: { serverUrl, email, originPattern: pattern, host: new URL(serverUrl).hostname } };
+  return { ok: true, value: { ...server.value, email } };
 }
 
 /** The alert for a server the browser has not let us talk to yet, with its Grant access button. */
-export function noHostAccessAlert(account: Account): AlertState {
+export function noHostAccessAlert(account: Pick<Account, 'host' | 'serverUrl'>): AlertState {
   return { ...alertOf('errorNoHostAccess', [account.host]), grantServerUrl: account.serverUrl };
 }
 

@@ -50,10 +50,21 @@ export interface KeyRowData {
   date: string;
   /** ISO 8601, for `<time datetime>`; empty like `age`. */
   isoDate: string;
+  /** The user's own name for the key. */
+  name?: string;
+  /** Where it was pasted, newest first: the host, and when in words and as a date. */
+  places: PlaceRowData[];
+}
+
+export interface PlaceRowData {
+  /** The origin's host (and port): `n8n.example.com`. */
+  host: string;
+  age: string;
+  date: string;
 }
 
 export function describeKey(
-  key: { token: string; createdAt: number },
+  key: { token: string; createdAt: number; name?: string; places?: readonly { origin: string; at: number }[] },
   now: number,
   formatters: DateFormatters,
 ): KeyRowData {
@@ -64,5 +75,16 @@ export function describeKey(
     age: known ? formatters.relative(key.createdAt, now) : '',
     date: known ? formatters.absolute(key.createdAt) : '',
     isoDate: known ? new Date(key.createdAt).toISOString() : '',
+    ...(key.name && { name: key.name }),
+    places: (key.places ?? []).map((place) => ({
+      host: new URL(place.origin).host,
+      age: formatters.relative(place.at, now),
+      date: formatters.absolute(place.at),
+    })),
   };
+}
+
+/** The hosts of a key's places, for the sentences that list where to update it. */
+export function placeHosts(row: Pick<KeyRowData, 'places'>): string {
+  return row.places.map((place) => place.host).join(', ');
 }

@@ -9,7 +9,7 @@ import { isAppError } from '../errors';
 import type { ListedKey } from '../messaging/protocol';
 import { StateStore } from '../ui/state-store';
 import type { PopupPlatform } from './controller';
-import { type AlertState, alertFromError } from '../ui/alert';
+import { type AlertState, alertFromError, alertOf } from '../ui/alert';
 import { type DateFormatters, dateFormatters, describeKey, type KeyRowData } from './key-format';
 
 export type VerifyStatus = 'checking' | 'valid' | 'invalid' | 'unreachable';
@@ -35,6 +35,10 @@ export interface KeyListState {
   expanded: string | null;
   /** The key whose revocation waits for the user's confirmation. */
   confirming: string | null;
+  /** The key whose rotation waits for the user's confirmation. */
+  rotating: string | null;
+  /** What a rotation did, in a sentence (not an error: the new key is there). */
+  notice: AlertState | null;
   verifications: Record<string, KeyVerification>;
   /** The copy just made, for its button to say so for a moment. */
   copied: { token: string; format: CopyFormat } | null;
@@ -80,6 +84,8 @@ export class KeyListController extends StateStore<KeyListState> {
       shown: null,
       expanded: null,
       confirming: null,
+      rotating: null,
+      notice: null,
       verifications: {},
       copied: null,
       clipboardClearSeconds: null,
@@ -125,11 +131,55 @@ export class KeyListController extends StateStore<KeyListState> {
 
   async revoke(token: string): Promise<void> {
     await this.change(async () => {
-      await this.options.platform.send('keys.revoke', { ...this.options.account, token });
+      const { signedOut } = await this.options.platform.send('keys.revoke', { ...this.options.account, token });
+      // The key the account signed in with: the background signed it out, and the popup says why.
+      if (signedOut) return this.options.hooks.onSessionExpired(alertOf('keysSignedOutRevoked'));
       const { [token]: _forgotten, ...verifications } = this.state.verifications;
       this.set({ rows: (this.state.rows ?? []).filter((row) => row.token !== token), confirming: null, verifications });
       // The background cleared it: paste must not insert a revoked key.
       if (this.state.currentKey === token) this.setCurrentKey(null);
+    });
+  }
+
+  /** The first click on Rotate only asks; {@link rotate} does it. */
+  askRotate(token: string): void {
+    this.set({ rotating: token, confirming: null, expanded: null, alert: null, notice: null });
+  }
+
+  cancelRotate(): void {
+    this.set({ rotating: null });
+  }
+
+  /**
+   * Rotate: a new key, chosen for paste, copied if asked, then the old key revoked (all in the
+   * background but the copy). The sentence says what happened, also when the old key stays.
+   */
+  async rotate(token: string, copyNewKey: boolean): Promise<void> {
+    await this.change(async () => {
+      const rotated = await this.options.platform.send('keys.rotate', { ...this.options.account, token });
+      const rows = (this.state.rows ?? []).filter((row) => !(rotated.oldRevoked && row.token === token));
+      this.set({ rows: [this.describe(rotated.key), ...rows], rotating: null });
+      this.setCurrentKey(rotated.currentKey);
+      if (copyNewKey) await this.copy(rotated.key.token, 'plain');
+      const hosts = rotated.places.map((place) => new URL(place.origin).host).join(', ');
+      if (!rotated.oldRevoked) {
+        // What happened, and why the old key stays: the server's reason in the alert.
+        return this.set({ notice: alertOf('keysRotateOldKept'), alert: rotated.error ?? null });
+      }
+      this.set({ notice: hosts ? alertOf('keysRotatedUpdate', [hosts]) : alertOf('keysRotated') });
+    });
+  }
+
+  /** The user's own name for a key (blank: none). */
+  async rename(token: string, name: string): Promise<void> {
+    await this.change(async () => {
+      const saved = await this.options.platform.send('keys.name', { ...this.options.account, token, name });
+      const rows = (this.state.rows ?? []).map((row) => {
+        if (row.token !== token) return row;
+        const { name: _old, ...rest } = row;
+        return saved.name === null ? rest : { ...rest, name: saved.name };
+      });
+      this.set({ rows });
     });
   }
 
@@ -198,7 +248,7 @@ export class KeyListController extends StateStore<KeyListState> {
   /** Runs a change of the keys, one at a time; a dead session ends the list. */
   private async change(task: () => Promise<void>): Promise<void> {
     if (this.state.busy) return;
-    this.set({ busy: true, alert: null });
+    this.set({ busy: true, alert: null, notice: null });
     try {
       await task();
     } catch (error) {

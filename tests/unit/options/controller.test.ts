@@ -74,6 +74,9 @@ function fakePlatform(options: FakeOptions = {}) {
     ),
     download: vi.fn((fileName: string, text: string) => void downloads.push({ fileName, text })),
     newId: () => `new-${++ids}`,
+    loadKeyNotes: vi.fn(async () => ({})),
+    saveKeyNotes: vi.fn(async () => true),
+    clearPastePlaces: vi.fn(async () => {}),
   };
   return { platform: mocks as OptionsPlatform, mocks, store, granted, downloads };
 }

@@ -6,6 +6,7 @@ import {
   keyOfMenuItem,
   type MenuApi,
   menuItemsToCreate,
+  menuKeysOf,
   type PasteMenuItem,
   pasteMenuItems,
   serverOfMenuItem,
@@ -193,6 +194,17 @@ describe('named keys in the paste menu', () => {
     const items = pasteMenuItems([A], TITLE, () => KEYS);
     expect(items.map((item) => item.parentId)).toEqual([undefined, 'paste-key', 'paste-key']);
     expect(serverOfMenuItem(items[0]!.id)).toBeNull();
+  });
+
+  it('offers the keys of an account only when it has several and one has a name', () => {
+    const one = { token: 'ragflow-aaaa1111', fingerprint: 'f1' };
+    const two = { token: 'ragflow-bbbb2222', fingerprint: 'f2' };
+    expect(menuKeysOf([one, two])).toEqual([]);
+    expect(menuKeysOf([{ ...one, name: 'n8n prod' }])).toEqual([]);
+    expect(menuKeysOf([{ ...one, name: 'n8n prod' }, two])).toEqual([
+      { fingerprint: 'f1', title: 'n8n prod' },
+      { fingerprint: 'f2', title: 'ragflow-…2222' },
+    ]);
   });
 
   it('rebuilds when a name changes', () => {

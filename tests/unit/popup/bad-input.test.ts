@@ -113,7 +113,7 @@ describe('input that is invalid on its own', () => {
     ['184 bytes of emoji', { password: EMOJI_184_BYTES }, 'errorPasswordTooLong', ['183']],
     ['a password of 10,000 characters', { password: 'x'.repeat(10_000) }, 'errorPasswordTooLong', ['183']],
   ])('%s: says why, sends nothing, keeps the form', async (_name, input, messageKey, substitutions) => {
-    const typed: FormValues = { serverUrl: server.url, ...ALICE, nickname: '', ...input };
+    const typed: FormValues = { serverUrl: server.url, ...ALICE, nickname: '', apiKey: '', ...input };
     const controller = await popupWith(typed);
     await controller.submit();
 

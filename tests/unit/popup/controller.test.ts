@@ -460,7 +460,7 @@ describe('the key list in the popup', () => {
           currentKey: 'ragflow-abc',
         }),
         'keys.setCurrent': () => undefined,
-        'keys.revoke': () => undefined,
+        'keys.revoke': () => ({ signedOut: false }),
       },
       { cachedKey: KEY, remembered },
     );

@@ -57,6 +57,7 @@ describe('describeKey', () => {
       age: '2 days ago',
       date: formatters.absolute(createdAt),
       isoDate: '2025-05-08T12:00:00.000Z',
+      places: [],
     });
   });
 
@@ -65,6 +66,7 @@ describe('describeKey', () => {
       age: '',
       date: '',
       isoDate: '',
+      places: [],
     });
   });
 });

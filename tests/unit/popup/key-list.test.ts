@@ -62,6 +62,7 @@ describe('the key list', () => {
         age: '5 minutes ago',
         date: expect.any(String),
         isoDate: '2025-05-10T11:55:00.000Z',
+        places: [],
       },
       {
         token: OLD,
@@ -69,6 +70,7 @@ describe('the key list', () => {
         age: '3 days ago',
         date: expect.any(String),
         isoDate: '2025-05-07T12:00:00.000Z',
+        places: [],
       },
     ]);
 
@@ -119,7 +121,7 @@ describe('the key list', () => {
   });
 
   it('revokes only after the confirmation, and then clears the pasting key', async () => {
-    const { list, hooks, sent } = keyList({ 'keys.list': () => LIST, 'keys.revoke': () => undefined });
+    const { list, hooks, sent } = keyList({ 'keys.list': () => LIST, 'keys.revoke': () => ({ signedOut: false }) });
     await list.toggle();
     list.askRevoke(OLD);
     expect(list.getState().confirming).toBe(OLD);
@@ -136,7 +138,7 @@ describe('the key list', () => {
   });
 
   it('revoking another key leaves the pasting key alone', async () => {
-    const { list, hooks } = keyList({ 'keys.list': () => LIST, 'keys.revoke': () => undefined });
+    const { list, hooks } = keyList({ 'keys.list': () => LIST, 'keys.revoke': () => ({ signedOut: false }) });
     await list.toggle();
     await list.revoke(NEW);
     expect(list.getState().currentKey).toBe(OLD);
@@ -250,7 +252,10 @@ describe('the key list', () => {
 
   it('runs one change at a time', async () => {
     let finish: () => void = () => {};
-    const { list, sent } = keyList({ 'keys.revoke': () => new Promise<void>((resolve) => (finish = resolve)) });
+    const { list, sent } = keyList({
+      'keys.revoke': () =>
+        new Promise<{ signedOut: boolean }>((resolve) => (finish = () => resolve({ signedOut: false }))),
+    });
     const first = list.revoke(OLD);
     await list.revoke(NEW);
     finish();
