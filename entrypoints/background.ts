@@ -32,6 +32,8 @@ export default defineBackground(() => {
     keyPolicy: async (serverUrl) => (await serverSettingsFor(serverUrl))?.keyPolicy ?? 'reuse',
     clientOptions: clientOptionsOf,
     sessionMaxAgeMs: async (serverUrl) => sessionMaxAgeFor(await settingsItem.getValue(), serverUrl),
+    // A rotation's copy of the new key, cleared later like any copied key (defined below, at once).
+    copyToClipboard: (key) => copyKeyToClipboard(key),
   });
   const systemClipboard = backgroundClipboard();
   const clipboard = createClipboardAutoClear({
@@ -40,6 +42,11 @@ export default defineBackground(() => {
     clearIfUnchanged: systemClipboard.clearIfUnchanged,
     mayReadClipboard: () => browser.permissions.contains({ permissions: ['clipboardRead'] }),
   });
+  /** Puts a key on the system clipboard and plans its clearing, as a copy from the popup would. */
+  async function copyKeyToClipboard(key: string) {
+    await systemClipboard.write(key);
+    return clipboard.schedule(await clipboardFingerprint(key));
+  }
   // At top level: the alarm may be what wakes a stopped service worker.
   browser.alarms.onAlarm.addListener((alarm) => void clipboard.onAlarm(alarm));
   // A paste while signed in but with no key cached gets one through the same single flight.
@@ -47,8 +54,7 @@ export default defineBackground(() => {
     keys: keyService,
     keyWithSession: async (account) => (await keyService.getKey(account)).key,
     async copyToClipboard(key) {
-      await systemClipboard.write(key);
-      await clipboard.schedule(await clipboardFingerprint(key));
+      await copyKeyToClipboard(key);
     },
   });
   const handlers = createHandlers({

@@ -3,7 +3,16 @@
  * Everything but verify speaks with the account's cached session token; a server that no longer
  * takes it (HTTP 401) ends the cached session, so that the popup goes back to its sign-in form.
  */
-import type { AccountRef, KeyList, KeyRef, ListedKey, RevokeResult, RotateResult } from '../messaging/protocol';
+import type {
+  AccountRef,
+  ClipboardClearPlan,
+  KeyList,
+  KeyRef,
+  ListedKey,
+  RevokeResult,
+  RotateRequest,
+  RotateResult,
+} from '../messaging/protocol';
 import type { ApiKey, KeyStatus, RagflowClient } from '../ragflow/client';
 import { AppError, isAppError } from '../errors';
 import { sessionExpired } from '../ragflow/errors';
@@ -22,7 +31,7 @@ export interface KeyManagement {
    * the account signed in with the old key), then the old key revoked. A failure before the new
    * key exists changes nothing; one after it leaves the old key valid, and says so.
    */
-  rotateKey(request: KeyRef): Promise<RotateResult>;
+  rotateKey(request: RotateRequest): Promise<RotateResult>;
   /** Names a listed key, on this machine only; a blank name removes it. */
   nameKey(request: KeyRef & { name: string }): Promise<{ name: string | null }>;
   setCurrentKey(request: KeyRef): Promise<void>;
@@ -37,6 +46,8 @@ export interface KeyServiceInternals {
   /** Runs a task with a client of the server (host access checked, generation remembered). */
   withClient<T>(serverUrl: string, task: (client: RagflowClient) => Promise<T>): Promise<T>;
   now(): number;
+  /** Puts a key on the clipboard and plans its clearing, as for a copy from the popup; throws without one. */
+  copyToClipboard?(key: string): Promise<ClipboardClearPlan>;
 }
 
 /** The `Authorization` value of an account signed in with an API key instead of a session. */
@@ -118,6 +129,15 @@ export function createKeyManagement(internals: KeyServiceInternals): KeyManageme
     return { signedOut: true };
   }
 
+  async function copyNew(token: string): Promise<ClipboardClearPlan | { status: 'failed' }> {
+    try {
+      if (!internals.copyToClipboard) throw new Error('No clipboard here');
+      return await internals.copyToClipboard(token);
+    } catch {
+      return { status: 'failed' };
+    }
+  }
+
   return {
     listKeys(account) {
       return withSession(account, async (client, authorization, serverUrl, email) => {
@@ -194,7 +214,9 @@ export function createKeyManagement(internals: KeyServiceInternals): KeyManageme
         // The places to update are the old key's: said before its note goes.
         const places = (await keyNotes.forKeys([old])).get(old)?.places ?? [];
         const [key] = await listedWithNotes([created]);
-        const result = { key: key!, currentKey: created.token, places };
+        // Copied when asked, while the old key still works: the user can update an app with it first.
+        const copied = request.copy ? await copyNew(created.token) : undefined;
+        const result = { key: key!, currentKey: created.token, places, ...(copied && { copied }) };
         try {
           await client.deleteKey(nextAuthorization, old);
           const keys = await client.listKeys(nextAuthorization);

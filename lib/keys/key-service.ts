@@ -1,6 +1,7 @@
 import type {
   AccountRef,
   ApiKeySignInRequest,
+  ClipboardClearPlan,
   GetKeyRequest,
   KeyFlowStep,
   KeyResult,
@@ -57,6 +58,8 @@ export interface KeyServiceDeps {
   clientOptions?(serverUrl: string): Promise<Partial<RagflowClientOptions>>;
   /** How long a server's sessions stay cached, from the sign-in; undefined: until the browser closes. */
   sessionMaxAgeMs?(serverUrl: string): Promise<number | undefined>;
+  /** The background's clipboard, for a rotation asked to copy the new key (see KeyServiceInternals). */
+  copyToClipboard?(key: string): Promise<ClipboardClearPlan>;
   now?(): number;
 }
 
@@ -334,7 +337,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
   }
 
   return {
-    ...createKeyManagement({ cachedAccount, withClient, now }),
+    ...createKeyManagement({ cachedAccount, withClient, now, copyToClipboard: deps.copyToClipboard }),
 
     async getKey(request) {
       const serverUrl = normalizeServerUrl(request.serverUrl);

@@ -144,6 +144,16 @@ export interface RotateResult {
   oldRevoked: boolean;
   /** Why the old key is still valid, when it is. */
   error?: { messageKey: string; substitutions: string[] };
+  /**
+   * Asked to copy: what happened to the clipboard, before the old key was revoked. `failed` where
+   * the background has no clipboard (the popup then copies the key itself).
+   */
+  copied?: ClipboardClearPlan | { status: 'failed' };
+}
+
+export interface RotateRequest extends KeyRef {
+  /** Put the new key on the clipboard, before the old one is revoked. */
+  copy?: boolean;
 }
 
 /** The account's keys, newest first, and the one "Paste RAGFlow key" uses (null: none). */

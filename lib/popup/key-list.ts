@@ -151,16 +151,24 @@ export class KeyListController extends StateStore<KeyListState> {
   }
 
   /**
-   * Rotate: a new key, chosen for paste, copied if asked, then the old key revoked (all in the
-   * background but the copy). The sentence says what happened, also when the old key stays.
+   * Rotate: a new key, chosen for paste, copied if asked, then the old key revoked, in that order,
+   * all in the background. The sentence says what happened, also when the old key stays.
    */
   async rotate(token: string, copyNewKey: boolean): Promise<void> {
     await this.change(async () => {
-      const rotated = await this.options.platform.send('keys.rotate', { ...this.options.account, token });
+      // The background copies the new key itself, before it revokes the old one.
+      const request = { ...this.options.account, token, copy: copyNewKey };
+      const rotated = await this.options.platform.send('keys.rotate', request);
       const rows = (this.state.rows ?? []).filter((row) => !(rotated.oldRevoked && row.token === token));
       this.set({ rows: [this.describe(rotated.key), ...rows], rotating: null });
       this.setCurrentKey(rotated.currentKey);
-      if (copyNewKey) await this.copy(rotated.key.token, 'plain');
+      const { copied } = rotated;
+      // No clipboard in the background: the popup copies it, late but still.
+      if (copied?.status === 'failed') await this.copy(rotated.key.token, 'plain');
+      else if (copied) {
+        this.showCopied(rotated.key.token, 'plain');
+        this.set({ clipboardClearSeconds: copied.status === 'scheduled' ? copied.seconds : null });
+      }
       const hosts = rotated.places.map((place) => new URL(place.origin).host).join(', ');
       if (!rotated.oldRevoked) {
         // What happened, and why the old key stays: the server's reason in the alert.
@@ -226,9 +234,7 @@ export class KeyListController extends StateStore<KeyListState> {
     } catch {
       return this.set({ alert: { messageKey: 'popupCopyFailed', substitutions: [] } });
     }
-    clearTimeout(this.copiedTimer);
-    this.set({ copied: { token, format }, alert: null });
-    this.copiedTimer = setTimeout(() => this.set({ copied: null }), COPIED_MS);
+    this.showCopied(token, format);
     try {
       // Only the hash of what was copied travels, as for the popup's own Copy.
       const fingerprint = await clipboardFingerprint(text);
@@ -238,6 +244,13 @@ export class KeyListController extends StateStore<KeyListState> {
       // The copy worked; without the background, the text just stays in the clipboard.
       this.set({ clipboardClearSeconds: null });
     }
+  }
+
+  /** The row's Copy button says "Copied" for a moment. */
+  private showCopied(token: string, format: CopyFormat): void {
+    clearTimeout(this.copiedTimer);
+    this.set({ copied: { token, format }, alert: null });
+    this.copiedTimer = setTimeout(() => this.set({ copied: null }), COPIED_MS);
   }
 
   override dispose(): void {

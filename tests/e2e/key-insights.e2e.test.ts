@@ -36,6 +36,7 @@ beforeAll(async () => {
     startTestPages(),
   ]);
   client = new RagflowClient({ serverUrl: server.url });
+  await extension.context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await extension.configureServers([{ url: server.url, publicKeyPem: server.publicKeyPem }]);
 });
 
@@ -152,9 +153,9 @@ describe('keys beyond the password (issue 19)', () => {
     const row = rowOf(popup, own);
     await row.getByRole('button', { name: 'More' }).click();
     await row.getByRole('button', { name: 'Rotate', exact: true }).click();
-    // The confirmation names where the key went; the new key is not copied this time.
+    // The confirmation names where the key went, and offers to copy the new key (ticked).
     await expect.poll(() => row.textContent()).toContain(`Pasted on: ${new URL(pages.url('x')).host}`);
-    await row.getByLabel('Copy the new key').uncheck();
+    expect(await row.getByLabel('Copy the new key').isChecked()).toBe(true);
     await row.getByRole('button', { name: 'Rotate', exact: true }).click();
     await popup.getByText('Rotated: the new key is used for paste, and the old one is revoked.').waitFor();
 
@@ -166,6 +167,7 @@ describe('keys beyond the password (issue 19)', () => {
     expect(await client.verifyKey(rotated)).toBe('valid');
     expect(await cachedAccount()).toMatchObject({ currentKey: rotated, authorization: `Bearer ${rotated}` });
     await expect.poll(() => popup.getByLabel('API key', { exact: true }).inputValue()).toBe(rotated);
+    expect(await popup.evaluate(() => navigator.clipboard.readText())).toBe(rotated);
     expect(server.count('login')).toBe(0);
     own = rotated;
     await popup.close();

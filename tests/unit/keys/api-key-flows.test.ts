@@ -132,6 +132,25 @@ describe.each(['v0.24', 'v0.26', 'go'] as const)('revoking and rotating, %s', (r
     expect((await keyNotes.forKeys([mine!])).size).toBe(0);
   });
 
+  it('copies the new key when asked, while the old one still works, and says how the clipboard is cleared', async () => {
+    const pasting = (await keys.getKey({ serverUrl: server.url, ...ALICE })).key;
+    const copies: { key: string; oldStillListed: boolean }[] = [];
+    keys = createKeyService({
+      hasHostAccess: async () => true,
+      onStep: () => undefined,
+      keyPolicy: async () => 'reuse',
+      clientOptions: async () => ({ publicKeyPem: server.publicKeyPem }),
+      async copyToClipboard(key) {
+        copies.push({ key, oldStillListed: server.apiKeys(ALICE.email).includes(pasting) });
+        return { status: 'scheduled', seconds: 30 };
+      },
+    });
+    const rotated = await keys.rotateKey({ ...account(), token: pasting, copy: true });
+    expect(copies).toEqual([{ key: rotated.key.token, oldStillListed: true }]);
+    expect(rotated).toMatchObject({ oldRevoked: true, copied: { status: 'scheduled', seconds: 30 } });
+    expect(server.apiKeys(ALICE.email)).toEqual([rotated.key.token]);
+  });
+
   it('loses nothing when the new key cannot be made: the old one stays valid and chosen', async () => {
     const pasting = (await keys.getKey({ serverUrl: server.url, ...ALICE })).key;
     server.injectFault('tokens.create', 'server-error');

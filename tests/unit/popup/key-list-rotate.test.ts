@@ -43,32 +43,51 @@ describe('the key list, beyond the password', () => {
     ]);
   });
 
-  it('rotates after the confirmation: the new key first and chosen, copied when asked, the places said', async () => {
+  it('rotates after the confirmation: the new key first and chosen, copied by the background, the places said', async () => {
     const rotated: RotateResult = {
       key: { token: NEW, createdAt: NOW },
       currentKey: NEW,
       places: [PLACE],
       oldRevoked: true,
+      copied: { status: 'scheduled', seconds: 30 },
     };
-    const { list, platform, hooks } = keyList({
-      'keys.list': () => LIST,
-      'keys.rotate': () => rotated,
-      'keys.copyText': () => NEW,
-      'clipboard.scheduleClear': () => ({ status: 'off' }),
-    });
+    const { list, platform, hooks } = keyList({ 'keys.list': () => LIST, 'keys.rotate': () => rotated });
     await list.toggle();
     list.askRotate(OLD);
     expect(list.getState().rotating).toBe(OLD);
     await list.rotate(OLD, true);
+    expect(platform.send).toHaveBeenLastCalledWith('keys.rotate', { ...ACCOUNT, token: OLD, copy: true });
     expect(list.getState()).toMatchObject({
       rotating: null,
       currentKey: NEW,
       notice: { messageKey: 'keysRotatedUpdate', substitutions: ['n8n.example.com'] },
       alert: null,
+      copied: { token: NEW, format: 'plain' },
+      clipboardClearSeconds: 30,
     });
     expect(list.getState().rows?.map((row) => row.token)).toEqual([NEW]);
     expect(hooks.onCurrentKeyChange).toHaveBeenCalledWith(NEW);
+    // The background copied it: the popup does not copy again.
+    expect(platform.copyText).not.toHaveBeenCalled();
+  });
+
+  it('copies the new key itself where the background has no clipboard', async () => {
+    const { list, platform } = keyList({
+      'keys.list': () => LIST,
+      'keys.rotate': () => ({
+        key: { token: NEW, createdAt: NOW },
+        currentKey: NEW,
+        places: [],
+        oldRevoked: true,
+        copied: { status: 'failed' },
+      }),
+      'keys.copyText': () => NEW,
+      'clipboard.scheduleClear': () => ({ status: 'off' }),
+    });
+    await list.toggle();
+    await list.rotate(OLD, true);
     expect(platform.copyText).toHaveBeenCalledWith(NEW);
+    expect(list.getState().notice).toEqual({ messageKey: 'keysRotated', substitutions: [] });
   });
 
   it('keeps the old key listed and says so when it could not be revoked', async () => {
