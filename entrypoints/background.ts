@@ -13,6 +13,7 @@ import { EXTENSION_PAGES } from '@/lib/messaging/pages';
 import { withKeyArrival } from '@/lib/paste/pending-paste';
 import { registerPasteFeature } from '@/lib/paste/register';
 import { hasHostAccess } from '@/lib/permissions';
+import type { ServerUrl } from '@/lib/ragflow/server-url';
 import { testConnection } from '@/lib/servers/connection-test';
 import { detectedServers } from '@/lib/keys/detected-servers';
 import { preferencesItem } from '@/lib/settings/preferences';
@@ -23,7 +24,7 @@ import { createWebSessionService } from '@/lib/web-session/web-session-service';
 
 export default defineBackground(() => {
   // A server's own RSA public key, for every client of it: the key flow's and Test connection's.
-  const clientOptionsOf = async (serverUrl: string) => ({
+  const clientOptionsOf = async (serverUrl: ServerUrl) => ({
     publicKeyPem: (await serverSettingsFor(serverUrl))?.publicKeyPem,
   });
   const keyService = createKeyService({

@@ -6,6 +6,7 @@
  */
 import type { ClipboardAutoClear } from '../clipboard/auto-clear';
 import type { keyNotes as KeyNotesStore } from '../keys/key-notes';
+import type { ServerUrl } from '../ragflow/server-url';
 import type { KeyService } from '../keys/key-service';
 import type { KeyNotes } from '../settings/key-notes';
 import type { testConnection } from '../servers/connection-test';
@@ -22,7 +23,7 @@ export interface BackgroundServices {
   webSession: WebSessionService;
   clipboard: Pick<ClipboardAutoClear, 'schedule'>;
   /** Test connection, with the server's own public key, remembering what it detects. */
-  testConnection(serverUrl: string): ReturnType<typeof testConnection>;
+  testConnection(serverUrl: ServerUrl): ReturnType<typeof testConnection>;
   settings(): Promise<Settings>;
 }
 
@@ -47,17 +48,17 @@ export function createHandlers({
     /** Forgets every cached session and key of a server. */
     'session.signOut': keys.signOut,
     /** Whether the server allows registration and password sign-in, asked afresh (one request). */
-    'server.config': (request: { serverUrl: string }) => keys.serverConfig(request.serverUrl),
+    'server.config': (request: { serverUrl: ServerUrl }) => keys.serverConfig(request.serverUrl),
     /** What is known of the server (remembered: no request; else one detection). */
-    'server.facts': (request: { serverUrl: string }) => keys.serverFacts(request.serverUrl),
+    'server.facts': (request: { serverUrl: ServerUrl }) => keys.serverFacts(request.serverUrl),
     /** The options page's "Test connection"; a failure is part of the answer, not an error. */
-    'server.test': (request: { serverUrl: string }) => testConnection(request.serverUrl),
+    'server.test': (request: { serverUrl: ServerUrl }) => testConnection(request.serverUrl),
     /** The saved servers and the default, for the popup's picker (the background owns the item). */
     'settings.get': (_request: Record<string, never>) => settings(),
     /** After the popup copied a key: clear it later if still there. Only its SHA-256 travels. */
     'clipboard.scheduleClear': (request: { fingerprint: string }) => clipboard.schedule(request.fingerprint),
     /** A tab of the server's RAGFlow web app, for the popup's session option; null when none is open. */
-    'webSession.tab': (request: { serverUrl: string }) => webSession.findTab(request.serverUrl),
+    'webSession.tab': (request: { serverUrl: ServerUrl }) => webSession.findTab(request.serverUrl),
     /** A key with the web app's own session (no login: the web app stays signed in). */
     'keys.fromWebSession': webSession.getKey,
     /**

@@ -1,6 +1,7 @@
 import { browser } from 'wxt/browser';
 
 import type { ApiKey } from '../ragflow/client';
+import type { ServerUrl } from '../ragflow/server-url';
 import { cachedKeyItemKey, cachedKeyOf, isSessionFresh } from './cached-key';
 
 /**
@@ -10,8 +11,7 @@ import { cachedKeyItemKey, cachedKeyOf, isSessionFresh } from './cached-key';
  * Never holds the password or its ciphertext.
  */
 export interface AccountEntry {
-  /** Normalised server URL. */
-  serverUrl: string;
+  serverUrl: ServerUrl;
   email: string;
   /** The session token (`Authorization` of login/register), while it is believed valid. */
   authorization?: string;
@@ -43,7 +43,7 @@ export interface SessionFreshness {
 
 const ACCOUNT_PREFIX = 'account:';
 
-function accountItemKey(serverUrl: string, email: string): string {
+function accountItemKey(serverUrl: ServerUrl, email: string): string {
   // RAGFlow compares emails as typed, but people do not type case consistently.
   return `${ACCOUNT_PREFIX}${serverUrl} ${email.trim().toLowerCase()}`;
 }
@@ -61,7 +61,11 @@ export function isAccountItemKey(key: string): boolean {
 /** Typed access to the session cache. State lives here, not in module variables, so that a
  * restarted service worker carries on where it was. */
 export const accountCache = {
-  async getAccount(serverUrl: string, email: string, freshness?: SessionFreshness): Promise<AccountEntry | undefined> {
+  async getAccount(
+    serverUrl: ServerUrl,
+    email: string,
+    freshness?: SessionFreshness,
+  ): Promise<AccountEntry | undefined> {
     const key = accountItemKey(serverUrl, email);
     const items = await browser.storage.session.get(key);
     const entry = items[key] as AccountEntry | undefined;
@@ -84,11 +88,11 @@ export const accountCache = {
   },
 
   /** Forgets the session token (after a 401) but keeps nothing that depended on it either. */
-  async dropSession(serverUrl: string, email: string): Promise<void> {
+  async dropSession(serverUrl: ServerUrl, email: string): Promise<void> {
     await browser.storage.session.remove(itemKeysOf({ serverUrl, email }));
   },
 
-  async accountsOfServer(serverUrl: string): Promise<AccountEntry[]> {
+  async accountsOfServer(serverUrl: ServerUrl): Promise<AccountEntry[]> {
     return (await this.allAccounts()).filter((entry) => entry.serverUrl === serverUrl);
   },
 
@@ -104,7 +108,7 @@ export const accountCache = {
    * Every cached account still within its server's session-cache lifetime (`maxAgeMsOf`:
    * undefined for no limit). Older ones are treated as absent and removed, as in getAccount.
    */
-  async freshAccounts(maxAgeMsOf: (serverUrl: string) => number | undefined, now: number): Promise<AccountEntry[]> {
+  async freshAccounts(maxAgeMsOf: (serverUrl: ServerUrl) => number | undefined, now: number): Promise<AccountEntry[]> {
     const accounts = await this.allAccounts();
     const expired = accounts.filter((entry) => {
       const maxAgeMs = maxAgeMsOf(entry.serverUrl);
@@ -117,7 +121,7 @@ export const accountCache = {
   },
 
   /** Forgets every account of a server (sign out). Its detection stays (storage.local): not a secret. */
-  async forgetServer(serverUrl: string): Promise<void> {
+  async forgetServer(serverUrl: ServerUrl): Promise<void> {
     const accounts = await this.accountsOfServer(serverUrl);
     await browser.storage.session.remove(accounts.flatMap(itemKeysOf));
   },

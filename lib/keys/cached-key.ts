@@ -4,6 +4,7 @@
  * `storage.session` so that it never waits on the service worker (a stopped worker takes hundreds
  * of milliseconds to start). No extension API here: the popup loads this without the polyfill.
  */
+import type { ServerUrl } from '../ragflow/server-url';
 import { sessionLifetimeFor, sessionMaxAgeMs, type Settings } from '../settings/schema';
 import type { AccountEntry } from './account-cache';
 
@@ -12,8 +13,7 @@ import type { AccountEntry } from './account-cache';
  * entry that holds the session token: the popup reads this item and never the token.
  */
 export interface CachedKey {
-  /** Normalised server URL. */
-  serverUrl: string;
+  serverUrl: ServerUrl;
   email: string;
   key: string;
   /** The session is the RAGFlow web app's (see KeyResult.viaWebApp). */
@@ -27,7 +27,7 @@ export interface CachedKey {
 const CACHED_KEY_PREFIX = 'key:';
 
 /** The `storage.session` key of an account's {@link CachedKey}. */
-export function cachedKeyItemKey(serverUrl: string, email: string): string {
+export function cachedKeyItemKey(serverUrl: ServerUrl, email: string): string {
   // RAGFlow compares emails as typed, but people do not type case consistently.
   return `${CACHED_KEY_PREFIX}${serverUrl} ${email.trim().toLowerCase()}`;
 }
@@ -56,7 +56,7 @@ export function isSessionFresh(sessionSavedAt: number | undefined, maxAgeMs: num
 }
 
 /** How old a server's cached session may get under the settings; undefined: until the browser closes. */
-export function sessionMaxAgeFor(settings: Pick<Settings, 'servers'>, serverUrl: string): number | undefined {
+export function sessionMaxAgeFor(settings: Pick<Settings, 'servers'>, serverUrl: ServerUrl): number | undefined {
   return sessionMaxAgeMs(sessionLifetimeFor(settings, serverUrl));
 }
 
@@ -77,7 +77,7 @@ export interface ServerKey {
  * Which key and session for this server, from the fresh accounts of the cache. Only accounts of
  * that very server count.
  */
-export function serverKeyOf(accounts: readonly AccountEntry[], serverUrl: string): ServerKey {
+export function serverKeyOf(accounts: readonly AccountEntry[], serverUrl: ServerUrl): ServerKey {
   const ofServer = accounts.filter((account) => account.serverUrl === serverUrl);
   const savedAt = (account: AccountEntry) => Math.max(account.keysSavedAt ?? 0, account.sessionSavedAt ?? 0);
   const key = ofServer.filter((account) => account.currentKey).sort((a, b) => savedAt(b) - savedAt(a))[0]?.currentKey;

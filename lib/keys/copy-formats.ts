@@ -9,7 +9,7 @@
  */
 import { isApiKeyForm } from '../ragflow/api-key';
 import { KEY_CHECK } from '../ragflow/routes';
-import { normalizeServerUrl } from '../ragflow/server-url';
+import type { ServerUrl } from '../ragflow/server-url';
 
 export const COPY_FORMATS = ['plain', 'env', 'python', 'curl'] as const;
 export type CopyFormat = (typeof COPY_FORMATS)[number];
@@ -34,13 +34,12 @@ export function envQuoted(text: string): string {
 }
 
 /**
- * The text to copy. `serverUrl` is normalised (path prefix kept, no trailing slash): the SDK adds
+ * The text to copy. `baseUrl` is normalised (path prefix kept, no trailing slash): the SDK adds
  * `/api/v1` itself, as the curl command here does. Throws for a key not in RAGFlow's form: such a
  * key is never copied.
  */
-export function copyText(format: CopyFormat, key: string, serverUrl: string): string {
+export function copyText(format: CopyFormat, key: string, baseUrl: ServerUrl): string {
   if (!isApiKeyForm(key)) throw new Error('Not an API key in RAGFlow form');
-  const baseUrl = normalizeServerUrl(serverUrl);
   switch (format) {
     case 'plain':
       return key;

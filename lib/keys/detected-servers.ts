@@ -2,10 +2,11 @@ import { browser } from 'wxt/browser';
 
 import type { ServerFacts } from '../messaging/protocol';
 import type { DetectedServer, LoginChannel } from '../ragflow/client';
+import type { ServerUrl } from '../ragflow/server-url';
 
 const PREFIX = 'detectedServer:';
 
-const itemKey = (serverUrl: string) => `${PREFIX}${serverUrl}`;
+const itemKey = (serverUrl: ServerUrl) => `${PREFIX}${serverUrl}`;
 
 /**
  * What the extension found out about each server (see {@link ServerFacts}). One detection serves
@@ -13,7 +14,7 @@ const itemKey = (serverUrl: string) => `${PREFIX}${serverUrl}`;
  * is a secret, and a browser restart then needs no new detection.
  */
 export const detectedServers = {
-  async get(serverUrl: string): Promise<ServerFacts | undefined> {
+  async get(serverUrl: ServerUrl): Promise<ServerFacts | undefined> {
     const key = itemKey(serverUrl);
     const stored = (await browser.storage.local.get(key))[key];
     return isServerFacts(stored) ? stored : undefined;
@@ -25,7 +26,7 @@ export const detectedServers = {
    * (RESTful servers) stays too, until one is read.
    */
   async remember(
-    serverUrl: string,
+    serverUrl: ServerUrl,
     detected: DetectedServer,
     now: number,
     channelsRead?: LoginChannel[],
@@ -45,12 +46,12 @@ export const detectedServers = {
     await browser.storage.local.set({ [itemKey(serverUrl)]: entry });
   },
 
-  saveChannels(serverUrl: string, channels: LoginChannel[]): Promise<void> {
+  saveChannels(serverUrl: ServerUrl, channels: LoginChannel[]): Promise<void> {
     return update(serverUrl, (known) => ({ ...known, channels }));
   },
 
   /** The server refused a password sign-in: lead with the web app from now on. */
-  notePasswordLoginOff(serverUrl: string): Promise<void> {
+  notePasswordLoginOff(serverUrl: ServerUrl): Promise<void> {
     return update(serverUrl, (known) => ({
       ...known,
       config: { registrationAllowed: known.config?.registrationAllowed ?? true, passwordLoginAllowed: false },
@@ -59,7 +60,7 @@ export const detectedServers = {
 };
 
 /** Changes what is known of a server; nothing for a server never detected. */
-async function update(serverUrl: string, change: (known: ServerFacts) => ServerFacts): Promise<void> {
+async function update(serverUrl: ServerUrl, change: (known: ServerFacts) => ServerFacts): Promise<void> {
   const known = await detectedServers.get(serverUrl);
   if (known) await browser.storage.local.set({ [itemKey(serverUrl)]: change(known) });
 }

@@ -6,7 +6,7 @@
  */
 import { browser } from 'wxt/browser';
 
-import { normalizeServerUrl } from '../ragflow/server-url';
+import { type ServerUrl, serverUrlOrUndefined } from '../ragflow/server-url';
 import type { Settings } from '../settings/schema';
 import { accountCache } from './account-cache';
 import { keyNotes } from './key-notes';
@@ -14,28 +14,26 @@ import { keyNotes } from './key-notes';
 /** The `storage.local` key of the settings item (`local:settings` in lib/settings/settings.ts). */
 const SETTINGS_KEY = 'settings';
 
-function urlsOf(settings: unknown): Set<string> {
+/** A storage change is read as it is stored: an address that is none has nothing cached under it. */
+function urlsOf(settings: unknown): Set<ServerUrl> {
   const servers = (settings as Partial<Settings> | undefined)?.servers;
-  const urls = new Set<string>();
+  const urls = new Set<ServerUrl>();
   if (!Array.isArray(servers)) return urls;
   for (const server of servers) {
-    try {
-      urls.add(normalizeServerUrl(String(server?.url)));
-    } catch {
-      // Not a server address: nothing can be cached under it.
-    }
+    const url = serverUrlOrUndefined(server?.url);
+    if (url) urls.add(url);
   }
   return urls;
 }
 
 /** The servers set up before a change of the settings and not after it (normalised URLs). */
-export function serversGone(before: unknown, after: unknown): string[] {
+export function serversGone(before: unknown, after: unknown): ServerUrl[] {
   const kept = urlsOf(after);
   return [...urlsOf(before)].filter((url) => !kept.has(url));
 }
 
 /** Forgets every cached session and key of these servers, and the names and paste records of their keys. */
-export async function forgetServers(serverUrls: readonly string[]): Promise<void> {
+export async function forgetServers(serverUrls: readonly ServerUrl[]): Promise<void> {
   for (const serverUrl of serverUrls) {
     await accountCache.forgetServer(serverUrl);
     await keyNotes.forgetServer(serverUrl);

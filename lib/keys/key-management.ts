@@ -16,7 +16,7 @@ import type {
 import type { ApiKey, KeyStatus, RagflowClient } from '../ragflow/client';
 import { AppError, isAppError } from '../errors';
 import { sessionExpired } from '../ragflow/errors';
-import { normalizeServerUrl } from '../ragflow/server-url';
+import type { ServerUrl } from '../ragflow/server-url';
 import { type AccountEntry, accountCache } from './account-cache';
 import { type CopyFormat, copyText } from './copy-formats';
 import { keyNotListed, keyNotRevoked } from './errors';
@@ -35,16 +35,16 @@ export interface KeyManagement {
   /** Names a listed key, on this machine only; a blank name removes it. */
   nameKey(request: KeyRef & { name: string }): Promise<{ name: string | null }>;
   setCurrentKey(request: KeyRef): Promise<void>;
-  verifyKey(request: { serverUrl: string; token: string }): Promise<KeyStatus>;
+  verifyKey(request: { serverUrl: ServerUrl; token: string }): Promise<KeyStatus>;
   copyText(request: KeyRef & { format: CopyFormat }): Promise<string>;
 }
 
 /** What the key service shares with key management: its cache rules and its way to a client. */
 export interface KeyServiceInternals {
   /** The cached account, unless its session outlived the server's session-cache lifetime. */
-  cachedAccount(serverUrl: string, email: string): Promise<AccountEntry | undefined>;
+  cachedAccount(serverUrl: ServerUrl, email: string): Promise<AccountEntry | undefined>;
   /** Runs a task with a client of the server (host access checked, generation remembered). */
-  withClient<T>(serverUrl: string, task: (client: RagflowClient) => Promise<T>): Promise<T>;
+  withClient<T>(serverUrl: ServerUrl, task: (client: RagflowClient) => Promise<T>): Promise<T>;
   now(): number;
   /** Puts a key on the clipboard and plans its clearing, as for a copy from the popup; throws without one. */
   copyToClipboard?(key: string): Promise<ClipboardClearPlan>;
@@ -63,15 +63,15 @@ async function listedWithNotes(keys: readonly ApiKey[]): Promise<ListedKey[]> {
   });
 }
 
-const ownerOf = (serverUrl: string, email: string): KeyOwner => ({ serverUrl, email });
+const ownerOf = (serverUrl: ServerUrl, email: string): KeyOwner => ({ serverUrl, email });
 
 export function createKeyManagement(internals: KeyServiceInternals): KeyManagement {
   /** Runs `task` with the account's session token; a 401 forgets the session before rethrowing. */
   async function withSession<T>(
     account: AccountRef,
-    task: (client: RagflowClient, authorization: string, serverUrl: string, email: string) => Promise<T>,
+    task: (client: RagflowClient, authorization: string, serverUrl: ServerUrl, email: string) => Promise<T>,
   ): Promise<T> {
-    const serverUrl = normalizeServerUrl(account.serverUrl);
+    const { serverUrl } = account;
     const email = account.email.trim();
     const entry = await internals.cachedAccount(serverUrl, email);
     // No session to use: to the user this is the same as one that expired. Sign in again.
@@ -90,7 +90,7 @@ export function createKeyManagement(internals: KeyServiceInternals): KeyManageme
    * another popup) may have saved it meanwhile. Nothing is saved for an account signed out since.
    */
   async function updateEntry(
-    serverUrl: string,
+    serverUrl: ServerUrl,
     email: string,
     change: (entry: AccountEntry) => AccountEntry,
   ): Promise<AccountEntry | undefined> {
@@ -102,7 +102,7 @@ export function createKeyManagement(internals: KeyServiceInternals): KeyManageme
   }
 
   /** The entry with the keys just listed; a pasting key no longer listed is dropped. */
-  async function keepListed(serverUrl: string, email: string, keys: ApiKey[]): Promise<void> {
+  async function keepListed(serverUrl: ServerUrl, email: string, keys: ApiKey[]): Promise<void> {
     await updateEntry(serverUrl, email, (entry) => ({
       ...entry,
       keys,
@@ -119,7 +119,7 @@ export function createKeyManagement(internals: KeyServiceInternals): KeyManageme
   async function revokeSignInKey(
     client: RagflowClient,
     token: string,
-    serverUrl: string,
+    serverUrl: ServerUrl,
     email: string,
   ): Promise<RevokeResult> {
     await client.deleteKey(apiKeyAuthorization(token), token);
@@ -236,7 +236,7 @@ export function createKeyManagement(internals: KeyServiceInternals): KeyManageme
     },
 
     async nameKey(request) {
-      const serverUrl = normalizeServerUrl(request.serverUrl);
+      const { serverUrl } = request;
       const email = request.email.trim();
       const entry = await internals.cachedAccount(serverUrl, email);
       if (!entry) throw sessionExpired('No cached session');
@@ -247,7 +247,7 @@ export function createKeyManagement(internals: KeyServiceInternals): KeyManageme
     },
 
     async setCurrentKey(request) {
-      const serverUrl = normalizeServerUrl(request.serverUrl);
+      const { serverUrl } = request;
       const entry = await internals.cachedAccount(serverUrl, request.email.trim());
       if (!entry) throw sessionExpired('No cached session');
       // Only a key of this account as last listed: paste must never insert something else.
@@ -256,7 +256,7 @@ export function createKeyManagement(internals: KeyServiceInternals): KeyManageme
     },
 
     async copyText(request) {
-      const serverUrl = normalizeServerUrl(request.serverUrl);
+      const { serverUrl } = request;
       const entry = await internals.cachedAccount(serverUrl, request.email.trim());
       if (!entry) throw sessionExpired('No cached session');
       // Only a key of this account as last listed, checked again by copyText for RAGFlow's form.
@@ -266,7 +266,7 @@ export function createKeyManagement(internals: KeyServiceInternals): KeyManageme
 
     verifyKey(request) {
       // The key is its own credential here: no session needed, nothing cached changes.
-      return internals.withClient(normalizeServerUrl(request.serverUrl), (client) => client.verifyKey(request.token));
+      return internals.withClient(request.serverUrl, (client) => client.verifyKey(request.token));
     },
   };
 }

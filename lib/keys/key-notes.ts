@@ -8,6 +8,7 @@
 import { browser } from 'wxt/browser';
 
 import { clipboardFingerprint } from '../clipboard/fingerprint';
+import type { ServerUrl } from '../ragflow/server-url';
 import {
   cleanKeyName,
   KEY_NOTES_STORAGE_KEY,
@@ -50,7 +51,7 @@ function withoutEmpty(notes: KeyNotes): KeyNotes {
 }
 
 export interface KeyOwner {
-  serverUrl: string;
+  serverUrl: ServerUrl;
   email: string;
 }
 
@@ -131,7 +132,7 @@ export const keyNotes = {
   },
 
   /** Forgets every note of a server: it was removed from the settings. */
-  async forgetServer(serverUrl: string): Promise<void> {
+  async forgetServer(serverUrl: ServerUrl): Promise<void> {
     await change((notes) =>
       Object.fromEntries(Object.entries(notes).filter(([, note]) => note.serverUrl !== serverUrl)),
     );

@@ -18,7 +18,7 @@ import {
 } from '../ragflow/client';
 import { AppError, isAppError, retold } from '../errors';
 import { notRagflow } from '../ragflow/errors';
-import { normalizeServerUrl } from '../ragflow/server-url';
+import type { ServerUrl } from '../ragflow/server-url';
 import type { KeyPolicy } from '../settings/settings';
 import { type AccountEntry, accountCache, type SessionFreshness } from './account-cache';
 import { type ServerKey, serverKeyOf } from './cached-key';
@@ -42,22 +42,22 @@ type SignedIn = AccountEntry & { authorization: string };
 
 /** One cached account's keys, newest first, by token. */
 export interface AccountKeys {
-  serverUrl: string;
+  serverUrl: ServerUrl;
   email: string;
   tokens: string[];
 }
 
 export interface KeyServiceDeps {
   /** Whether the browser lets the extension reach this server (host permission). */
-  hasHostAccess(serverUrl: string): Promise<boolean>;
+  hasHostAccess(serverUrl: ServerUrl): Promise<boolean>;
   /** Tells the UI which step a flow is at. */
   onStep(step: KeyFlowStep, flowId: string | undefined): void;
   /** The key policy of a server; settings may override the default `reuse`. */
-  keyPolicy(serverUrl: string): Promise<KeyPolicy>;
+  keyPolicy(serverUrl: ServerUrl): Promise<KeyPolicy>;
   /** Extra client options of a server (custom public key, timeout). */
-  clientOptions?(serverUrl: string): Promise<Partial<RagflowClientOptions>>;
+  clientOptions?(serverUrl: ServerUrl): Promise<Partial<RagflowClientOptions>>;
   /** How long a server's sessions stay cached, from the sign-in; undefined: until the browser closes. */
-  sessionMaxAgeMs?(serverUrl: string): Promise<number | undefined>;
+  sessionMaxAgeMs?(serverUrl: ServerUrl): Promise<number | undefined>;
   /** The background's clipboard, for a rotation asked to copy the new key (see KeyServiceInternals). */
   copyToClipboard?(key: string): Promise<ClipboardClearPlan>;
   now?(): number;
@@ -70,25 +70,25 @@ export interface KeyService extends KeyManagement {
    * Which key and session the cache holds for this server (any of its accounts), under the same
    * freshness rule as every other answer of the cache: what paste inserts, or gets a key with.
    */
-  keyForServer(serverUrl: string): Promise<ServerKey>;
+  keyForServer(serverUrl: ServerUrl): Promise<ServerKey>;
   /** The servers with a fresh cached account (a key or a session), for the paste menu. */
-  cachedServers(): Promise<string[]>;
+  cachedServers(): Promise<ServerUrl[]>;
   /** Every fresh cached account's keys as last listed: for the paste menu's named keys and paste records. */
   cachedAccountKeys(): Promise<AccountKeys[]>;
   signOut(request: SignOutRequest): Promise<void>;
   /** The server's public config as it is now (one request): before offering a new account. */
-  serverConfig(serverUrl: string): Promise<PublicConfig>;
+  serverConfig(serverUrl: ServerUrl): Promise<PublicConfig>;
   /**
    * What is known of a server: from the last detection (no request), else from a new one (one
    * request); with its SSO channels where it takes no passwords.
    */
-  serverFacts(serverUrl: string): Promise<ServerFacts>;
+  serverFacts(serverUrl: ServerUrl): Promise<ServerFacts>;
   /**
    * A key with a session token the extension did not sign in for: the RAGFlow web app's. No
    * login, so the web app stays signed in (docs/ragflow-api.md, "Every login rotates the session"). A rejected token throws
    * a `session-expired` error.
    */
-  keyFromSession(request: { serverUrl: string; authorization: string; flowId?: string }): Promise<KeyResult>;
+  keyFromSession(request: { serverUrl: ServerUrl; authorization: string; flowId?: string }): Promise<KeyResult>;
   /**
    * Signs in with an API key the user already has (RAGFlow v0.24 and later, and the Go server,
    * take one on the key routes: docs/ragflow-releases.md, "Signing in with an API key"). No
@@ -107,7 +107,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
   const flights = new SingleFlight<KeyResult>();
 
   /** The cached account, unless its session outlived the server's session-cache lifetime. */
-  async function cachedAccount(serverUrl: string, email: string): Promise<AccountEntry | undefined> {
+  async function cachedAccount(serverUrl: ServerUrl, email: string): Promise<AccountEntry | undefined> {
     const maxAgeMs = await deps.sessionMaxAgeMs?.(serverUrl);
     const freshness: SessionFreshness | undefined = maxAgeMs === undefined ? undefined : { maxAgeMs, now: now() };
     return accountCache.getAccount(serverUrl, email, freshness);
@@ -126,7 +126,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
 
   /** A client of the server, and whether it encrypts with a public key of the server's own. */
   async function openClient(
-    serverUrl: string,
+    serverUrl: ServerUrl,
     onDetected: (detected: DetectedServer) => void,
   ): Promise<{ client: RagflowClient; ownPublicKey: boolean }> {
     // Three local reads, at once: none of them waits on another.
@@ -145,7 +145,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
    * task succeeded or not), so that the next flow needs no probe, and explains the errors that
    * depend on which server said them.
    */
-  async function withClient<T>(serverUrl: string, task: (client: RagflowClient) => Promise<T>): Promise<T> {
+  async function withClient<T>(serverUrl: ServerUrl, task: (client: RagflowClient) => Promise<T>): Promise<T> {
     let detected: DetectedServer | undefined;
     const { client, ownPublicKey } = await openClient(serverUrl, (found) => {
       detected = found;
@@ -218,7 +218,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     }
   }
 
-  async function runFlow(request: GetKeyRequest, serverUrl: string, email: string): Promise<KeyResult> {
+  async function runFlow(request: GetKeyRequest, serverUrl: ServerUrl, email: string): Promise<KeyResult> {
     const step = (name: KeyFlowStep) => deps.onStep(name, request.flowId);
     const cached = await cachedAccount(serverUrl, email);
     if (cached?.currentKey && !request.createAccount) {
@@ -265,7 +265,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
   }
 
   /** Who-am-I says whose session it is; then its keys are cached like a login's. */
-  async function runSessionFlow(serverUrl: string, authorization: string, flowId?: string): Promise<KeyResult> {
+  async function runSessionFlow(serverUrl: ServerUrl, authorization: string, flowId?: string): Promise<KeyResult> {
     deps.onStep('connecting', flowId);
     return withClient(serverUrl, async (client) => {
       const { email } = await client.whoAmI(authorization);
@@ -282,7 +282,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
    * same lifetime, with the key itself as the sign-in. A refusal is told apart by the key check:
    * a key the server does not know, or a release that takes keys only on its SDK routes.
    */
-  async function runApiKeyFlow(serverUrl: string, apiKey: string, flowId?: string): Promise<KeyResult> {
+  async function runApiKeyFlow(serverUrl: ServerUrl, apiKey: string, flowId?: string): Promise<KeyResult> {
     deps.onStep('connecting', flowId);
     return withClient(serverUrl, async (client) => {
       const authorization = apiKeyAuthorization(apiKey);
@@ -308,7 +308,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
   }
 
   /** An account as a sign-in leaves it: its session token, no key yet. */
-  function signedInEntry(serverUrl: string, email: string, authorization: string): SignedIn {
+  function signedInEntry(serverUrl: ServerUrl, email: string, authorization: string): SignedIn {
     return { serverUrl, email, authorization, keys: [], sessionSavedAt: now() };
   }
 
@@ -320,7 +320,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
    * It holds no key: a flow that fails from here on caches none. The token stays until the
    * server rejects it (401: dropped in keysAfterSignIn, or later in runFlow).
    */
-  async function keepSession(serverUrl: string, email: string, authorization: string): Promise<SignedIn> {
+  async function keepSession(serverUrl: ServerUrl, email: string, authorization: string): Promise<SignedIn> {
     const entry = signedInEntry(serverUrl, email, authorization);
     await accountCache.saveAccount(entry);
     return entry;
@@ -340,7 +340,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     ...createKeyManagement({ cachedAccount, withClient, now, copyToClipboard: deps.copyToClipboard }),
 
     async getKey(request) {
-      const serverUrl = normalizeServerUrl(request.serverUrl);
+      const { serverUrl } = request;
       const email = request.email.trim();
       if (email === '') throw emailRequired();
       // Five concurrent requests for one account make one login and at most one key.
@@ -348,12 +348,12 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     },
 
     async cachedKey(account) {
-      const entry = await cachedAccount(normalizeServerUrl(account.serverUrl), account.email);
+      const entry = await cachedAccount(account.serverUrl, account.email);
       return entry?.currentKey ? resultOf(entry, 'cache') : null;
     },
 
     async keyForServer(serverUrl) {
-      return serverKeyOf(await freshAccounts(), normalizeServerUrl(serverUrl));
+      return serverKeyOf(await freshAccounts(), serverUrl);
     },
 
     async cachedServers() {
@@ -369,7 +369,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     },
 
     async signOut(request) {
-      const serverUrl = normalizeServerUrl(request.serverUrl);
+      const { serverUrl } = request;
       const accounts = await accountCache.accountsOfServer(serverUrl);
       // Forget locally first: whatever the server says next, nothing stays cached.
       await accountCache.forgetServer(serverUrl);
@@ -383,25 +383,22 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       });
     },
 
-    async keyFromSession({ serverUrl: serverUrlInput, authorization, flowId }) {
-      const serverUrl = normalizeServerUrl(serverUrlInput);
+    async keyFromSession({ serverUrl, authorization, flowId }) {
       // Two clicks make one flow: under the "new" policy, one key.
       return flights.run(`web-session ${serverUrl}`, () => runSessionFlow(serverUrl, authorization, flowId));
     },
 
-    async keyFromApiKey({ serverUrl: serverUrlInput, apiKey: typed, flowId }) {
-      const serverUrl = normalizeServerUrl(serverUrlInput);
+    async keyFromApiKey({ serverUrl, apiKey: typed, flowId }) {
       const apiKey = typed.trim();
       if (!isApiKeyForm(apiKey)) throw new AppError('api-key-sign-in', { reason: 'malformed' });
       return flights.run(`api-key ${serverUrl}`, () => runApiKeyFlow(serverUrl, apiKey, flowId));
     },
 
-    serverConfig(serverUrlInput) {
-      return withClient(normalizeServerUrl(serverUrlInput), (client) => client.getPublicConfig({ fresh: true }));
+    serverConfig(serverUrl) {
+      return withClient(serverUrl, (client) => client.getPublicConfig({ fresh: true }));
     },
 
-    async serverFacts(serverUrlInput) {
-      const serverUrl = normalizeServerUrl(serverUrlInput);
+    async serverFacts(serverUrl) {
       const known = await detectedServers.get(serverUrl);
       const channelsMissing = known?.config?.passwordLoginAllowed === false && known.channels === undefined;
       if (known && !channelsMissing) return known;

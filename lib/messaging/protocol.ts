@@ -7,6 +7,7 @@ import type { BackgroundHandlers } from '../background/handlers';
 import type { ErrorKind } from '../errors';
 import type { DetectedServer, LoginChannel, ReleaseLine } from '../ragflow/client';
 import type { Generation } from '../ragflow/routes';
+import type { ServerUrl } from '../ragflow/server-url';
 import type { PastePlace } from '../settings/key-notes';
 
 /** Steps of the key flow, named to the user while it runs. */
@@ -19,8 +20,8 @@ export type KeyFlowStep = 'connecting' | 'signing-in' | 'creating-account' | 'ge
 export type KeySource = 'cache' | 'session' | 'login' | 'register' | 'web-session' | 'api-key';
 
 export interface AccountRef {
-  /** As the user typed it; the background normalises it. */
-  serverUrl: string;
+  /** Made from what the user typed (the background parses it again: a message is an edge). */
+  serverUrl: ServerUrl;
   email: string;
 }
 
@@ -35,8 +36,8 @@ export interface GetKeyRequest extends AccountRef {
 
 export interface KeyResult {
   key: string;
-  /** The normalised server URL the key belongs to. */
-  serverUrl: string;
+  /** The server the key belongs to. */
+  serverUrl: ServerUrl;
   email: string;
   source: KeySource;
   /**
@@ -50,21 +51,21 @@ export interface KeyResult {
 
 /** "Use an API key": sign in with a key the user already has, with no password and no login. */
 export interface ApiKeySignInRequest {
-  serverUrl: string;
+  serverUrl: ServerUrl;
   /** Never stored but as the account's sign-in, in storage.session, like a session token. */
   apiKey: string;
   flowId?: string;
 }
 
 export interface SignOutRequest {
-  serverUrl: string;
+  serverUrl: ServerUrl;
   /** Also invalidate the session on the server (RAGFlow's logout). Off by default. */
   alsoLogOutOfServer: boolean;
 }
 
 /** "Use my RAGFlow session": a key through the session of the web app open in a tab. */
 export interface WebSessionKeyRequest {
-  serverUrl: string;
+  serverUrl: ServerUrl;
   /** The web-app tab the popup found; another tab of that server's web app if it is gone. */
   tabId?: number;
   flowId?: string;
@@ -75,8 +76,7 @@ export interface WebSessionKeyRequest {
  * server, its public config and its SSO channels, where known (remembered in storage.local).
  */
 export interface ServerFacts extends DetectedServer {
-  /** Normalised server URL. */
-  serverUrl: string;
+  serverUrl: ServerUrl;
   /** The sign-in channels besides the password; undefined until asked. */
   channels?: LoginChannel[];
   detectedAt: number;
@@ -86,14 +86,13 @@ export interface ServerFacts extends DetectedServer {
  * What a page says of its RAGFlow server: found (its normalised URL); not RAGFlow (null); or not
  * asked, because the user has not chosen that host yet (`offerHost`, to name it in the offer).
  */
-export type PageServer = { serverUrl: string } | { offerHost: string } | null;
+export type PageServer = { serverUrl: ServerUrl } | { offerHost: string } | null;
 
 /** What "Test connection" found: the server as it is now, or why it could not be reached. */
 export type ConnectionTestResult =
   | {
       ok: true;
-      /** Normalised. */
-      serverUrl: string;
+      serverUrl: ServerUrl;
       generation: Generation;
       /** RAGFlow's Go server rather than the Python one. */
       go: boolean;

@@ -5,6 +5,8 @@
 import { browser, type Browser } from 'wxt/browser';
 
 import { AppError } from '../errors';
+import { normalizeServerUrl } from '../ragflow/server-url';
+import { isRecord } from '../shared/is-record';
 import { toErrorData } from './errors';
 import type { Envelope, EventMap, EventMessage, EventName, RequestMessage } from './protocol';
 
@@ -42,6 +44,16 @@ function isRequestMessage(message: unknown): message is RequestMessage {
 }
 
 /**
+ * A message is an edge: a request's `serverUrl` is a ServerUrl in the protocol, and the services
+ * trust it, so one that comes from a page is parsed here before any handler sees it. An address
+ * that is none fails the request with the reason (`invalid-server-url`).
+ */
+function parsedRequest(request: unknown): unknown {
+  if (!isRecord(request) || !Object.hasOwn(request, 'serverUrl')) return request;
+  return { ...request, serverUrl: normalizeServerUrl(request.serverUrl) };
+}
+
+/**
  * Answers the protocol's requests in the background. Every answer is an {@link Envelope}, so a
  * failure reaches the sender as data. Returns a function that stops serving.
  */
@@ -51,7 +63,7 @@ export function serveMessages(handlers: Handlers, options: { allowedPages: reado
       if (!isOwnPage(sender, options.allowedPages)) throw new AppError('forbidden-sender');
       if (!Object.hasOwn(handlers, message.name)) throw new AppError('unknown-message');
       const handler = handlers[message.name]!;
-      return { ok: true, value: await handler(message.request as never, sender) };
+      return { ok: true, value: await handler(parsedRequest(message.request) as never, sender) };
     } catch (error) {
       return { ok: false, error: toErrorData(error) };
     }

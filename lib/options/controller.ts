@@ -6,7 +6,7 @@
 import { isAppError } from '../errors';
 import type { ConnectionTestResult } from '../messaging/protocol';
 import { type AlertState, alertFromError, alertOf } from '../ui/alert';
-import { originPattern } from '../ragflow/server-url';
+import { originPattern, type ServerUrl, serverUrlOrUndefined } from '../ragflow/server-url';
 import { originsToRelease, originToRequest } from '../settings/origins';
 import { DEFAULT_PREFERENCES, type Preferences } from '../settings/preferences';
 import { DEFAULT_SETTINGS, findServer, type ServerSettings, type Settings } from '../settings/schema';
@@ -73,7 +73,7 @@ export interface OptionsPlatform {
    */
   requestHostAccess(originPattern: string): Promise<boolean>;
   releaseHostAccess(originPatterns: string[]): Promise<void>;
-  testConnection(serverUrl: string): Promise<ConnectionTestResult>;
+  testConnection(serverUrl: ServerUrl): Promise<ConnectionTestResult>;
   /** Offers the text as a file to save. */
   download(fileName: string, text: string): void;
   /** The key names and paste records, by fingerprint (the background keeps them). */
@@ -128,7 +128,9 @@ export class OptionsController extends StateStore<OptionsState> {
       this.set({ alert: alertFromError(error) });
     }
     if (serverUrl !== null) {
-      const known = findServer(this.state.settings, serverUrl);
+      // The page's address is an edge: what it names may be no server address at all.
+      const parsed = serverUrlOrUndefined(serverUrl);
+      const known = parsed && findServer(this.state.settings, parsed);
       if (known) this.set({ focusedServerId: known.id });
       else this.set({ editor: { draft: emptyDraft(serverUrl), errors: [] } });
     }

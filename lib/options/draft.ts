@@ -2,7 +2,7 @@
  * The options page's server form as the user types it (all text), and the way between it and a
  * saved server. Checking is the validators' job (lib/settings/validate.ts).
  */
-import { normalizeServerUrl } from '../ragflow/server-url';
+import { serverUrlOrUndefined } from '../ragflow/server-url';
 import type { KeyPolicy, ServerSettings, SessionLifetime } from '../settings/schema';
 
 export interface ServerDraft {
@@ -63,10 +63,8 @@ export function serverFromDraft(draft: ServerDraft, id: string): Record<keyof Se
   };
 }
 
-function hostOf(url: string): string {
-  try {
-    return new URL(normalizeServerUrl(url)).host;
-  } catch {
-    return '';
-  }
+/** The host of what was typed (a form is an edge), or '' when it makes no address. */
+function hostOf(typed: string): string {
+  const serverUrl = serverUrlOrUndefined(typed);
+  return serverUrl ? new URL(serverUrl).host : '';
 }

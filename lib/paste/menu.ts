@@ -2,6 +2,7 @@
  * The "Paste RAGFlow key" context menu: its items as a function of the known servers, the server
  * an item id stands for, and rebuilding the items when the servers change.
  */
+import type { ServerUrl } from '../ragflow/server-url';
 import { KEY_NOTES_STORAGE_KEY } from '../settings/key-notes';
 import { changesKnownServers, type KnownServer } from './servers';
 
@@ -47,10 +48,10 @@ const asTyped = (name: string) => name.replaceAll('%s', '% s');
 export function pasteMenuItems(
   servers: readonly KnownServer[],
   title: string,
-  keysOf: (serverUrl: string) => readonly MenuKey[] = () => [],
+  keysOf: (serverUrl: ServerUrl) => readonly MenuKey[] = () => [],
 ): PasteMenuItem[] {
   const contexts: ['editable'] = ['editable'];
-  const keyItems = (serverUrl: string, parentId: string) =>
+  const keyItems = (serverUrl: ServerUrl, parentId: string) =>
     keysOf(serverUrl).map((key) => ({
       id: keyItemId(serverUrl, key.fingerprint),
       title: asTyped(key.title),
@@ -81,7 +82,7 @@ export function menuItemsToCreate(
   contextMenuEnabled: boolean,
   servers: readonly KnownServer[],
   title: string,
-  keysOf?: (serverUrl: string) => readonly MenuKey[],
+  keysOf?: (serverUrl: ServerUrl) => readonly MenuKey[],
 ): PasteMenuItem[] {
   return contextMenuEnabled ? pasteMenuItems(servers, title, keysOf) : [];
 }
@@ -97,11 +98,11 @@ export function changesPasteMenu(changedKeys: readonly string[], area: string): 
   );
 }
 
-function serverItemId(serverUrl: string): string {
+function serverItemId(serverUrl: ServerUrl): string {
   return `${SERVER_ITEM_PREFIX}${serverUrl}`;
 }
 
-function keyItemId(serverUrl: string, fingerprint: string): string {
+function keyItemId(serverUrl: ServerUrl, fingerprint: string): string {
   return `${serverItemId(serverUrl)}${KEY_ITEM_SEPARATOR}${fingerprint}`;
 }
 
@@ -116,13 +117,14 @@ export function keyOfMenuItem(menuItemId: string | number): string | undefined {
  * What a clicked item stands for: `null` for ours without a server (nothing set up yet), the
  * server's URL for a server's item, `undefined` for an item that is not ours.
  */
-export function serverOfMenuItem(menuItemId: string | number): string | null | undefined {
+export function serverOfMenuItem(menuItemId: string | number): ServerUrl | null | undefined {
   const id = String(menuItemId);
   if (id === PASTE_MENU_ID) return null;
   if (!id.startsWith(SERVER_ITEM_PREFIX)) return undefined;
   const server = id.slice(SERVER_ITEM_PREFIX.length);
   const at = server.indexOf(KEY_ITEM_SEPARATOR);
-  return at >= 0 ? server.slice(0, at) : server;
+  // One of ours: made by serverItemId from a server URL, which it carries as it was.
+  return (at >= 0 ? server.slice(0, at) : server) as ServerUrl;
 }
 
 /** The two calls of `contextMenus` the rebuild needs, as promises. */

@@ -11,14 +11,15 @@ import type { EditContextResult } from './edit-context';
 import type { FieldPin, InsertResult } from './insert-into-field';
 import { keyOfMenuItem, serverOfMenuItem } from './menu';
 import { type NoticeBoard, noticeMessage, type PasteNoticeKind } from './notice';
-import { knownServers, normalizedOrUndefined, serverForShortcut } from './servers';
+import { knownServers, serverForShortcut } from './servers';
+import type { ServerUrl } from '../ragflow/server-url';
 
 export interface PasteState {
   settings: Settings;
   /** The servers with a fresh account in the key cache (the key service's answer). */
-  cachedServerUrls: string[];
-  /** The server the popup was last used with (as typed there). */
-  lastUsedServerUrl?: string;
+  cachedServerUrls: ServerUrl[];
+  /** The server the popup was last used with. */
+  lastUsedServerUrl?: ServerUrl;
 }
 
 /** Thrown by the injected calls when the browser refuses to script the frame or page. */
@@ -35,7 +36,7 @@ export interface PasteDeps {
    * Which key and session the cache holds for a server: the key service's answer, under its one
    * freshness rule (paste reads no cache of its own).
    */
-  keyForServer(serverUrl: string): Promise<ServerKey>;
+  keyForServer(serverUrl: ServerUrl): Promise<ServerKey>;
   /**
    * Runs `insertIntoField(key, pin)` in that one frame; throws {@link NoAccessError} when refused.
    * With a pin, the frame inserts only into the field pinned there by {@link PasteDeps.pinField}.
@@ -68,26 +69,26 @@ export interface PasteDeps {
   /** Opens the popup (to sign in); throws where the browser does not allow it. */
   openPopup(): Promise<void>;
   /** Points the popup's form at the server the user chose, before it opens. */
-  preparePopup(server: { url: string; email?: string }): Promise<void>;
+  preparePopup(server: { url: ServerUrl; email?: string }): Promise<void>;
   /**
    * Remembers a paste that found no key, for the key the popup gets next (pending-paste.ts).
    * Optional: without it, such a paste ends at the notice.
    */
-  rememberPending?(pending: { tabId: number; frameId: number; pin: FieldPin; serverUrl: string }): Promise<void>;
+  rememberPending?(pending: { tabId: number; frameId: number; pin: FieldPin; serverUrl: ServerUrl }): Promise<void>;
   /**
    * After a key went into a field: notes, on this machine, the origin of that frame and the time,
    * when the user keeps such records (lib/keys/key-notes.ts). Optional; its failure is no paste's.
    */
-  recordPaste?(paste: { tabId: number; frameId: number; serverUrl: string; key: string }): Promise<void>;
+  recordPaste?(paste: { tabId: number; frameId: number; serverUrl: ServerUrl; key: string }): Promise<void>;
   /**
    * The cached key of the server with this fingerprint, for a key's own menu item; undefined when
    * none is (revoked since). Optional: without it, every item pastes the server's current key.
    */
-  keyByFingerprint?(serverUrl: string, fingerprint: string): Promise<string | undefined>;
+  keyByFingerprint?(serverUrl: ServerUrl, fingerprint: string): Promise<string | undefined>;
 }
 
 export type PasteOutcome =
-  | { pasted: true; serverUrl: string }
+  | { pasted: true; serverUrl: ServerUrl }
   | { pasted: false; notice: PasteNoticeKind; popupOpened?: boolean };
 
 export interface PasteService {
@@ -101,7 +102,12 @@ export interface PasteService {
    * Finishes a paste that had to ask, now that the key of `serverUrl` arrived: into the field
    * pinned then, under the same checks as any paste (pending-paste.ts).
    */
-  finishPending(pending: { tabId: number; frameId: number; pin: FieldPin; serverUrl: string }): Promise<PasteOutcome>;
+  finishPending(pending: {
+    tabId: number;
+    frameId: number;
+    pin: FieldPin;
+    serverUrl: ServerUrl;
+  }): Promise<PasteOutcome>;
 }
 
 /** Where a paste goes: a frame, or why the extension may not paste there. */
@@ -112,7 +118,7 @@ export function createPasteService(deps: PasteDeps): PasteService {
   async function insert(
     tabId: number,
     frameId: number,
-    serverUrl: string,
+    serverUrl: ServerUrl,
     key: string,
     pin?: FieldPin,
   ): Promise<PasteOutcome> {
@@ -155,7 +161,7 @@ export function createPasteService(deps: PasteDeps): PasteService {
    */
   async function pasteKey(
     tabId: number,
-    serverUrl: string,
+    serverUrl: ServerUrl,
     state: PasteState,
     findTarget: () => Promise<PasteTarget>,
     chosenKey?: string,
@@ -212,7 +218,7 @@ export function createPasteService(deps: PasteDeps): PasteService {
    */
   async function noKey(
     tabId: number,
-    serverUrl: string | undefined,
+    serverUrl: ServerUrl | undefined,
     state: PasteState,
     pinned?: Awaited<ReturnType<typeof pinIn>>,
   ): Promise<PasteOutcome> {
@@ -224,7 +230,7 @@ export function createPasteService(deps: PasteDeps): PasteService {
       (candidate) => candidate.url === serverUrl,
     );
     await deps.notices.show(tabId, noticeMessage('no-key', server?.name ?? serverUrl));
-    const email = state.settings.servers.find((candidate) => normalizedOrUndefined(candidate.url) === serverUrl)?.email;
+    const email = state.settings.servers.find((candidate) => candidate.url === serverUrl)?.email;
     await deps.preparePopup({ url: serverUrl, email }).catch(() => {
       // The popup opens on its last server instead; the notice still names the chosen one.
     });

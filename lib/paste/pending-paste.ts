@@ -13,6 +13,7 @@
 import { browser, type Browser } from 'wxt/browser';
 
 import type { FieldPin } from './insert-into-field';
+import type { ServerUrl } from '../ragflow/server-url';
 
 export const PENDING_PASTE_KEY = 'paste.pending';
 
@@ -24,11 +25,11 @@ export interface PendingPaste {
   frameId: number;
   pin: FieldPin;
   /** The server chosen at the paste; none when no server was known (any signed-in one answers). */
-  serverUrl?: string;
+  serverUrl?: ServerUrl;
   /** Milliseconds since the epoch. */
   at: number;
   /** The server whose key arrived, once one did; the paste waits for the popup to close. */
-  arrivedFor?: string;
+  arrivedFor?: ServerUrl;
 }
 
 export const pendingPasteItem = {
@@ -47,7 +48,7 @@ export interface PendingPastes {
    * A key of `serverUrl` arrived through the popup. True when a pending paste waits for it: the
    * popup should then close, so that the page gets the focus back.
    */
-  keyArrived(serverUrl: string): Promise<boolean>;
+  keyArrived(serverUrl: ServerUrl): Promise<boolean>;
   /**
    * Every popup has closed. The pending paste, if a key arrived for it, is handed to `finish`;
    * forgotten either way.
@@ -95,7 +96,7 @@ export function createPendingPastes(deps: {
 }
 
 /** A handler of the bus whose answer names a key's server. */
-type KeyHandler = (request: never, sender: Browser.runtime.MessageSender) => Promise<{ serverUrl: string }>;
+type KeyHandler = (request: never, sender: Browser.runtime.MessageSender) => Promise<{ serverUrl: ServerUrl }>;
 
 /**
  * The background's handlers, with the two through which the popup gets a key (its sign-in and the
@@ -104,9 +105,9 @@ type KeyHandler = (request: never, sender: Browser.runtime.MessageSender) => Pro
  */
 export function withKeyArrival<H extends Record<'keys.get' | 'keys.fromWebSession', KeyHandler>>(
   handlers: H,
-  keyArrived: (serverUrl: string) => Promise<void>,
+  keyArrived: (serverUrl: ServerUrl) => Promise<void>,
 ): H {
-  const tell = async (serverUrl: string, sender: { url?: string; tab?: unknown }) => {
+  const tell = async (serverUrl: ServerUrl, sender: { url?: string; tab?: unknown }) => {
     // Only the toolbar popup's keys (it has no tab): the options page's key manager gets keys
     // too, and so does popup.html opened in a tab; neither is the popup the paste opened.
     if (!sender.url || new URL(sender.url).pathname !== '/popup.html' || sender.tab) return;

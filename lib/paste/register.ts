@@ -30,6 +30,7 @@ import { createPasteService, NoAccessError, type PasteDeps, type PasteState } fr
 import { createPendingPastes } from './pending-paste';
 import { servePopupLink } from './popup-link';
 import { knownServers } from './servers';
+import { type ServerUrl, serverUrlOrUndefined } from '../ragflow/server-url';
 
 /** The settings, the servers the key cache knows, and the popup's last server. */
 async function readState(keys: Pick<KeyService, 'cachedServers'>): Promise<PasteState> {
@@ -38,8 +39,9 @@ async function readState(keys: Pick<KeyService, 'cachedServers'>): Promise<Paste
     browser.storage.local.get(POPUP_STORAGE_KEYS.serverUrl),
     keys.cachedServers(),
   ]);
-  const lastUsed = remembered[POPUP_STORAGE_KEYS.serverUrl];
-  return { settings, cachedServerUrls, lastUsedServerUrl: typeof lastUsed === 'string' ? lastUsed : undefined };
+  // Read back from storage: an edge, like any stored address.
+  const lastUsedServerUrl = serverUrlOrUndefined(remembered[POPUP_STORAGE_KEYS.serverUrl]);
+  return { settings, cachedServerUrls, lastUsedServerUrl };
 }
 
 /** The keys each server's submenu offers, by their names (lib/keys/key-notes.ts; see menuKeysOf). */
@@ -103,7 +105,7 @@ export interface PasteFeature {
    * A key arrived through the popup (its sign-in or the web app's session): a paste waiting for
    * it closes the popup, and goes in once it has closed.
    */
-  keyArrived(serverUrl: string): Promise<void>;
+  keyArrived(serverUrl: ServerUrl): Promise<void>;
 }
 
 export function registerPasteFeature({ keys, keyWithSession, copyToClipboard }: PasteFeatureDeps): PasteFeature {

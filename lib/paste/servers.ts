@@ -3,12 +3,12 @@
  * the stored state, so the rules are tested without a browser.
  */
 import { isAccountItemKey } from '../keys/account-cache';
-import { normalizeServerUrl } from '../ragflow/server-url';
+import type { ServerUrl } from '../ragflow/server-url';
 import type { Settings } from '../settings/settings';
 
 export interface KnownServer {
-  /** Normalised base URL: what a menu item id carries and what the cache is keyed by. */
-  url: string;
+  /** What a menu item id carries and what the cache is keyed by. */
+  url: ServerUrl;
   /** What the menu shows: the name from the settings, else the address. */
   name: string;
 }
@@ -23,16 +23,6 @@ export function changesKnownServers(changedKeys: readonly string[], area: string
   return false;
 }
 
-/** The normalised form of a stored URL, or undefined for one that is not a server address. */
-export function normalizedOrUndefined(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    return normalizeServerUrl(url);
-  } catch {
-    return undefined;
-  }
-}
-
 /** An address without the scheme reads as a name: `ragflow.example.com`, `localhost:9380/rag`. */
 function addressAsName(url: string): string {
   return url.replace(/^https?:\/\//, '');
@@ -43,14 +33,13 @@ function addressAsName(url: string): string {
  * only (by address: `cachedServerUrls`, from the key service). Each server once, named so that no
  * two menu items read alike.
  */
-export function knownServers(settings: Settings, cachedServerUrls: readonly string[]): KnownServer[] {
+export function knownServers(settings: Settings, cachedServerUrls: readonly ServerUrl[]): KnownServer[] {
   const servers: KnownServer[] = [];
-  const seen = new Set<string>();
-  for (const server of settings.servers) {
-    const url = normalizedOrUndefined(server.url);
-    if (!url || seen.has(url)) continue;
+  const seen = new Set<ServerUrl>();
+  for (const { url, name } of settings.servers) {
+    if (seen.has(url)) continue;
     seen.add(url);
-    servers.push({ url, name: server.name.trim() || addressAsName(url) });
+    servers.push({ url, name: name.trim() || addressAsName(url) });
   }
   const cachedOnly = [...new Set(cachedServerUrls)].filter((url) => !seen.has(url)).sort();
   for (const url of cachedOnly) servers.push({ url, name: addressAsName(url) });
@@ -73,10 +62,10 @@ export function knownServers(settings: Settings, cachedServerUrls: readonly stri
 export function serverForShortcut(
   known: readonly KnownServer[],
   settings: Settings,
-  lastUsedServerUrl: string | undefined,
-): string | undefined {
+  lastUsedServerUrl: ServerUrl | undefined,
+): ServerUrl | undefined {
   if (known.length === 1) return known[0]!.url;
   const defaultServer = settings.servers.find((server) => server.id === settings.defaultServerId);
-  const preferred = [normalizedOrUndefined(defaultServer?.url), normalizedOrUndefined(lastUsedServerUrl)];
+  const preferred = [defaultServer?.url, lastUsedServerUrl];
   return preferred.find((url) => url !== undefined && known.some((server) => server.url === url));
 }

@@ -2,7 +2,7 @@ import { extensionApi as browser } from '../extension-api';
 
 import { type CachedKey, cachedKeyItemKey } from '../keys/cached-key';
 import { onEvent, sendMessage } from '../messaging/bus';
-import { normalizeServerUrl } from '../ragflow/server-url';
+import { serverUrlOrUndefined } from '../ragflow/server-url';
 import { currentSettingsOf, SETTINGS_STORAGE_KEYS } from '../settings/stored';
 import { PASTE_COMMAND } from '../handoff/paste-command';
 import { noticeForTab } from '../handoff/paste-notice';
@@ -18,7 +18,8 @@ export const browserPlatform: PopupPlatform = {
   async loadRemembered() {
     const stored = await browser.storage.local.get([STORAGE_KEYS.serverUrl, STORAGE_KEYS.email]);
     return {
-      serverUrl: stringOrUndefined(stored[STORAGE_KEYS.serverUrl]),
+      // Read back from storage: an edge, like any stored address.
+      serverUrl: serverUrlOrUndefined(stored[STORAGE_KEYS.serverUrl]),
       email: stringOrUndefined(stored[STORAGE_KEYS.email]),
     };
   },
@@ -33,7 +34,7 @@ export const browserPlatform: PopupPlatform = {
   },
   async loadCachedKey({ serverUrl, email }) {
     // The key's own item (lib/keys/cached-key.ts): the popup never reads the session token.
-    const itemKey = cachedKeyItemKey(normalizeServerUrl(serverUrl), email);
+    const itemKey = cachedKeyItemKey(serverUrl, email);
     return ((await browser.storage.session.get(itemKey))[itemKey] as CachedKey | undefined) ?? null;
   },
   now: () => Date.now(),

@@ -7,7 +7,7 @@ import { clipboardFingerprint } from '../clipboard/fingerprint';
 import { isAppError } from '../errors';
 import { type CachedKey, isKeyFresh } from '../keys/cached-key';
 import type { EventMap, KeyFlowStep, KeyResult, MessageName, RequestOf, ResponseOf } from '../messaging/protocol';
-import { isCleartextOverNetwork } from '../ragflow/server-url';
+import { isCleartextOverNetwork, type ServerUrl } from '../ragflow/server-url';
 import { DEFAULT_SETTINGS, defaultServer, findServer, type ServerSettings, type Settings } from '../settings/schema';
 import { type AlertState, alertFromError, alertOf } from '../ui/alert';
 import { StateStore } from '../ui/state-store';
@@ -68,11 +68,11 @@ export interface PopupState {
 
 /** The popup's view of the browser and the background. */
 export interface PopupPlatform {
-  loadRemembered(): Promise<{ serverUrl?: string; email?: string }>;
-  remember(account: { serverUrl: string; email: string }): Promise<void>;
+  loadRemembered(): Promise<{ serverUrl?: ServerUrl; email?: string }>;
+  remember(account: { serverUrl: ServerUrl; email: string }): Promise<void>;
   loadSettings(): Promise<Settings>;
   /** The account's key as the key service cached it (its own storage.session item); null when none. */
-  loadCachedKey(account: { serverUrl: string; email: string }): Promise<CachedKey | null>;
+  loadCachedKey(account: { serverUrl: ServerUrl; email: string }): Promise<CachedKey | null>;
   now(): number;
   /** The options page; with a server, the place there to grant access to it. */
   openOptions(serverUrl?: string): Promise<void>;
@@ -170,20 +170,20 @@ export class PopupController extends StateStore<PopupState> {
   private async openOnRememberedAccount(): Promise<void> {
     const [remembered, settings] = await Promise.all([
       // Nothing remembered, or no settings, is the same as a first run.
-      this.platform.loadRemembered().catch((): { serverUrl?: string; email?: string } => ({})),
+      this.platform.loadRemembered().catch((): { serverUrl?: ServerUrl; email?: string } => ({})),
       this.platform.loadSettings().catch(() => DEFAULT_SETTINGS),
     ]);
-    const serverUrl = remembered.serverUrl ?? '';
+    const { serverUrl } = remembered;
     const email = remembered.email ?? '';
-    this.set({ servers: settings.servers, form: { ...this.state.form, serverUrl, email } });
-    if (serverUrl !== '' && email !== '') {
+    this.set({ servers: settings.servers, form: { ...this.state.form, serverUrl: serverUrl ?? '', email } });
+    if (serverUrl !== undefined && email !== '') {
       // The extension's own cache: no request reaches the server, no message the worker.
       const cached = await this.platform.loadCachedKey({ serverUrl, email }).catch(() => null);
       // The freshness rule of the key service, the same for every reader of the cache.
       if (cached && isKeyFresh(cached, settings, this.platform.now())) return this.showResult(resultOf(cached));
     }
     // The server used last (or the one a paste asked the popup for) stays; else the default.
-    const preselected = serverUrl === '' ? defaultServer(settings) : undefined;
+    const preselected = serverUrl === undefined ? defaultServer(settings) : undefined;
     if (preselected) this.selectServer(preselected.id);
     this.set({ view: 'form' });
   }
@@ -371,7 +371,7 @@ export class PopupController extends StateStore<PopupState> {
    * "Password encryption"), so the first time the popup says so in its alert, with a button that
    * lets `action` go ahead. Once per server.
    */
-  allowsCleartext(serverUrl: string, action: () => Promise<void>): boolean {
+  allowsCleartext(serverUrl: ServerUrl, action: () => Promise<void>): boolean {
     // Not loaded yet (the popup just opened): asking is the safe side.
     if (!isCleartextOverNetwork(serverUrl) || this.cleartextAllowed.has(serverUrl)) return true;
     this.waitingForCleartext = action;

@@ -3,14 +3,14 @@
  * the background about, or into the sentence that says what to fix.
  */
 import { DEFAULT_MAX_PASSWORD_BYTES, utf8ByteLength } from '../ragflow/password-limit';
-import { normalizeServerUrl, originPattern } from '../ragflow/server-url';
+import { normalizeServerUrl, originPattern, type ServerUrl, serverUrlOrUndefined } from '../ragflow/server-url';
 import { findServer, type ServerSettings } from '../settings/schema';
 import { type AlertState, alertFromError, alertOf } from '../ui/alert';
 
 /** The server and account a request is about, as the background and the browser want them. */
 export interface Account {
-  /** Normalised: `localhost:9380` → `http://localhost:9380`. */
-  serverUrl: string;
+  /** Made from what was typed: `localhost:9380` → `http://localhost:9380`. */
+  serverUrl: ServerUrl;
   email: string;
   /** The host permission this server needs, e.g. `https://rag.example.com/*`. */
   originPattern: string;
@@ -44,7 +44,7 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; alert: AlertState
 
 /** The server alone: for a sign-in that needs no email (an API key says whose it is). */
 export function checkServer(input: string): Checked<Omit<Account, 'email'>> {
-  let serverUrl: string;
+  let serverUrl: ServerUrl;
   try {
     serverUrl = normalizeServerUrl(input);
   } catch (error) {
@@ -98,7 +98,8 @@ export function defaultNickname(email: string): string {
   return [...local].slice(0, MAX_NICKNAME_LENGTH).join('');
 }
 
-/** The saved server the URL field holds, for the picker; '' when it holds another one. */
-export function selectedServerId(servers: readonly ServerSettings[], serverUrl: string): string {
-  return findServer({ servers }, serverUrl)?.id ?? '';
+/** The saved server the URL field holds, for the picker; '' when it holds another one (or none). */
+export function selectedServerId(servers: readonly ServerSettings[], typed: string): string {
+  const serverUrl = serverUrlOrUndefined(typed);
+  return (serverUrl && findServer({ servers }, serverUrl)?.id) ?? '';
 }

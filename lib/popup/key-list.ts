@@ -6,7 +6,7 @@
 import { clipboardFingerprint } from '../clipboard/fingerprint';
 import type { CopyFormat } from '../keys/copy-formats';
 import { isAppError } from '../errors';
-import type { ListedKey } from '../messaging/protocol';
+import type { AccountRef, ListedKey } from '../messaging/protocol';
 import { StateStore } from '../ui/state-store';
 import type { PopupPlatform } from './controller';
 import { type AlertState, alertFromError, alertOf } from '../ui/alert';
@@ -56,8 +56,8 @@ export interface KeyListHooks {
 
 export interface KeyListOptions {
   platform: Pick<PopupPlatform, 'send' | 'copyText'>;
-  /** The signed-in account; `serverUrl` normalised. */
-  account: { serverUrl: string; email: string };
+  /** The signed-in account. */
+  account: AccountRef;
   hooks: KeyListHooks;
   /** The pasting key as the popup shows it now. */
   currentKey: string | null;

@@ -7,14 +7,14 @@
  */
 import { isAppError } from '../errors';
 import type { KeyFlowStep } from '../messaging/protocol';
-import { normalizeServerUrl } from '../ragflow/server-url';
+import { type ServerUrl, serverUrlOrUndefined } from '../ragflow/server-url';
 import { StateStore } from '../ui/state-store';
 import type { PopupController, PopupPlatform } from './controller';
 import { alertFromError } from '../ui/alert';
 
 export interface WebSessionState {
   /** The server of the form (normalised); null while its URL field holds none. */
-  serverUrl: string | null;
+  serverUrl: ServerUrl | null;
   /** A tab of that server's web app; null when none is open (or none we may see). */
   tabId: number | null;
   /**
@@ -56,7 +56,7 @@ export class WebSessionController extends StateStore<WebSessionState> {
   private started = false;
   private warned = new Set<string>();
   /** The server the state is about; undefined while the popup shows no form. */
-  private followed: string | null | undefined;
+  private followed: ServerUrl | null | undefined;
   private followTimer: ReturnType<typeof setTimeout> | undefined;
   /** Counts refreshes, so that a slow answer about a server left since is dropped. */
   private refreshes = 0;
@@ -144,7 +144,8 @@ export class WebSessionController extends StateStore<WebSessionState> {
       clearTimeout(this.followTimer);
       return;
     }
-    const serverUrl = normalizedOrNull(form.serverUrl);
+    // What is typed is an edge: the address it makes, if any.
+    const serverUrl = serverUrlOrUndefined(form.serverUrl) ?? null;
     if (serverUrl === this.followed) {
       this.reuseAfterGoExpiry();
       return;
@@ -156,7 +157,7 @@ export class WebSessionController extends StateStore<WebSessionState> {
     this.followTimer = setTimeout(() => void this.refresh(serverUrl), delay);
   }
 
-  private async refresh(serverUrl: string | null): Promise<void> {
+  private async refresh(serverUrl: ServerUrl | null): Promise<void> {
     const run = ++this.refreshes;
     const warn = serverUrl !== null && !this.warned.has(serverUrl);
     this.set({ serverUrl, tabId: null, passwordLoginAllowed: null, channels: [], warn });
@@ -189,7 +190,7 @@ export class WebSessionController extends StateStore<WebSessionState> {
     if (this.state.tabId !== null && !this.state.busy) void this.use();
   }
 
-  private async loadChannels(serverUrl: string): Promise<void> {
+  private async loadChannels(serverUrl: ServerUrl): Promise<void> {
     const run = this.refreshes;
     const facts = await this.platform.send('server.facts', { serverUrl }).catch(() => null);
     if (run !== this.refreshes || !facts?.channels) return;
@@ -241,14 +242,6 @@ export class WebSessionController extends StateStore<WebSessionState> {
       // Nothing recognised: the user types the address, as before.
       return false;
     }
-  }
-}
-
-function normalizedOrNull(serverUrl: string): string | null {
-  try {
-    return normalizeServerUrl(serverUrl);
-  } catch {
-    return null;
   }
 }
 

@@ -26,7 +26,7 @@ import {
   ROUTES,
   VERSION_ROUTE,
 } from './routes';
-import { normalizeServerUrl } from './server-url';
+import type { ServerUrl } from './server-url';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -34,8 +34,8 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 export interface RagflowClientOptions {
-  /** What the user typed; normalised (and rejected when invalid) by the constructor. */
-  serverUrl: string;
+  /** The server, as normalizeServerUrl made it (./server-url.ts). */
+  serverUrl: ServerUrl;
   /** What a detection found earlier, remembered by the caller: saves the probe. */
   detected?: DetectedServer;
   /** The server's own RSA public key (PEM), when it does not use RAGFlow's default pair. */
@@ -135,7 +135,7 @@ interface SendOptions {
  * in extension pages and in Node alike. The contract it speaks is docs/ragflow-api.md.
  */
 export class RagflowClient {
-  readonly baseUrl: string;
+  readonly baseUrl: ServerUrl;
   readonly timeoutMs: number;
   private current?: DetectedServer;
   private detection?: Promise<DetectedServer>;
@@ -144,7 +144,7 @@ export class RagflowClient {
   private readonly onDetected?: (detected: DetectedServer) => void;
 
   constructor(options: RagflowClientOptions) {
-    this.baseUrl = normalizeServerUrl(options.serverUrl);
+    this.baseUrl = options.serverUrl;
     this.current = options.detected;
     this.publicKeyPem = options.publicKeyPem ? validatePublicKeyPem(options.publicKeyPem) : RAGFLOW_DEFAULT_PUBLIC_KEY;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;

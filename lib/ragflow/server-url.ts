@@ -35,13 +35,24 @@ const BROWSER_PAGE_SCHEMES = new Set([
  */
 const API_PATH_SUFFIX = /(?:\/api\/v1|\/api|\/v1)$/i;
 
+declare const serverUrlBrand: unique symbol;
+
+/**
+ * A server's base URL as {@link normalizeServerUrl} makes it, and only that: code that holds one
+ * trusts it as it is. Made at the edges, where an address comes from outside (a form, an imported
+ * or stored settings file, a tab's address, a message from a page); nowhere else.
+ */
+export type ServerUrl = string & { readonly [serverUrlBrand]: true };
+
 /**
  * Turns what a user typed into the base URL every request is built on:
  * `localhost:9380` → `http://localhost:9380`, `https://Host/prefix/` → `https://host/prefix`.
  * A reverse-proxy path prefix is kept; query, fragment and trailing slashes are dropped.
- * Throws an `invalid-server-url` error with a reason the UI can explain.
+ * The one way to make a {@link ServerUrl}. Throws an `invalid-server-url` error with a reason the
+ * UI can explain; anything but a string (a message's field, a stored value) is malformed.
  */
-export function normalizeServerUrl(input: string): string {
+export function normalizeServerUrl(input: unknown): ServerUrl {
+  if (typeof input !== 'string') throw invalidServerUrl('malformed');
   const trimmed = input.trim();
   if (trimmed === '') throw invalidServerUrl('empty');
   if (trimmed.length > MAX_SERVER_URL_LENGTH) throw invalidServerUrl('too-long');
@@ -70,7 +81,19 @@ export function normalizeServerUrl(input: string): string {
   const path = url.pathname.replace(/\/+$/, '').replace(API_PATH_SUFFIX, '').replace(/\/+$/, '');
   const baseUrl = `${url.protocol}//${url.host}${path}`;
   if (baseUrl.length > MAX_SERVER_BASE_URL_LENGTH) throw invalidServerUrl('too-long');
-  return baseUrl;
+  return baseUrl as ServerUrl;
+}
+
+/**
+ * For an edge that has nothing to say about an address that is not one (a tab of another site,
+ * a hand-edited stored value): the server URL, or undefined.
+ */
+export function serverUrlOrUndefined(input: unknown): ServerUrl | undefined {
+  try {
+    return normalizeServerUrl(input);
+  } catch {
+    return undefined;
+  }
 }
 
 function rejectScheme(scheme: string): AppError<'invalid-server-url'> {

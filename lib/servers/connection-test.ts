@@ -2,11 +2,11 @@ import { noHostAccess } from '../keys/errors';
 import { toErrorData } from '../messaging/errors';
 import type { ConnectionTestResult } from '../messaging/protocol';
 import { type DetectedServer, type LoginChannel, RagflowClient, type RagflowClientOptions } from '../ragflow/client';
-import { normalizeServerUrl } from '../ragflow/server-url';
+import type { ServerUrl } from '../ragflow/server-url';
 
 export interface ConnectionTestDeps {
   /** Whether the browser lets the extension reach this server (host permission). */
-  hasHostAccess(serverUrl: string): Promise<boolean>;
+  hasHostAccess(serverUrl: ServerUrl): Promise<boolean>;
   /** A monotonic clock in milliseconds (performance.now). */
   clock?(): number;
   /** Extra client options of the server (its own public key, another fetch in tests). */
@@ -15,7 +15,7 @@ export interface ConnectionTestDeps {
    * Keeps what the detection, the config read and the channels found, for the key flow and the
    * popup (one detection per server; a RESTful server's config is read nowhere before a sign-in).
    */
-  remember?(serverUrl: string, detected: DetectedServer, channels: LoginChannel[]): Promise<unknown>;
+  remember?(serverUrl: ServerUrl, detected: DetectedServer, channels: LoginChannel[]): Promise<unknown>;
 }
 
 /**
@@ -25,10 +25,9 @@ export interface ConnectionTestDeps {
  * back. Detects afresh (the remembered detection could be stale: the point is to see the server
  * as it is now) and remembers the result. Never throws: a failure is data.
  */
-export async function testConnection(serverUrlInput: string, deps: ConnectionTestDeps): Promise<ConnectionTestResult> {
+export async function testConnection(serverUrl: ServerUrl, deps: ConnectionTestDeps): Promise<ConnectionTestResult> {
   const clock = deps.clock ?? (() => performance.now());
   try {
-    const serverUrl = normalizeServerUrl(serverUrlInput);
     if (!(await deps.hasHostAccess(serverUrl))) throw noHostAccess(new URL(serverUrl).host);
     const client = new RagflowClient({ ...deps.clientOptions, serverUrl });
     const detected = await client.detect();

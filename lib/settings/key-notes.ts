@@ -3,6 +3,7 @@
  * kept in `storage.local` by a fingerprint of the key (the store is lib/keys/key-notes.ts). Here,
  * below every feature, so that an import can check a file's notes as the store writes them.
  */
+import type { ServerUrl } from '../ragflow/server-url';
 
 /** One origin a key was pasted into, and the last time it was. */
 export interface PastePlace {
@@ -13,8 +14,8 @@ export interface PastePlace {
 }
 
 export interface KeyNote {
-  /** Normalised URL of the key's server: removing the server forgets the note. */
-  serverUrl: string;
+  /** The key's server: removing the server forgets the note. */
+  serverUrl: ServerUrl;
   /** The account, lower case: a list of that account alone says whether the key still exists. */
   email: string;
   /** The user's own name for the key; absent when none was given. */

@@ -3,6 +3,7 @@
  * into its own version's shape. A migration is a frozen snapshot: it spells out its own types
  * and defaults, so that changing today's defaults never changes what an old migration does.
  */
+import type { ServerUrl } from '../ragflow/server-url';
 import type { Settings } from './schema';
 import { isRecord } from '../shared/is-record';
 
@@ -30,7 +31,10 @@ export function settingsV1ToV2(old: SettingsV1): Settings {
   return {
     ...old,
     servers: old.servers.map((server) =>
-      isRecord(server) ? { ...server, sessionLifetime: { kind: 'until-browser-closes' } } : server,
+      // Version 1 stored only what its validators had normalised, as version 2 does.
+      isRecord(server)
+        ? { ...server, url: server.url as ServerUrl, sessionLifetime: { kind: 'until-browser-closes' } }
+        : server,
     ),
   };
 }

@@ -2,7 +2,7 @@
  * The shape of the settings and the plain functions over it, without the storage item: pages
  * that only read settings through the background (the popup) import this and stay small.
  */
-import { normalizeServerUrl } from '../ragflow/server-url';
+import type { ServerUrl } from '../ragflow/server-url';
 
 /** Reuse the account's newest key (the default), or always create a new one. */
 export type KeyPolicy = 'reuse' | 'new';
@@ -22,8 +22,8 @@ export const SESSION_MINUTES_RANGE = { min: 1, max: 7 * 24 * 60 } as const;
 export interface ServerSettings {
   id: string;
   name: string;
-  /** Normalised base URL (lib/ragflow/server-url). */
-  url: string;
+  /** Made by the validators (lib/settings/validate.ts) when saved or imported; trusted once stored. */
+  url: ServerUrl;
   /** The account to fill in the popup for this server. */
   email?: string;
   keyPolicy: KeyPolicy;
@@ -39,12 +39,12 @@ export interface Settings {
 
 export const DEFAULT_SETTINGS: Settings = { servers: [] };
 
-/** The saved server at this base URL, however it is typed. */
+/** The saved server at this base URL. */
 export function findServer(
   settings: { readonly servers: readonly ServerSettings[] },
-  serverUrl: string,
+  serverUrl: ServerUrl,
 ): ServerSettings | undefined {
-  return settings.servers.find((server) => sameServer(server.url, serverUrl));
+  return settings.servers.find((server) => server.url === serverUrl);
 }
 
 /** The default server, else the first one; undefined when none is set up. */
@@ -59,7 +59,7 @@ export function defaultServer(settings: Settings): ServerSettings | undefined {
  */
 export function sessionLifetimeFor(
   settings: { readonly servers: readonly ServerSettings[] },
-  serverUrl: string,
+  serverUrl: ServerUrl,
 ): SessionLifetime {
   const own = findServer(settings, serverUrl)?.sessionLifetime;
   if (own) return own;
@@ -72,12 +72,4 @@ export function sessionLifetimeFor(
 /** How old a cached session may get, in milliseconds; undefined: until the browser closes. */
 export function sessionMaxAgeMs(lifetime: SessionLifetime = DEFAULT_SESSION_LIFETIME): number | undefined {
   return lifetime.kind === 'minutes' ? lifetime.minutes * 60_000 : undefined;
-}
-
-export function sameServer(a: string, b: string): boolean {
-  try {
-    return normalizeServerUrl(a) === normalizeServerUrl(b);
-  } catch {
-    return false;
-  }
 }

@@ -1,5 +1,6 @@
 import { storage } from 'wxt/utils/storage';
 
+import type { ServerUrl } from '../ragflow/server-url';
 import { SETTINGS_MIGRATIONS, SETTINGS_VERSION } from './migrations';
 import { DEFAULT_SETTINGS, findServer, type ServerSettings, type Settings } from './schema';
 
@@ -25,6 +26,6 @@ export function defineSettingsItem() {
 }
 
 /** The settings of the server at this base URL, if the user set it up. */
-export async function serverSettingsFor(serverUrl: string): Promise<ServerSettings | undefined> {
+export async function serverSettingsFor(serverUrl: ServerUrl): Promise<ServerSettings | undefined> {
   return findServer(await settingsItem.getValue(), serverUrl);
 }

@@ -6,7 +6,7 @@
 import { isAppError } from '../errors';
 import { validatePublicKeyPem } from '../ragflow/password';
 import { MAX_PUBLIC_KEY_PEM_LENGTH } from '../ragflow/public-key';
-import { normalizeServerUrl } from '../ragflow/server-url';
+import { normalizeServerUrl, type ServerUrl, serverUrlOrUndefined } from '../ragflow/server-url';
 import { CLIPBOARD_CLEAR_CHOICES, type ClipboardClearSeconds, type Preferences } from './preferences';
 import {
   type KeyPolicy,
@@ -65,13 +65,14 @@ function optionalText(value: unknown): string | undefined | null {
   return trimmed === '' ? undefined : trimmed;
 }
 
-function checkUrl(raw: unknown, problems: Problems): string {
+/** The server URL, else undefined with the reason among the problems. */
+function checkUrl(raw: unknown, problems: Problems): ServerUrl | undefined {
   try {
     return normalizeServerUrl(typeof raw === 'string' ? raw : '');
   } catch (error) {
     if (isAppError(error)) problems.add('url', error.messageKey, [...error.substitutions]);
     else problems.add('url', 'errorUrlMalformed');
-    return '';
+    return undefined;
   }
 }
 
@@ -146,7 +147,8 @@ export function validateServer(raw: unknown, prefix = ''): Validated<ServerSetti
   return problems.result({
     id,
     name,
-    url,
+    // Undefined only with a problem found, and then result() keeps no value.
+    url: url!,
     ...(typeof email === 'string' && { email }),
     keyPolicy: keyPolicy as KeyPolicy,
     ...(publicKeyPem !== undefined && { publicKeyPem }),
@@ -250,12 +252,9 @@ export function validateKeyNotes(raw: unknown, prefix = ''): Validated<KeyNotes>
       problems.add(print, 'errorImportKeyNote');
       continue;
     }
-    let serverUrl = '';
-    try {
-      serverUrl = normalizeServerUrl(typeof value.serverUrl === 'string' ? value.serverUrl : '');
-    } catch {
-      problems.add(field('serverUrl'), 'errorUrlMalformed');
-    }
+    // Undefined only with a problem found, and then result() keeps no value.
+    const serverUrl = serverUrlOrUndefined(value.serverUrl);
+    if (!serverUrl) problems.add(field('serverUrl'), 'errorUrlMalformed');
     const email = typeof value.email === 'string' ? value.email.trim().toLowerCase() : '';
     if (!EMAIL_SHAPE.test(email) || email.length > MAX_EMAIL_LENGTH)
       problems.add(field('email'), 'errorServerEmailInvalid');
@@ -276,7 +275,7 @@ export function validateKeyNotes(raw: unknown, prefix = ''): Validated<KeyNotes>
       }
       places.push({ origin, at });
     }
-    notes[print] = { serverUrl, email, ...(name ? { name } : {}), places };
+    notes[print] = { serverUrl: serverUrl!, email, ...(name ? { name } : {}), places };
   }
   return problems.result(notes);
 }

@@ -2,7 +2,7 @@
  * Which pages are a RAGFlow server's web app, and which server a page may belong to. Plain
  * functions over URLs; the browser calls are in ./browser.ts.
  */
-import { normalizeServerUrl } from '../ragflow/server-url';
+import { type ServerUrl, serverUrlOrUndefined } from '../ragflow/server-url';
 
 /** A tab as the browser shows it to us: its address only where we may see it. */
 export interface TabInfo {
@@ -16,7 +16,7 @@ export interface TabInfo {
  * Whether a page is on this server's web app: the same origin (port included) and under its path
  * prefix. localStorage is per origin, so any such page holds the web app's session.
  */
-export function isWebAppPage(pageUrl: string, serverUrl: string): boolean {
+export function isWebAppPage(pageUrl: string, serverUrl: ServerUrl): boolean {
   let page: URL;
   let server: URL;
   try {
@@ -33,7 +33,7 @@ export function isWebAppPage(pageUrl: string, serverUrl: string): boolean {
  * The server's web-app tabs, the best first: the one the popup named, then the active ones
  * (the user is looking at it), then the most recently used.
  */
-export function webAppTabs(tabs: readonly TabInfo[], serverUrl: string, preferredTabId?: number): TabInfo[] {
+export function webAppTabs(tabs: readonly TabInfo[], serverUrl: ServerUrl, preferredTabId?: number): TabInfo[] {
   const rank = (tab: TabInfo) => (tab.id === preferredTabId ? 2 : tab.active ? 1 : 0);
   return tabs
     .filter((tab) => isWebAppPage(tab.url, serverUrl))
@@ -48,7 +48,7 @@ const MAX_PREFIX_SEGMENTS = 2;
  * then the origin with one or two leading path segments (a reverse-proxy prefix such as
  * `/ragflow`). Nothing for a page that is not http(s).
  */
-export function serverUrlCandidates(pageUrl: string): string[] {
+export function serverUrlCandidates(pageUrl: string): ServerUrl[] {
   let page: URL;
   try {
     page = new URL(pageUrl);
@@ -63,17 +63,15 @@ export function serverUrlCandidates(pageUrl: string): string[] {
     0,
     routeStart === -1 ? MAX_PREFIX_SEGMENTS : Math.min(routeStart, MAX_PREFIX_SEGMENTS),
   );
-  const candidates: string[] = [];
+  const candidates: ServerUrl[] = [];
   for (let depth = 0; depth <= prefixes.length; depth++) {
     const path = prefixes
       .slice(0, depth)
       .map((segment) => `/${segment}`)
       .join('');
-    try {
-      candidates.push(normalizeServerUrl(`${page.origin}${path}`));
-    } catch {
-      // A segment that makes no address: the shorter candidates stand.
-    }
+    // A tab's address is an edge. A segment that makes no address: the shorter candidates stand.
+    const candidate = serverUrlOrUndefined(`${page.origin}${path}`);
+    if (candidate) candidates.push(candidate);
   }
   return candidates;
 }

@@ -9,32 +9,32 @@ import { isAppError } from '../errors';
 import { noHostAccess } from '../keys/errors';
 import type { KeyService } from '../keys/key-service';
 import type { KeyResult, PageServer, WebSessionKeyRequest } from '../messaging/protocol';
-import { normalizeServerUrl } from '../ragflow/server-url';
+import type { ServerUrl } from '../ragflow/server-url';
 import { webAppNotOpen, webSessionMissing } from './errors';
 import type { WebAppSession } from './read-session';
 import { serverUrlCandidates, type TabInfo, webAppTabs } from './web-app';
 
 export interface WebSessionDeps {
   /** Whether the browser lets the extension reach (and script) this server's origin. */
-  hasHostAccess(serverUrl: string): Promise<boolean>;
+  hasHostAccess(serverUrl: ServerUrl): Promise<boolean>;
   /** The open tabs whose address the extension may see: its host permissions, or the activeTab grant. */
   tabs(): Promise<TabInfo[]>;
   /** Runs readWebAppSession in the tab's top frame; throws when the browser refuses or the tab is gone. */
   readSession(tabId: number): Promise<WebAppSession>;
   keyFromSession: KeyService['keyFromSession'];
   /** Resolves when the base URL is a RAGFlow server (its detection, remembered); throws otherwise. */
-  recognize(serverUrl: string): Promise<unknown>;
+  recognize(serverUrl: ServerUrl): Promise<unknown>;
 }
 
 export interface WebSessionService {
-  findTab(serverUrl: string): Promise<{ tabId: number } | null>;
+  findTab(serverUrl: ServerUrl): Promise<{ tabId: number } | null>;
   getKey(request: WebSessionKeyRequest): Promise<KeyResult>;
   serverOfPage(pageUrl: string, userAsked?: boolean): Promise<PageServer>;
 }
 
 export function createWebSessionService(deps: WebSessionDeps): WebSessionService {
   /** The web app's session from the first of its tabs that can be read, still on that server. */
-  async function readFromTabs(serverUrl: string, preferredTabId?: number): Promise<WebAppSession> {
+  async function readFromTabs(serverUrl: ServerUrl, preferredTabId?: number): Promise<WebAppSession> {
     for (const tab of webAppTabs(await deps.tabs(), serverUrl, preferredTabId)) {
       let session: WebAppSession;
       try {
@@ -50,14 +50,13 @@ export function createWebSessionService(deps: WebSessionDeps): WebSessionService
   }
 
   return {
-    async findTab(serverUrlInput) {
-      const serverUrl = normalizeServerUrl(serverUrlInput);
+    async findTab(serverUrl) {
       const [best] = webAppTabs(await deps.tabs(), serverUrl);
       return best ? { tabId: best.id } : null;
     },
 
     async getKey(request) {
-      const serverUrl = normalizeServerUrl(request.serverUrl);
+      const { serverUrl } = request;
       // Before reading anything: without access the session could not be used anyway.
       if (!(await deps.hasHostAccess(serverUrl))) throw noHostAccess(new URL(serverUrl).host);
       const { authorization } = await readFromTabs(serverUrl, request.tabId);

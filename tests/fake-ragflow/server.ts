@@ -10,6 +10,8 @@ import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
 
+import type { ServerUrl } from '../../lib/ragflow/server-url';
+
 export type Generation = 'legacy' | 'mixed' | 'restful';
 
 /**
@@ -114,7 +116,8 @@ export interface RequestRecord {
 }
 
 export interface FakeRagflow {
-  readonly url: string;
+  /** The base URL, in the form the extension's normalizeServerUrl gives it: scheme, host, prefix. */
+  readonly url: ServerUrl;
   readonly origin: string;
   readonly port: number;
   readonly publicKeyPem: string;
@@ -1291,7 +1294,8 @@ export async function startFakeRagflow(input: FakeRagflowOptions): Promise<FakeR
   const port = (server.address() as AddressInfo).port;
   const host = options.host ?? '127.0.0.1';
   const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const url = `${origin}${normalizePrefix(options.pathPrefix)}`;
+  // Lower-case scheme, a numeric host and a prefix without a trailing slash: already normalised.
+  const url = `${origin}${normalizePrefix(options.pathPrefix)}` as ServerUrl;
   const userOf = (email: string): UserState => {
     const user = users.get(email.toLowerCase());
     if (!user) throw new Error(`No user ${email} on this fake server`);

@@ -3,9 +3,14 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 
 import { type AccountEntry, accountCache } from '@/lib/keys/account-cache';
 import { cachedKeyItemKey, isKeyFresh, isSessionFresh, serverKeyOf } from '@/lib/keys/cached-key';
+import { normalizeServerUrl, type ServerUrl } from '@/lib/ragflow/server-url';
 import type { Settings } from '@/lib/settings/settings';
 
-function account(serverUrl: string, email: string, currentKey: string | undefined, savedAt: number): AccountEntry {
+const SERVER_A = normalizeServerUrl('http://a.test');
+const SERVER_B = normalizeServerUrl('http://b.test');
+const SERVER_C = normalizeServerUrl('http://c.test');
+
+function account(serverUrl: ServerUrl, email: string, currentKey: string | undefined, savedAt: number): AccountEntry {
   return { serverUrl, email, keys: [], currentKey, keysSavedAt: savedAt, sessionSavedAt: savedAt };
 }
 
@@ -15,25 +20,25 @@ beforeEach(() => {
 
 describe('which key for a server', () => {
   const accounts = [
-    account('http://a.test', 'old@x', 'key-a-old', 100),
-    account('http://a.test', 'new@x', 'key-a-new', 200),
-    account('http://a.test', 'nokey@x', undefined, 300),
-    account('http://b.test', 'b@x', 'key-b', 400),
+    account(SERVER_A, 'old@x', 'key-a-old', 100),
+    account(SERVER_A, 'new@x', 'key-a-new', 200),
+    account(SERVER_A, 'nokey@x', undefined, 300),
+    account(SERVER_B, 'b@x', 'key-b', 400),
   ];
 
   it('is the current key of the account saved last on that server', () => {
-    expect(serverKeyOf(accounts, 'http://a.test').key).toBe('key-a-new');
+    expect(serverKeyOf(accounts, SERVER_A).key).toBe('key-a-new');
   });
 
   it("is never another server's key", () => {
-    expect(serverKeyOf(accounts, 'http://b.test').key).toBe('key-b');
-    expect(serverKeyOf(accounts, 'http://c.test')).toEqual({});
-    expect(serverKeyOf([account('http://a.test:8080', 'a@x', 'k', 1)], 'http://a.test')).toEqual({});
+    expect(serverKeyOf(accounts, SERVER_B).key).toBe('key-b');
+    expect(serverKeyOf(accounts, SERVER_C)).toEqual({});
+    expect(serverKeyOf([account(normalizeServerUrl('http://a.test:8080'), 'a@x', 'k', 1)], SERVER_A)).toEqual({});
   });
 });
 
 describe('which session for a server', () => {
-  const entry = (serverUrl: string, email: string, authorization: string | undefined, sessionSavedAt: number) => ({
+  const entry = (serverUrl: ServerUrl, email: string, authorization: string | undefined, sessionSavedAt: number) => ({
     serverUrl,
     email,
     authorization,
@@ -43,14 +48,14 @@ describe('which session for a server', () => {
 
   it('is the account of that server with a session token, signed in last', () => {
     const accounts: AccountEntry[] = [
-      entry('http://a.test', 'old@x', 'token-old', 1),
-      entry('http://a.test', 'new@x', 'token-new', 2),
-      entry('http://a.test', 'gone@x', undefined, 3),
-      entry('http://b.test', 'b@x', 'token-b', 4),
+      entry(SERVER_A, 'old@x', 'token-old', 1),
+      entry(SERVER_A, 'new@x', 'token-new', 2),
+      entry(SERVER_A, 'gone@x', undefined, 3),
+      entry(SERVER_B, 'b@x', 'token-b', 4),
     ];
-    expect(serverKeyOf(accounts, 'http://a.test').signedInEmail).toBe('new@x');
-    expect(serverKeyOf(accounts, 'http://c.test').signedInEmail).toBeUndefined();
-    expect(serverKeyOf([entry('http://a.test', 'gone@x', undefined, 1)], 'http://a.test')).toEqual({});
+    expect(serverKeyOf(accounts, SERVER_A).signedInEmail).toBe('new@x');
+    expect(serverKeyOf(accounts, SERVER_C).signedInEmail).toBeUndefined();
+    expect(serverKeyOf([entry(SERVER_A, 'gone@x', undefined, 1)], SERVER_A)).toEqual({});
   });
 });
 
@@ -60,7 +65,7 @@ describe('the freshness rule', () => {
       {
         id: 'a',
         name: 'A',
-        url: 'http://a.test',
+        url: SERVER_A,
         keyPolicy: 'reuse',
         sessionLifetime: { kind: 'minutes', minutes: count },
       },
@@ -75,21 +80,21 @@ describe('the freshness rule', () => {
   });
 
   it("follows the settings for a key item: the server's own lifetime, else the shortest", () => {
-    const key = { serverUrl: 'http://a.test', email: 'me@x', key: 'ragflow-a', sessionSavedAt: 0 };
+    const key = { serverUrl: SERVER_A, email: 'me@x', key: 'ragflow-a', sessionSavedAt: 0 };
     expect(isKeyFresh(key, minutes(15), 15 * 60_000)).toBe(true);
     expect(isKeyFresh(key, minutes(15), 15 * 60_000 + 1)).toBe(false);
     // A server not set up gets the shortest lifetime any set-up server has.
-    expect(isKeyFresh({ ...key, serverUrl: 'http://b.test' }, minutes(1), 60_001)).toBe(false);
+    expect(isKeyFresh({ ...key, serverUrl: SERVER_B }, minutes(1), 60_001)).toBe(false);
     expect(isKeyFresh(key, { servers: [] }, Number.MAX_SAFE_INTEGER)).toBe(true);
   });
 });
 
 describe('the key item', () => {
-  const itemKey = cachedKeyItemKey('http://a.test', 'Me@X');
+  const itemKey = cachedKeyItemKey(SERVER_A, 'Me@X');
 
   it('holds the key of an account, never its session token, and goes with the account', async () => {
     await accountCache.saveAccount({
-      serverUrl: 'http://a.test',
+      serverUrl: SERVER_A,
       email: 'Me@X',
       authorization: 'session-token',
       keys: [],
@@ -99,7 +104,7 @@ describe('the key item', () => {
     });
     const stored = (await fakeBrowser.storage.session.get(itemKey))[itemKey];
     expect(stored).toEqual({
-      serverUrl: 'http://a.test',
+      serverUrl: SERVER_A,
       email: 'Me@X',
       key: 'ragflow-a',
       viaWebApp: true,
@@ -107,12 +112,12 @@ describe('the key item', () => {
     });
     expect(JSON.stringify(stored)).not.toContain('session-token');
 
-    await accountCache.dropSession('http://a.test', 'me@x');
+    await accountCache.dropSession(SERVER_A, 'me@x');
     expect(await fakeBrowser.storage.session.get(null)).toEqual({});
   });
 
   it('is removed when the account no longer has a key to hand out (revoked)', async () => {
-    const entry = { serverUrl: 'http://a.test', email: 'me@x', keys: [], currentKey: 'ragflow-a' };
+    const entry = { serverUrl: SERVER_A, email: 'me@x', keys: [], currentKey: 'ragflow-a' };
     await accountCache.saveAccount(entry);
     await accountCache.saveAccount({ ...entry, currentKey: undefined });
     expect(await fakeBrowser.storage.session.get(itemKey)).toEqual({});
@@ -120,8 +125,8 @@ describe('the key item', () => {
   });
 
   it('goes when the server is forgotten', async () => {
-    await accountCache.saveAccount({ serverUrl: 'http://a.test', email: 'me@x', keys: [], currentKey: 'ragflow-a' });
-    await accountCache.forgetServer('http://a.test');
+    await accountCache.saveAccount({ serverUrl: SERVER_A, email: 'me@x', keys: [], currentKey: 'ragflow-a' });
+    await accountCache.forgetServer(SERVER_A);
     expect(await fakeBrowser.storage.session.get(null)).toEqual({});
   });
 });

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 import { COPY_FORMATS, copyText, envQuoted, pythonQuoted, shellQuoted } from '@/lib/keys/copy-formats';
 import { HOSTILE_KEY_TOKENS } from '../../fake-ragflow';
+import { normalizeServerUrl } from '@/lib/ragflow/server-url';
 
 const KEY = 'ragflow-Q2xhdWRlIHdhcyBoZXJlIGFuZCB0ZXN0ZWQgdGhpcyBrZXk';
 
@@ -26,17 +27,17 @@ const HOSTILE = [
 
 describe('copy formats', () => {
   it('copies the plain key as it is', () => {
-    expect(copyText('plain', KEY, 'http://localhost:9380')).toBe(KEY);
+    expect(copyText('plain', KEY, normalizeServerUrl('http://localhost:9380'))).toBe(KEY);
   });
 
   it('writes two .env lines, each value quoted, each ending in a newline', () => {
-    expect(copyText('env', KEY, 'http://localhost:9380')).toBe(
+    expect(copyText('env', KEY, normalizeServerUrl('http://localhost:9380'))).toBe(
       `RAGFLOW_API_KEY='${KEY}'\nRAGFLOW_BASE_URL='http://localhost:9380'\n`,
     );
   });
 
   it('writes the Python SDK snippet', () => {
-    expect(copyText('python', KEY, 'https://rag.example.com')).toBe(
+    expect(copyText('python', KEY, normalizeServerUrl('https://rag.example.com'))).toBe(
       'from ragflow_sdk import RAGFlow\n' +
         '\n' +
         `rag = RAGFlow(api_key="${KEY}", base_url="https://rag.example.com")\n`,
@@ -44,7 +45,7 @@ describe('copy formats', () => {
   });
 
   it('writes a curl command against the datasets endpoint, without a newline that would run it', () => {
-    expect(copyText('curl', KEY, 'http://localhost:9380')).toBe(
+    expect(copyText('curl', KEY, normalizeServerUrl('http://localhost:9380'))).toBe(
       `curl -H 'Authorization: Bearer ${KEY}' 'http://localhost:9380/api/v1/datasets?page=1&page_size=1'`,
     );
   });
@@ -56,16 +57,18 @@ describe('copy formats', () => {
       'rag.example.com/ragflow',
     ]) {
       const base = 'https://rag.example.com/ragflow';
-      expect(copyText('env', KEY, typed)).toBe(`RAGFLOW_API_KEY='${KEY}'\nRAGFLOW_BASE_URL='${base}'\n`);
-      expect(copyText('curl', KEY, typed)).toBe(
+      expect(copyText('env', KEY, normalizeServerUrl(typed))).toBe(
+        `RAGFLOW_API_KEY='${KEY}'\nRAGFLOW_BASE_URL='${base}'\n`,
+      );
+      expect(copyText('curl', KEY, normalizeServerUrl(typed))).toBe(
         `curl -H 'Authorization: Bearer ${KEY}' '${base}/api/v1/datasets?page=1&page_size=1'`,
       );
-      expect(copyText('python', KEY, typed)).toContain(`base_url="${base}")`);
+      expect(copyText('python', KEY, normalizeServerUrl(typed))).toContain(`base_url="${base}")`);
     }
   });
 
   it('keeps a shell from expanding a path prefix', () => {
-    expect(copyText('curl', KEY, 'http://host/$HOME')).toBe(
+    expect(copyText('curl', KEY, normalizeServerUrl('http://host/$HOME'))).toBe(
       `curl -H 'Authorization: Bearer ${KEY}' 'http://host/$HOME/api/v1/datasets?page=1&page_size=1'`,
     );
   });
@@ -73,7 +76,8 @@ describe('copy formats', () => {
   it.each(HOSTILE_KEY_TOKENS.map((token) => [JSON.stringify(token).slice(0, 60), token]))(
     'copies no key that is not in RAGFlow form, in any format: %s',
     (_name, token) => {
-      for (const format of COPY_FORMATS) expect(() => copyText(format, token, 'http://localhost:9380')).toThrow();
+      for (const format of COPY_FORMATS)
+        expect(() => copyText(format, token, normalizeServerUrl('http://localhost:9380'))).toThrow();
     },
   );
 

@@ -5,30 +5,31 @@ import { type AccountEntry, accountCache } from '@/lib/keys/account-cache';
 import { serversGone, watchRemovedServers } from '@/lib/keys/forget-servers';
 import { keyNotes } from '@/lib/keys/key-notes';
 import { knownServers } from '@/lib/paste/servers';
+import { normalizeServerUrl, type ServerUrl } from '@/lib/ragflow/server-url';
 import { type ServerSettings, type Settings, sessionLifetimeFor, settingsItem } from '@/lib/settings/settings';
 
 const UNTIL_CLOSED = { kind: 'until-browser-closes' } as const;
 const server = (id: string, url: string, minutes?: number): ServerSettings => ({
   id,
   name: id,
-  url,
+  url: normalizeServerUrl(url),
   keyPolicy: 'reuse',
   sessionLifetime: minutes === undefined ? UNTIL_CLOSED : { kind: 'minutes', minutes },
 });
 const A = server('a', 'https://a.example.com');
 const B = server('b', 'http://192.168.1.5:9380');
 
-const account = (serverUrl: string): AccountEntry => ({
-  serverUrl,
+const account = (url: string): AccountEntry => ({
+  serverUrl: normalizeServerUrl(url),
   email: 'me@example.com',
-  authorization: `session-of-${serverUrl}`,
+  authorization: `session-of-${url}`,
   keys: [{ token: 'ragflow-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', createdAt: 1 }],
   currentKey: 'ragflow-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
   sessionSavedAt: 1,
 });
 
 /** Waits until the storage listener has done its work: the accounts left are these. */
-async function cachedServers(): Promise<string[]> {
+async function cachedServers(): Promise<ServerUrl[]> {
   return (await accountCache.allAccounts()).map((entry) => entry.serverUrl).sort();
 }
 
@@ -63,13 +64,17 @@ describe('forgetting a server', () => {
   });
 
   it('forgets a server whose URL changed', async () => {
-    await settingsItem.setValue({ servers: [{ ...A, url: 'https://a2.example.com' }, B], defaultServerId: 'a' });
+    await settingsItem.setValue({
+      servers: [{ ...A, url: normalizeServerUrl('https://a2.example.com') }, B],
+      defaultServerId: 'a',
+    });
     await settle();
     expect(await cachedServers()).toEqual(['http://192.168.1.5:9380', 'http://localhost:9380']);
   });
 
   it('forgets the servers an import drops, and keeps those it keeps however they are typed', async () => {
-    await settingsItem.setValue({ servers: [{ ...B, url: 'http://192.168.1.5:9380/api/v1/' }] });
+    // Storage is read as an edge: a value written by hand, not normalised, still names its server.
+    await settingsItem.setValue({ servers: [{ ...B, url: 'http://192.168.1.5:9380/api/v1/' as ServerUrl }] });
     await settle();
     expect(await cachedServers()).toEqual(['http://192.168.1.5:9380', 'http://localhost:9380']);
   });
@@ -89,7 +94,9 @@ describe('forgetting a server', () => {
 
 describe('the session lifetime of a server that is not set up', () => {
   it('is its own for a set-up server', () => {
-    expect(sessionLifetimeFor({ servers: [server('a', A.url, 30)] }, 'https://A.example.com/')).toEqual({
+    expect(
+      sessionLifetimeFor({ servers: [server('a', A.url, 30)] }, normalizeServerUrl('https://A.example.com/')),
+    ).toEqual({
       kind: 'minutes',
       minutes: 30,
     });
@@ -97,11 +104,14 @@ describe('the session lifetime of a server that is not set up', () => {
 
   it('is the shortest of the set-up servers for any other', () => {
     const settings = { servers: [server('a', A.url, 30), server('b', B.url, 5), server('c', 'http://c', undefined)] };
-    expect(sessionLifetimeFor(settings, 'https://removed.example.com')).toEqual({ kind: 'minutes', minutes: 5 });
+    expect(sessionLifetimeFor(settings, normalizeServerUrl('https://removed.example.com'))).toEqual({
+      kind: 'minutes',
+      minutes: 5,
+    });
   });
 
   it('is until the browser closes when no server has a shorter one', () => {
-    expect(sessionLifetimeFor({ servers: [A] }, 'https://typed.example.com')).toEqual(UNTIL_CLOSED);
-    expect(sessionLifetimeFor({ servers: [] }, 'https://typed.example.com')).toEqual(UNTIL_CLOSED);
+    expect(sessionLifetimeFor({ servers: [A] }, normalizeServerUrl('https://typed.example.com'))).toEqual(UNTIL_CLOSED);
+    expect(sessionLifetimeFor({ servers: [] }, normalizeServerUrl('https://typed.example.com'))).toEqual(UNTIL_CLOSED);
   });
 });

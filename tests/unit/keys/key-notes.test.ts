@@ -5,10 +5,11 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 
 import { keyFingerprint, keyNotes } from '@/lib/keys/key-notes';
 import { cleanKeyName, KEY_NOTES_STORAGE_KEY, MAX_PLACES_PER_KEY, placeOrigin } from '@/lib/settings/key-notes';
+import { normalizeServerUrl } from '@/lib/ragflow/server-url';
 
 const KEY = `ragflow-${'a1B2_c3D4-'.repeat(4)}xyz`;
 const OTHER = `ragflow-${'Z9y8X7w6v5'.repeat(4)}abc`;
-const OWNER = { serverUrl: 'http://rag.test', email: 'Alice@Example.com' };
+const OWNER = { serverUrl: normalizeServerUrl('http://rag.test'), email: 'Alice@Example.com' };
 
 /** Everything the notes put in storage.local, as stored. */
 async function stored(): Promise<string> {
@@ -110,20 +111,25 @@ describe("a note's life", () => {
   beforeEach(async () => {
     await keyNotes.setName(OWNER, KEY, 'one');
     await keyNotes.recordPaste(OWNER, OTHER, 'https://a.test', 1);
-    await keyNotes.recordPaste({ serverUrl: 'http://other.test', email: 'a@b.c' }, `${KEY}Q`, 'https://a.test', 1);
+    await keyNotes.recordPaste(
+      { serverUrl: normalizeServerUrl('http://other.test'), email: 'a@b.c' },
+      `${KEY}Q`,
+      'https://a.test',
+      1,
+    );
   });
 
   it('ends with its key: revoked, or no longer in a list of its account', async () => {
     await keyNotes.forgetKeys([KEY]);
     expect([...(await keyNotes.forKeys([KEY, OTHER])).keys()]).toEqual([OTHER]);
-    await keyNotes.keepOnlyListed({ serverUrl: 'http://rag.test', email: 'ALICE@example.com' }, []);
+    await keyNotes.keepOnlyListed({ serverUrl: normalizeServerUrl('http://rag.test'), email: 'ALICE@example.com' }, []);
     expect(await keyNotes.forKeys([OTHER])).toEqual(new Map());
     // Another server's notes are not that list's business.
     expect(Object.keys(await keyNotes.all())).toHaveLength(1);
   });
 
   it('ends with its server', async () => {
-    await keyNotes.forgetServer('http://rag.test');
+    await keyNotes.forgetServer(normalizeServerUrl('http://rag.test'));
     expect(Object.values(await keyNotes.all()).map((note) => note.serverUrl)).toEqual(['http://other.test']);
   });
 });

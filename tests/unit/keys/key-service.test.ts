@@ -7,6 +7,7 @@ import { accountCache } from '@/lib/keys/account-cache';
 import { createKeyService, type KeyPolicy, type KeyServiceDeps } from '@/lib/keys/key-service';
 import type { KeyFlowStep } from '@/lib/messaging/protocol';
 import { RagflowClient } from '@/lib/ragflow/client';
+import { normalizeServerUrl, type ServerUrl } from '@/lib/ragflow/server-url';
 import { type FakeRagflow, startFakeRagflow } from '../../fake-ragflow';
 import { rejection } from '../../support/errors';
 
@@ -64,7 +65,7 @@ describe('a hostile server', () => {
 describe('getting a key', () => {
   it('logs in, reuses nothing on an empty account, creates one key, and caches it', async () => {
     const keys = service();
-    const result = await keys.getKey({ serverUrl: `${server.url}/`, ...ALICE });
+    const result = await keys.getKey({ serverUrl: server.url, ...ALICE });
 
     expect(result).toEqual({
       key: server.apiKeys(ALICE.email)[0],
@@ -150,11 +151,9 @@ describe('getting a key', () => {
     expect(server.count()).toBe(0);
   });
 
-  it.each([
-    ['an invalid server URL', { serverUrl: 'javascript:alert(1)', ...ALICE }, 'invalid-server-url'],
-    ['an empty email', { serverUrl: 'localhost', email: '  ', password: 'x' }, 'email-required'],
-  ])('refuses %s before any request', async (_name, request, kind) => {
-    expect((await rejection(service().getKey(request))).kind).toBe(kind);
+  it('refuses an empty email before any request', async () => {
+    const request = { serverUrl: server.url, email: '  ', password: 'x' };
+    expect((await rejection(service().getKey(request))).kind).toBe('email-required');
     expect(server.count()).toBe(0);
   });
 
@@ -343,7 +342,7 @@ describe('the session-cache lifetime', () => {
     const keys = timedService(FIFTEEN_MINUTES);
     await keys.getKey({ serverUrl: server.url, ...ALICE });
     const other = {
-      serverUrl: 'http://other.test',
+      serverUrl: normalizeServerUrl('http://other.test'),
       email: 'bob@x',
       keys: [],
       currentKey: 'ragflow-other',
@@ -352,7 +351,7 @@ describe('the session-cache lifetime', () => {
     await accountCache.saveAccount(other);
     clock += FIFTEEN_MINUTES + 1;
 
-    const lifetimeOf = (serverUrl: string) => (serverUrl === server.url ? FIFTEEN_MINUTES : undefined);
+    const lifetimeOf = (serverUrl: ServerUrl) => (serverUrl === server.url ? FIFTEEN_MINUTES : undefined);
     expect(await accountCache.freshAccounts(lifetimeOf, clock)).toEqual([other]);
     expect(await accountCache.allAccounts()).toEqual([other]);
   });

@@ -6,6 +6,7 @@ import { sendMessage } from '@/lib/messaging/bus';
 import { type Handlers, serveMessages } from '@/lib/messaging/serve';
 import type { Envelope, RequestMessage, RequestOf, ResponseOf } from '@/lib/messaging/protocol';
 import { AppError } from '@/lib/errors';
+import { normalizeServerUrl } from '@/lib/ragflow/server-url';
 
 const POPUP_URL = `chrome-extension://${fakeBrowser.runtime.id}/popup.html`;
 
@@ -38,7 +39,7 @@ async function deliver(message: RequestMessage, sender: Browser.runtime.MessageS
 const getKey: RequestMessage<'keys.get'> = {
   type: 'request',
   name: 'keys.get',
-  request: { serverUrl: 'http://localhost:9380', email: 'a@b.co', password: 'pw' },
+  request: { serverUrl: normalizeServerUrl('http://localhost:9380'), email: 'a@b.co', password: 'pw' },
 };
 
 describe('the background side of the bus', () => {
@@ -92,6 +93,21 @@ describe('the background side of the bus', () => {
     expect(answer).toMatchObject({ ok: false, error: { kind: 'unexpected', messageKey: 'errorUnexpected' } });
   });
 
+  it('parses the server URL a page sends, so the handler gets it normalised (a message is an edge)', async () => {
+    const typed = { ...getKey, request: { ...getKey.request, serverUrl: ' LOCALHOST:9380/api/v1/ ' } };
+    const answer = await deliver(typed as unknown as RequestMessage, { id: fakeBrowser.runtime.id, url: POPUP_URL });
+    expect(answer).toEqual({ ok: true, value: expect.objectContaining({ serverUrl: 'http://localhost:9380' }) });
+  });
+
+  it.each([
+    ['a script address', 'javascript:alert(1)', 'errorUrlJavascript'],
+    ['no text at all', 42, 'errorUrlMalformed'],
+  ])('refuses %s for a server URL, with the reason, before any handler runs', async (_name, serverUrl, messageKey) => {
+    const bad = { ...getKey, request: { ...getKey.request, serverUrl } };
+    const answer = await deliver(bad as unknown as RequestMessage, { id: fakeBrowser.runtime.id, url: POPUP_URL });
+    expect(answer).toMatchObject({ ok: false, error: { kind: 'invalid-server-url', messageKey } });
+  });
+
   it('refuses a message name that is not in the protocol', async () => {
     const unknown = { type: 'request', name: 'keys.steal', request: {} } as unknown as RequestMessage;
     const answer = await deliver(unknown, { id: fakeBrowser.runtime.id, url: POPUP_URL });
@@ -107,18 +123,20 @@ describe('the background side of the bus', () => {
 describe('the sending side of the bus', () => {
   it('throws the error it gets back as an AppError with the same kind and message key', async () => {
     // fakeBrowser delivers with an empty sender, which the background refuses.
-    const error = await sendMessage('keys.cached', { serverUrl: 'localhost', email: 'a@b.co' }).catch(
-      (caught) => caught,
-    );
+    const error = await sendMessage('keys.cached', {
+      serverUrl: normalizeServerUrl('localhost'),
+      email: 'a@b.co',
+    }).catch((caught) => caught);
     expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({ kind: 'forbidden-sender', messageKey: 'errorForbiddenSender' });
   });
 
   it('says the background stopped when the call fails (Chrome, worker stopped mid-request)', async () => {
     stop();
-    const error = await sendMessage('keys.cached', { serverUrl: 'localhost', email: 'a@b.co' }).catch(
-      (caught) => caught,
-    );
+    const error = await sendMessage('keys.cached', {
+      serverUrl: normalizeServerUrl('localhost'),
+      email: 'a@b.co',
+    }).catch((caught) => caught);
     expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({ kind: 'background-stopped', messageKey: 'errorBackgroundStopped' });
   });
@@ -127,9 +145,10 @@ describe('the sending side of the bus', () => {
     stop();
     const listener = () => undefined;
     fakeBrowser.runtime.onMessage.addListener(listener);
-    const error = await sendMessage('keys.cached', { serverUrl: 'localhost', email: 'a@b.co' }).catch(
-      (caught) => caught,
-    );
+    const error = await sendMessage('keys.cached', {
+      serverUrl: normalizeServerUrl('localhost'),
+      email: 'a@b.co',
+    }).catch((caught) => caught);
     fakeBrowser.runtime.onMessage.removeListener(listener);
     expect(error).toMatchObject({ kind: 'background-stopped', messageKey: 'errorBackgroundStopped' });
   });
@@ -138,9 +157,10 @@ describe('the sending side of the bus', () => {
     stop();
     const listener = async () => ({ key: 'not an envelope' });
     fakeBrowser.runtime.onMessage.addListener(listener);
-    const error = await sendMessage('keys.cached', { serverUrl: 'localhost', email: 'a@b.co' }).catch(
-      (caught) => caught,
-    );
+    const error = await sendMessage('keys.cached', {
+      serverUrl: normalizeServerUrl('localhost'),
+      email: 'a@b.co',
+    }).catch((caught) => caught);
     fakeBrowser.runtime.onMessage.removeListener(listener);
     expect(error).toMatchObject({ kind: 'malformed-answer', messageKey: 'errorUnexpected' });
   });

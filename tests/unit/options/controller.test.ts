@@ -8,12 +8,13 @@ import { OptionsController, type OptionsPlatform, serverFromLocationHash } from 
 import { DEFAULT_PREFERENCES, type Preferences } from '@/lib/settings/preferences';
 import type { ServerSettings, Settings } from '@/lib/settings/settings';
 import { PRIME_MODULUS, realModulus, spkiPem } from '../../support/rsa-keys';
+import { normalizeServerUrl } from '@/lib/ragflow/server-url';
 
 const UNTIL_CLOSED = { kind: 'until-browser-closes' } as const;
 const LOCAL: ServerSettings = {
   id: 'local',
   name: 'Local',
-  url: 'http://localhost:9380',
+  url: normalizeServerUrl('http://localhost:9380'),
   keyPolicy: 'reuse',
   sessionLifetime: UNTIL_CLOSED,
 };
@@ -21,10 +22,20 @@ const STAGING: ServerSettings = {
   ...LOCAL,
   id: 'staging',
   name: 'Staging',
-  url: 'https://rag.example.com:8443/staging',
+  url: normalizeServerUrl('https://rag.example.com:8443/staging'),
 };
-const PROD: ServerSettings = { ...LOCAL, id: 'prod', name: 'Production', url: 'https://rag.example.com' };
-const OTHER: ServerSettings = { ...LOCAL, id: 'other', name: 'Other', url: 'https://other.example.org' };
+const PROD: ServerSettings = {
+  ...LOCAL,
+  id: 'prod',
+  name: 'Production',
+  url: normalizeServerUrl('https://rag.example.com'),
+};
+const OTHER: ServerSettings = {
+  ...LOCAL,
+  id: 'other',
+  name: 'Other',
+  url: normalizeServerUrl('https://other.example.org'),
+};
 
 interface FakeOptions {
   settings?: Settings;

@@ -11,10 +11,11 @@ import {
   pasteMenuItems,
   serverOfMenuItem,
 } from '@/lib/paste/menu';
+import { normalizeServerUrl } from '@/lib/ragflow/server-url';
 
 const TITLE = 'Paste RAGFlow key';
-const A = { url: 'http://a.test', name: 'Team A' };
-const B = { url: 'https://b.test/rag', name: 'b.test/rag' };
+const A = { url: normalizeServerUrl('http://a.test'), name: 'Team A' };
+const B = { url: normalizeServerUrl('https://b.test/rag'), name: 'b.test/rag' };
 
 describe('pasteMenuItems', () => {
   it('with one server, is one top-level item that stands for it', () => {

@@ -21,16 +21,17 @@ import {
 import { RagflowClient } from '@/lib/ragflow/client';
 import type { Settings } from '@/lib/settings/settings';
 import { type FakeRagflow, startFakeRagflow } from '../../fake-ragflow';
+import { normalizeServerUrl, type ServerUrl } from '@/lib/ragflow/server-url';
 
 const TAB = 3;
-const A = 'http://a.test';
-const B = 'http://b.test';
+const A = normalizeServerUrl('http://a.test');
+const B = normalizeServerUrl('http://b.test');
 
 function account(serverUrl: string, currentKey: string | undefined, savedAt = 1): AccountEntry {
-  return { serverUrl, email: 'me@x', keys: [], currentKey, keysSavedAt: savedAt };
+  return { serverUrl: normalizeServerUrl(serverUrl), email: 'me@x', keys: [], currentKey, keysSavedAt: savedAt };
 }
 
-function settingsWith(...urls: string[]): Settings {
+function settingsWith(...urls: ServerUrl[]): Settings {
   return {
     servers: urls.map((url, index) => ({
       id: `s${index}`,
@@ -53,7 +54,7 @@ function settingsWith(...urls: string[]): Settings {
 interface Seeded {
   settings: Settings;
   accounts: AccountEntry[];
-  lastUsedServerUrl?: string;
+  lastUsedServerUrl?: ServerUrl;
 }
 
 function harness(
@@ -80,7 +81,7 @@ function harness(
       cachedServerUrls: [...new Set(state.accounts.map((entry) => entry.serverUrl))],
       ...(state.lastUsedServerUrl !== undefined && { lastUsedServerUrl: state.lastUsedServerUrl }),
     }),
-    keyForServer: async (serverUrl: string) => serverKeyOf(state.accounts, serverUrl),
+    keyForServer: async (serverUrl: ServerUrl) => serverKeyOf(state.accounts, serverUrl),
     keyWithSession: vi.fn(async (account: AccountRef): Promise<string> => {
       if (!options.keyWithSession) throw new Error('no session request expected');
       return options.keyWithSession(account, page);

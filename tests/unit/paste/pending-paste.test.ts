@@ -8,9 +8,10 @@ import {
   pendingPasteItem,
   withKeyArrival,
 } from '@/lib/paste/pending-paste';
+import { normalizeServerUrl } from '@/lib/ragflow/server-url';
 
-const A = 'http://a.test';
-const B = 'http://b.test';
+const A = normalizeServerUrl('http://a.test');
+const B = normalizeServerUrl('http://b.test');
 const PASTE = { tabId: 3, frameId: 0, pin: { slot: 'pins', id: 1 }, serverUrl: A };
 
 function pendingPastes(now = () => 1000) {

@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 
 import { changesKnownServers, knownServers, serverForShortcut } from '@/lib/paste/servers';
 import type { ServerSettings, Settings } from '@/lib/settings/settings';
+import { normalizeServerUrl } from '@/lib/ragflow/server-url';
 
 function settingsOf(servers: Partial<ServerSettings>[], defaultServerId?: string): Settings {
   return {
     servers: servers.map((server, index) => ({
       id: `s${index}`,
       name: '',
-      url: '',
+      url: normalizeServerUrl('http://unnamed.test'),
       keyPolicy: 'reuse',
       sessionLifetime: { kind: 'until-browser-closes' },
       ...server,
@@ -22,10 +23,10 @@ const NONE = settingsOf([]);
 describe('knownServers', () => {
   it('lists the configured servers in their order, then cached-only ones by address', () => {
     const settings = settingsOf([
-      { name: 'Team', url: 'https://rag.example.com' },
-      { name: '', url: 'http://localhost:9380' },
+      { name: 'Team', url: normalizeServerUrl('https://rag.example.com') },
+      { name: '', url: normalizeServerUrl('http://localhost:9380') },
     ]);
-    const cached = ['http://zeta.test', 'http://alpha.test', 'https://rag.example.com'];
+    const cached = ['http://zeta.test', 'http://alpha.test', 'https://rag.example.com'].map(normalizeServerUrl);
     expect(knownServers(settings, cached)).toEqual([
       { url: 'https://rag.example.com', name: 'Team' },
       { url: 'http://localhost:9380', name: 'localhost:9380' },
@@ -34,47 +35,46 @@ describe('knownServers', () => {
     ]);
   });
 
-  it('lists a server once, however its URL was typed', () => {
+  it('lists a server once, however its URL was typed when saved', () => {
     const settings = settingsOf([
-      { name: 'Local', url: 'localhost:9380' },
-      { name: 'Again', url: 'http://localhost:9380/' },
+      { name: 'Local', url: normalizeServerUrl('localhost:9380') },
+      { name: 'Again', url: normalizeServerUrl('http://localhost:9380/') },
     ]);
-    expect(knownServers(settings, ['http://localhost:9380'])).toEqual([
+    expect(knownServers(settings, [normalizeServerUrl('http://localhost:9380')])).toEqual([
       { url: 'http://localhost:9380', name: 'Local' },
     ]);
   });
 
   it('tells apart two servers of the same name by their address', () => {
     const settings = settingsOf([
-      { name: 'RAGFlow', url: 'http://a.test' },
-      { name: 'RAGFlow', url: 'http://b.test' },
+      { name: 'RAGFlow', url: normalizeServerUrl('http://a.test') },
+      { name: 'RAGFlow', url: normalizeServerUrl('http://b.test') },
     ]);
     expect(knownServers(settings, []).map((server) => server.name)).toEqual(['RAGFlow (a.test)', 'RAGFlow (b.test)']);
-  });
-
-  it('skips a stored URL that is not a server address', () => {
-    expect(knownServers(settingsOf([{ name: 'Broken', url: 'javascript:alert(1)' }]), [])).toEqual([]);
   });
 });
 
 describe('serverForShortcut', () => {
-  const one = [{ url: 'http://a.test', name: 'a.test' }];
-  const two = [...one, { url: 'http://b.test', name: 'b.test' }];
+  const one = [{ url: normalizeServerUrl('http://a.test'), name: 'a.test' }];
+  const two = [...one, { url: normalizeServerUrl('http://b.test'), name: 'b.test' }];
 
   it('is the only known server', () => {
-    expect(serverForShortcut(one, NONE, 'http://elsewhere.test')).toBe('http://a.test');
+    expect(serverForShortcut(one, NONE, normalizeServerUrl('http://elsewhere.test'))).toBe('http://a.test');
   });
 
   it('with several, is the default server, else the one the popup used last', () => {
-    const settings = settingsOf([{ url: 'http://a.test' }, { url: 'http://b.test' }], 's1');
-    expect(serverForShortcut(two, settings, 'http://a.test')).toBe('http://b.test');
-    expect(serverForShortcut(two, NONE, 'http://b.test/')).toBe('http://b.test');
+    const settings = settingsOf(
+      [{ url: normalizeServerUrl('http://a.test') }, { url: normalizeServerUrl('http://b.test') }],
+      's1',
+    );
+    expect(serverForShortcut(two, settings, normalizeServerUrl('http://a.test'))).toBe('http://b.test');
+    expect(serverForShortcut(two, NONE, normalizeServerUrl('http://b.test/'))).toBe('http://b.test');
   });
 
   it('with several and no rule that picks one, is none', () => {
     expect(serverForShortcut(two, NONE, undefined)).toBeUndefined();
-    expect(serverForShortcut(two, NONE, 'http://unknown.test')).toBeUndefined();
-    expect(serverForShortcut([], NONE, 'http://a.test')).toBeUndefined();
+    expect(serverForShortcut(two, NONE, normalizeServerUrl('http://unknown.test'))).toBeUndefined();
+    expect(serverForShortcut([], NONE, normalizeServerUrl('http://a.test'))).toBeUndefined();
   });
 });
 

@@ -6,10 +6,11 @@ import { clipboardFingerprint } from '../../../lib/clipboard/fingerprint';
 import type { EventMap, KeyResult, MessageName, RequestOf } from '../../../lib/messaging/protocol';
 import { COPIED_CONFIRMATION_MS, PopupController, type PopupPlatform } from '../../../lib/popup/controller';
 import type { ServerSettings, Settings } from '../../../lib/settings/settings';
+import { normalizeServerUrl } from '@/lib/ragflow/server-url';
 
 const KEY: KeyResult = {
   key: 'ragflow-abc',
-  serverUrl: 'http://localhost:9380',
+  serverUrl: normalizeServerUrl('http://localhost:9380'),
   email: 'me@example.com',
   source: 'login',
 };
@@ -99,7 +100,7 @@ describe('PopupController', () => {
         {
           id: 'local',
           name: 'Local',
-          url: 'http://localhost:9380',
+          url: normalizeServerUrl('http://localhost:9380'),
           keyPolicy: 'reuse',
           sessionLifetime: { kind: 'minutes', minutes: 15 },
         },
@@ -508,7 +509,7 @@ describe('the server picker', () => {
   const LOCAL: ServerSettings = {
     id: 'local',
     name: 'Local',
-    url: 'http://localhost:9380',
+    url: normalizeServerUrl('http://localhost:9380'),
     keyPolicy: 'reuse',
     sessionLifetime: { kind: 'until-browser-closes' },
   };
@@ -516,7 +517,7 @@ describe('the server picker', () => {
     ...LOCAL,
     id: 'prod',
     name: 'Production',
-    url: 'https://rag.example.com',
+    url: normalizeServerUrl('https://rag.example.com'),
     email: 'me@corp.example',
   };
   const settings: Settings = { servers: [LOCAL, PROD], defaultServerId: 'prod' };

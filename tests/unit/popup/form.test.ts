@@ -12,6 +12,7 @@ import {
 import { invalidServerUrl } from '../../../lib/ragflow/errors';
 import type { ServerSettings } from '../../../lib/settings/settings';
 import { alertFromError } from '../../../lib/ui/alert';
+import { normalizeServerUrl } from '@/lib/ragflow/server-url';
 
 describe('checkAccount', () => {
   it('normalises the server and names the permission it needs', () => {
@@ -115,7 +116,7 @@ describe('selectedServerId', () => {
     {
       id: 'a',
       name: 'A',
-      url: 'http://localhost:9380',
+      url: normalizeServerUrl('http://localhost:9380'),
       keyPolicy: 'reuse',
       sessionLifetime: { kind: 'until-browser-closes' },
     },

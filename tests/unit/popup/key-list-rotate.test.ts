@@ -3,8 +3,9 @@ import { describe, expect, it, vi } from 'vitest';
 
 import type { KeyList, MessageName, RequestOf, RotateResult } from '../../../lib/messaging/protocol';
 import { KeyListController } from '../../../lib/popup/key-list';
+import { normalizeServerUrl } from '../../../lib/ragflow/server-url';
 
-const ACCOUNT = { serverUrl: 'http://localhost:9380', email: 'me@example.com' };
+const ACCOUNT = { serverUrl: normalizeServerUrl('http://localhost:9380'), email: 'me@example.com' };
 const NOW = Date.UTC(2025, 4, 10, 12, 0, 0);
 const OLD = 'ragflow-old-key-aaaa1111';
 const NEW = 'ragflow-new-key-bbbb2222';

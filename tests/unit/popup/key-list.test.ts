@@ -5,9 +5,10 @@ import { clipboardFingerprint } from '../../../lib/clipboard/fingerprint';
 import { AppError } from '../../../lib/errors';
 import type { KeyList, MessageName, RequestOf } from '../../../lib/messaging/protocol';
 import { KeyListController } from '../../../lib/popup/key-list';
+import { normalizeServerUrl } from '@/lib/ragflow/server-url';
 
 const SERVER = 'http://localhost:9380/ragflow';
-const ACCOUNT = { serverUrl: SERVER, email: 'me@example.com' };
+const ACCOUNT = { serverUrl: normalizeServerUrl(SERVER), email: 'me@example.com' };
 const NOW = Date.UTC(2025, 4, 10, 12, 0, 0);
 const OLD = 'ragflow-old-key-aaaa1111';
 const NEW = 'ragflow-new-key-bbbb2222';
@@ -184,7 +185,7 @@ describe('the key list', () => {
       'clipboard.scheduleClear': () => ({ status: 'scheduled', seconds: 60 }),
       'keys.copyText': (request) => {
         const { serverUrl, token, format } = request as { serverUrl: string; token: string; format: CopyFormat };
-        return copyText(format, token, serverUrl);
+        return copyText(format, token, normalizeServerUrl(serverUrl));
       },
     });
     const expected = {

@@ -10,16 +10,17 @@ import {
   type WebSessionPlatform,
 } from '../../../lib/popup/web-session';
 import type { ServerSettings } from '../../../lib/settings/schema';
+import { normalizeServerUrl, type ServerUrl } from '@/lib/ragflow/server-url';
 
-const SERVER = 'http://localhost:9380';
-const OTHER = 'http://127.0.0.1:8000';
+const SERVER = normalizeServerUrl('http://localhost:9380');
+const OTHER = normalizeServerUrl('http://127.0.0.1:8000');
 const WEB_KEY: KeyResult = { key: 'ragflow-web', serverUrl: SERVER, email: 'sso@example.com', source: 'web-session' };
 
 type Answers = { [K in MessageName]?: (request: RequestOf<K>) => unknown };
 
 interface Setup {
   answers?: Answers;
-  remembered?: { serverUrl?: string; email?: string };
+  remembered?: { serverUrl?: ServerUrl; email?: string };
   servers?: ServerSettings[];
   /** Servers told already (storage.local, shared between popups of one test). */
   warned?: string[];
@@ -31,7 +32,13 @@ interface Setup {
 }
 
 function savedServer(url: string): ServerSettings {
-  return { id: url, name: url, url, keyPolicy: 'reuse', sessionLifetime: { kind: 'until-browser-closes' } };
+  return {
+    id: url,
+    name: url,
+    url: normalizeServerUrl(url),
+    keyPolicy: 'reuse',
+    sessionLifetime: { kind: 'until-browser-closes' },
+  };
 }
 
 /** A popup and its web-session side over one fake background, which records what it was sent. */
@@ -114,7 +121,7 @@ describe('the popup’s web-session option', () => {
   it('is offered when the chosen server’s web app is open, and gets the key without a password', async () => {
     const { popup, webSession, popupPlatform, sent, settled } = await openPopup({
       answers: webAppOpen(),
-      remembered: { serverUrl: 'localhost:9380/' },
+      remembered: { serverUrl: normalizeServerUrl('localhost:9380/') },
     });
     await settled();
     await vi.waitFor(() => expect(webSession.getState()).toMatchObject({ serverUrl: SERVER, tabId: 7 }));
@@ -138,7 +145,7 @@ describe('the popup’s web-session option', () => {
     const remote = 'http://ragflow.lan';
     const { popup, webSession, sent } = await openPopup({
       answers: webAppOpen({ 'server.facts': () => ({ ...knownServer(true), serverUrl: remote }) }),
-      remembered: { serverUrl: remote },
+      remembered: { serverUrl: normalizeServerUrl(remote) },
     });
     await vi.waitFor(() => expect(webSession.getState()).toMatchObject({ serverUrl: remote, tabId: 7 }));
     await webSession.use();
@@ -200,7 +207,7 @@ describe('the popup’s web-session option', () => {
           throw new AppError('no-host-access', { substitutions: ['rag.example.com'] });
         },
       }),
-      remembered: { serverUrl: 'https://rag.example.com' },
+      remembered: { serverUrl: normalizeServerUrl('https://rag.example.com') },
     });
     await settled();
     await webSession.use();

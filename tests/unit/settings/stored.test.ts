@@ -3,13 +3,14 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 
 import { DEFAULT_SETTINGS, defineSettingsItem, type Settings } from '@/lib/settings/settings';
 import { currentSettingsOf, SETTINGS_STORAGE_KEYS } from '@/lib/settings/stored';
+import { normalizeServerUrl } from '@/lib/ragflow/server-url';
 
 const SETTINGS: Settings = {
   servers: [
     {
       id: 'a',
       name: 'A',
-      url: 'http://a.test',
+      url: normalizeServerUrl('http://a.test'),
       keyPolicy: 'reuse',
       sessionLifetime: { kind: 'minutes', minutes: 5 },
     },

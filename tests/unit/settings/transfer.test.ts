@@ -4,20 +4,21 @@ import { DEFAULT_PREFERENCES } from '@/lib/settings/preferences';
 import type { Settings } from '@/lib/settings/settings';
 import { exportSettings, parseSettingsImport } from '@/lib/settings/transfer';
 import { realModulus, spkiPem } from '../../support/rsa-keys';
+import { normalizeServerUrl } from '@/lib/ragflow/server-url';
 
 const SETTINGS: Settings = {
   servers: [
     {
       id: 'l',
       name: 'Local',
-      url: 'http://localhost:9380',
+      url: normalizeServerUrl('http://localhost:9380'),
       keyPolicy: 'reuse',
       sessionLifetime: { kind: 'until-browser-closes' },
     },
     {
       id: 'p',
       name: 'Production',
-      url: 'https://rag.example.com',
+      url: normalizeServerUrl('https://rag.example.com'),
       email: 'me@example.com',
       keyPolicy: 'new',
       sessionLifetime: { kind: 'minutes', minutes: 15 },
@@ -131,7 +132,7 @@ describe('key names and paste records in a file', () => {
   const PRINT = 'a'.repeat(64);
   const NOTES = {
     [PRINT]: {
-      serverUrl: 'http://localhost:9380',
+      serverUrl: normalizeServerUrl('http://localhost:9380'),
       email: 'alice@example.com',
       name: 'n8n prod',
       places: [{ origin: 'https://n8n.example.com', at: 1000 }],

@@ -1,18 +1,27 @@
 import { describe, expect, it } from 'vitest';
 
 import { isWebAppPage, serverUrlCandidates, type TabInfo, webAppTabs } from '@/lib/web-session/web-app';
+import { normalizeServerUrl } from '@/lib/ragflow/server-url';
 
 describe('web-app pages', () => {
   it('are on the server’s origin, port included, under its path prefix', () => {
-    expect(isWebAppPage('http://127.0.0.1:9380/knowledge?id=1', 'http://127.0.0.1:9380')).toBe(true);
-    expect(isWebAppPage('http://127.0.0.1:9380/', 'http://127.0.0.1:9380')).toBe(true);
-    expect(isWebAppPage('http://127.0.0.1:8080/', 'http://127.0.0.1:9380')).toBe(false);
-    expect(isWebAppPage('https://127.0.0.1:9380/', 'http://127.0.0.1:9380')).toBe(false);
-    expect(isWebAppPage('https://rag.example.com/ragflow', 'https://rag.example.com/ragflow')).toBe(true);
-    expect(isWebAppPage('https://rag.example.com/ragflow/chat', 'https://rag.example.com/ragflow')).toBe(true);
-    expect(isWebAppPage('https://rag.example.com/ragflowx/chat', 'https://rag.example.com/ragflow')).toBe(false);
-    expect(isWebAppPage('https://rag.example.com/', 'https://rag.example.com/ragflow')).toBe(false);
-    expect(isWebAppPage('not a url', 'https://rag.example.com')).toBe(false);
+    expect(isWebAppPage('http://127.0.0.1:9380/knowledge?id=1', normalizeServerUrl('http://127.0.0.1:9380'))).toBe(
+      true,
+    );
+    expect(isWebAppPage('http://127.0.0.1:9380/', normalizeServerUrl('http://127.0.0.1:9380'))).toBe(true);
+    expect(isWebAppPage('http://127.0.0.1:8080/', normalizeServerUrl('http://127.0.0.1:9380'))).toBe(false);
+    expect(isWebAppPage('https://127.0.0.1:9380/', normalizeServerUrl('http://127.0.0.1:9380'))).toBe(false);
+    expect(isWebAppPage('https://rag.example.com/ragflow', normalizeServerUrl('https://rag.example.com/ragflow'))).toBe(
+      true,
+    );
+    expect(
+      isWebAppPage('https://rag.example.com/ragflow/chat', normalizeServerUrl('https://rag.example.com/ragflow')),
+    ).toBe(true);
+    expect(
+      isWebAppPage('https://rag.example.com/ragflowx/chat', normalizeServerUrl('https://rag.example.com/ragflow')),
+    ).toBe(false);
+    expect(isWebAppPage('https://rag.example.com/', normalizeServerUrl('https://rag.example.com/ragflow'))).toBe(false);
+    expect(isWebAppPage('not a url', normalizeServerUrl('https://rag.example.com'))).toBe(false);
   });
 
   it('are offered the named tab first, then active ones, then the most recently used', () => {
@@ -29,9 +38,9 @@ describe('web-app pages', () => {
       tab(4, 'http://localhost:9380/c', true),
       tab(5, 'http://localhost:9380/d'),
     ];
-    expect(webAppTabs(tabs, 'http://localhost:9380').map((t) => t.id)).toEqual([4, 2, 5, 1]);
-    expect(webAppTabs(tabs, 'http://localhost:9380', 1).map((t) => t.id)).toEqual([1, 4, 2, 5]);
-    expect(webAppTabs(tabs, 'http://localhost:9380', 3).map((t) => t.id)).toEqual([4, 2, 5, 1]);
+    expect(webAppTabs(tabs, normalizeServerUrl('http://localhost:9380')).map((t) => t.id)).toEqual([4, 2, 5, 1]);
+    expect(webAppTabs(tabs, normalizeServerUrl('http://localhost:9380'), 1).map((t) => t.id)).toEqual([1, 4, 2, 5]);
+    expect(webAppTabs(tabs, normalizeServerUrl('http://localhost:9380'), 3).map((t) => t.id)).toEqual([4, 2, 5, 1]);
   });
 });
 

@@ -83,7 +83,7 @@ describe.each(['restful', 'legacy'] as const)('a key with the web app’s sessio
     const webToken = server.signInWebApp(BOB.email);
     openWebApp(7, webToken, '/knowledge');
 
-    const result = await webSession().getKey({ serverUrl: `${server.url}/`, flowId: 'f' });
+    const result = await webSession().getKey({ serverUrl: server.url, flowId: 'f' });
 
     expect(result).toEqual({
       key: server.apiKeys(BOB.email)[0],
@@ -203,7 +203,7 @@ describe('the web app’s session', () => {
     expect(await webSession().findTab(server.url)).toBeNull();
     openWebApp(4, null);
     openWebApp(5, null, '/chat', true);
-    expect(await webSession().findTab(`${server.url}/`)).toEqual({ tabId: 5 });
+    expect(await webSession().findTab(server.url)).toEqual({ tabId: 5 });
     expect(reads).toEqual([]);
     expect(server.count()).toBe(0);
   });
