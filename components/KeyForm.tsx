@@ -1,6 +1,9 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 
 import { t } from '../lib/i18n';
+import type { KeyFlowStep } from '../lib/messaging/protocol';
+import { StepIndicator } from './StepIndicator';
 
 export interface KeyFormValues {
   serverUrl: string;
@@ -8,19 +11,39 @@ export interface KeyFormValues {
   password: string;
 }
 
+/** An error said under one field: the field is marked invalid and described by it. */
+export interface FieldError {
+  field: string;
+  /** The id of the element that says it, for `aria-describedby`. */
+  id: string;
+  message: ComponentChildren;
+}
+
 interface KeyFormProps {
   values: KeyFormValues;
   busy: boolean;
+  /** This form's own flow runs: its button makes way for the step and Cancel. */
+  running: boolean;
+  step: KeyFlowStep | null;
+  onCancel: () => void;
+  /** Get API key is the popup's main action (false while the web app's session leads). */
+  primary: boolean;
+  /** Something above leads and takes the focus on open (the web app's session). */
+  focusElsewhere?: boolean;
   /** The server takes no passwords (its sign-in is SSO only): no field to type one in. */
   hidePassword?: boolean;
   /** The Server URL was filled in from the page: select it, so that typing replaces it. */
   serverUrlFilled?: boolean;
+  fieldError?: FieldError | null;
+  /** Between the server and the account fields: what applies to the server (its web app's session). */
+  afterServer?: ComponentChildren;
   onChange: (field: keyof KeyFormValues, value: string) => void;
   onSubmit: () => void;
 }
 
 /** Server URL, email and password; Enter in any field submits. */
-export function KeyForm({ values, busy, hidePassword, serverUrlFilled, onChange, onSubmit }: KeyFormProps) {
+export function KeyForm(props: KeyFormProps) {
+  const { values, busy, hidePassword, serverUrlFilled, fieldError, onChange, onSubmit } = props;
   const serverUrlRef = useRef<HTMLInputElement>(null);
   const emailRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
@@ -28,6 +51,7 @@ export function KeyForm({ values, busy, hidePassword, serverUrlFilled, onChange,
 
   // On open, the cursor goes where typing starts: the first field still empty.
   useEffect(() => {
+    if (props.focusElsewhere) return;
     const fields: [string, HTMLInputElement | null][] = [
       [values.serverUrl, serverUrlRef.current],
       [values.email, emailRef.current],
@@ -45,15 +69,21 @@ export function KeyForm({ values, busy, hidePassword, serverUrlFilled, onChange,
     if (serverUrlFilled && field && document.activeElement === field) field.select();
   }, [serverUrlFilled]);
 
-  // A disabled button drops focus to the page; give it back when the request is over.
+  // The button gave way to Cancel while the request ran; give the focus back to it after.
   useEffect(() => {
     if (!busy && document.activeElement === document.body) submitRef.current?.focus();
   }, [busy]);
 
-  const bind = (field: keyof KeyFormValues) => ({
-    value: values[field],
-    onInput: (event: Event) => onChange(field, (event.currentTarget as HTMLInputElement).value),
-  });
+  const bind = (field: keyof KeyFormValues) => {
+    const invalid = fieldError?.field === field;
+    return {
+      value: values[field],
+      onInput: (event: Event) => onChange(field, (event.currentTarget as HTMLInputElement).value),
+      'aria-invalid': invalid || undefined,
+      'aria-describedby': invalid ? fieldError.id : undefined,
+    };
+  };
+  const errorUnder = (field: keyof KeyFormValues) => fieldError?.field === field && fieldError.message;
 
   return (
     <form
@@ -75,6 +105,8 @@ export function KeyForm({ values, busy, hidePassword, serverUrlFilled, onChange,
         placeholder={t('popupServerUrlPlaceholder')}
         {...bind('serverUrl')}
       />
+      {errorUnder('serverUrl')}
+      {props.afterServer}
       <label for="email">{t('popupEmail')}</label>
       <input
         id="email"
@@ -85,6 +117,7 @@ export function KeyForm({ values, busy, hidePassword, serverUrlFilled, onChange,
         spellcheck={false}
         {...bind('email')}
       />
+      {errorUnder('email')}
       {!hidePassword && (
         <>
           <label for="password">{t('popupPassword')}</label>
@@ -95,11 +128,18 @@ export function KeyForm({ values, busy, hidePassword, serverUrlFilled, onChange,
             autoComplete="current-password"
             {...bind('password')}
           />
+          {errorUnder('password')}
         </>
       )}
-      <button ref={submitRef} type="submit" class="primary wide" disabled={busy}>
-        {t('popupGetKey')}
-      </button>
+      <div class="submit">
+        {props.running ? (
+          <StepIndicator step={props.step} onCancel={props.onCancel} />
+        ) : (
+          <button ref={submitRef} type="submit" class={props.primary ? 'primary wide' : 'wide'} disabled={busy}>
+            {t('popupGetKey')}
+          </button>
+        )}
+      </div>
     </form>
   );
 }

@@ -9,10 +9,11 @@ import { KeyRow } from './KeyRow';
  */
 export function KeyManager({ list }: { list: KeyListController }) {
   const state = useStoreState(list);
+  const newest = state.rows?.[0];
 
   return (
     <section class="keys">
-      <div class="row">
+      <div class="keys-bar">
         <button type="button" aria-expanded={state.open} aria-controls="keys-panel" onClick={() => void list.toggle()}>
           {t('keysManage')}
         </button>
@@ -30,6 +31,26 @@ export function KeyManager({ list }: { list: KeyListController }) {
           <p class="hint" role="status">
             {state.notice && t(state.notice.messageKey, state.notice.substitutions)}
           </p>
+          {/* Paste has no key (the pasting key was revoked): one click gives it one again. */}
+          {state.currentKey === null && state.rows !== null && (
+            <div class="no-paste-key" data-testid="no-paste-key">
+              <p>{t('keysNoPasteKey')}</p>
+              {newest ? (
+                <button
+                  type="button"
+                  class="primary"
+                  disabled={state.busy}
+                  onClick={() => void list.useForPaste(newest.token)}
+                >
+                  {t('keysUseNewestForPaste', [newest.masked])}
+                </button>
+              ) : (
+                <button type="button" class="primary" disabled={state.busy} onClick={() => void list.create()}>
+                  {t('keysCreateForPaste')}
+                </button>
+              )}
+            </div>
+          )}
           {state.clipboardClearSeconds !== null && (
             <p class="hint">{t('popupClipboardClearsIn', [durationText(state.clipboardClearSeconds)])}</p>
           )}

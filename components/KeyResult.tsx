@@ -1,7 +1,9 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { durationText, t } from '../lib/i18n';
 import type { KeyResult as KeyResultData } from '../lib/messaging/protocol';
+import { maskKey } from '../lib/popup/key-format';
 
 interface KeyResultProps {
   result: KeyResultData;
@@ -10,12 +12,17 @@ interface KeyResultProps {
   clipboardClearSeconds: number | null;
   busy: boolean;
   alsoLogOutOfServer: boolean;
+  /** The key manager, between the account and Sign out. */
+  children?: ComponentChildren;
   onCopy: () => void;
   onAlsoLogOutOfServerChange: (value: boolean) => void;
   onSignOut: () => void;
 }
 
-/** The key (masked until asked), Copy, whose server and account it is, and Sign out. */
+/**
+ * The key (masked until asked, its first and last characters said, as in the list) and Copy, the
+ * one main action; whose server and account it is; the key manager; and Sign out, the least.
+ */
 export function KeyResult(props: KeyResultProps) {
   const { result, copied, busy, alsoLogOutOfServer } = props;
   const [revealed, setRevealed] = useState(false);
@@ -26,32 +33,40 @@ export function KeyResult(props: KeyResultProps) {
     copyRef.current?.focus();
   }, []);
 
+  const field = {
+    id: 'api-key',
+    'data-testid': 'api-key',
+    readOnly: true,
+    spellcheck: false,
+    class: 'key-field mono',
+    'aria-describedby': 'api-key-id',
+    value: result.key,
+  };
+
   return (
     <section class="result">
       {/* No pasting key: it was revoked, here or elsewhere, and none chosen since. */}
       {result.key === '' ? (
-        <p class="hint">{t('keysNoPasteKey')}</p>
+        <p class="hint key-box">{t('keysNoPasteKey')}</p>
       ) : (
-        <>
-          <label for="api-key">{t('popupApiKey')}</label>
-          <div class="row">
-            <input
-              id="api-key"
-              data-testid="api-key"
-              type={revealed ? 'text' : 'password'}
-              readOnly
-              autoComplete="off"
-              spellcheck={false}
-              value={result.key}
-            />
-            <button type="button" aria-controls="api-key" onClick={() => setRevealed(!revealed)}>
+        <div class="key-box">
+          <div class="label-row">
+            <label for="api-key">{t('popupApiKey')}</label>
+            <button type="button" class="link" aria-controls="api-key" onClick={() => setRevealed(!revealed)}>
               {revealed ? t('popupHideKey') : t('popupShowKey')}
             </button>
           </div>
-          <button ref={copyRef} type="button" class="primary wide" onClick={props.onCopy}>
-            {copied ? t('popupCopied') : t('popupCopy')}
-          </button>
-        </>
+          {/* Shown, the whole key wraps onto a second line rather than run off the edge. */}
+          {revealed ? <textarea {...field} rows={2} /> : <input {...field} type="password" autoComplete="off" />}
+          <p class="key-id mono" id="api-key-id">
+            {maskKey(result.key)}
+          </p>
+        </div>
+      )}
+      {result.key !== '' && (
+        <button ref={copyRef} type="button" class="primary wide" onClick={props.onCopy}>
+          {copied ? t('popupCopied') : t('popupCopy')}
+        </button>
       )}
       <p class="visually-hidden" aria-live="polite">
         {copied && t('popupCopiedAnnouncement')}
@@ -65,6 +80,7 @@ export function KeyResult(props: KeyResultProps) {
         <dt>{t('popupAccount')}</dt>
         <dd>{result.email}</dd>
       </dl>
+      {props.children}
       <div class="sign-out">
         {/* The web app's own session: a logout on the server would sign the web app out too. */}
         {result.viaApiKey ? (
@@ -85,7 +101,7 @@ export function KeyResult(props: KeyResultProps) {
             {t('popupAlsoSignOutOnServer')}
           </label>
         )}
-        <button type="button" disabled={busy} onClick={props.onSignOut}>
+        <button type="button" class="link" disabled={busy} onClick={props.onSignOut}>
           {t('popupSignOut')}
         </button>
       </div>

@@ -31,24 +31,36 @@ function verificationText({ status }: KeyVerification): string {
   return t('keysUnreachable');
 }
 
-/** One key: masked (or shown), its age, and what can be done with it. */
+/**
+ * One key: its name if it has one, its first and last characters (enough to match it with the
+ * key in use, too few to use it), its age, and what is done most in one click: Copy, and
+ * choosing it for paste. Revoke is red and asks first; the rest (Show, Verify, Copy as, Rotate,
+ * the name) is under More.
+ */
 export function KeyRow(props: KeyRowProps) {
   const { list, row, labelId, verification, copied } = props;
-  const copyButton = (format: CopyFormat, label: string) => (
-    <button type="button" aria-describedby={labelId} onClick={() => void list.copy(row.token, format)}>
+  const menuId = `${labelId}-more`;
+  const copyButton = (format: CopyFormat, label: string, primary = false) => (
+    <button
+      type="button"
+      class={primary ? 'copy' : undefined}
+      aria-describedby={labelId}
+      onClick={() => void list.copy(row.token, format)}
+    >
       {copied === format ? t('popupCopied') : label}
     </button>
   );
 
   return (
-    <li class="key">
+    <li class={props.current ? 'key current' : 'key'}>
       <div class="key-head">
         {row.name && <strong class="key-name">{row.name}</strong>}
-        <code id={labelId}>{props.shown ? row.token : row.masked}</code>
-        {props.current && <span class="badge">{t('keysUsedForPaste')}</span>}
+        <code id={labelId} class={props.shown ? 'mono full' : 'mono'}>
+          {props.shown ? row.token : row.masked}
+        </code>
         {row.age && (
           <time dateTime={row.isoDate} title={row.date}>
-            {row.age}
+            {row.recent ? t('keysJustNow') : row.age}
           </time>
         )}
       </div>
@@ -77,7 +89,41 @@ export function KeyRow(props: KeyRowProps) {
         />
       ) : (
         <div class="key-actions">
-          {copyButton('plain', t('popupCopy'))}
+          {copyButton('plain', t('popupCopy'), true)}
+          {props.current ? (
+            <span class="badge">{t('keysUsedForPaste')}</span>
+          ) : (
+            <button
+              type="button"
+              aria-describedby={labelId}
+              disabled={props.busy}
+              onClick={() => void list.useForPaste(row.token)}
+            >
+              {t('keysUseForPaste')}
+            </button>
+          )}
+          <button
+            type="button"
+            aria-describedby={labelId}
+            aria-expanded={props.expanded}
+            aria-controls={menuId}
+            onClick={() => list.toggleExpanded(row.token)}
+          >
+            {t('keysMore')}
+          </button>
+          <button
+            type="button"
+            class="danger-outline"
+            aria-describedby={labelId}
+            disabled={props.busy}
+            onClick={() => list.askRevoke(row.token)}
+          >
+            {t('keysRevoke')}
+          </button>
+        </div>
+      )}
+      {props.expanded && !props.confirming && !props.rotating && (
+        <div class="key-menu" id={menuId}>
           <button type="button" aria-describedby={labelId} onClick={() => list.toggleShown(row.token)}>
             {props.shown ? t('popupHideKey') : t('popupShowKey')}
           </button>
@@ -93,18 +139,20 @@ export function KeyRow(props: KeyRowProps) {
             type="button"
             aria-describedby={labelId}
             disabled={props.busy}
-            onClick={() => list.askRevoke(row.token)}
+            onClick={() => list.askRotate(row.token)}
           >
-            {t('keysRevoke')}
+            {t('keysRotate')}
           </button>
-          <button
-            type="button"
-            aria-describedby={labelId}
-            aria-expanded={props.expanded}
-            onClick={() => list.toggleExpanded(row.token)}
-          >
-            {t('keysMore')}
-          </button>
+          <span class="menu-label">{t('keysCopyAs')}</span>
+          {copyButton('env', t('keysFormatEnv'))}
+          {copyButton('python', t('keysFormatPython'))}
+          {copyButton('curl', t('keysFormatCurl'))}
+          <KeyNameForm
+            name={row.name ?? ''}
+            busy={props.busy}
+            describedBy={labelId}
+            onSave={(name) => void list.rename(row.token, name)}
+          />
         </div>
       )}
       {verification && (
@@ -115,38 +163,6 @@ export function KeyRow(props: KeyRowProps) {
         >
           {verificationText(verification)}
         </p>
-      )}
-      {props.expanded && (
-        <div class="key-actions">
-          <span>{t('keysCopyAs')}</span>
-          {copyButton('env', t('keysFormatEnv'))}
-          {copyButton('python', t('keysFormatPython'))}
-          {copyButton('curl', t('keysFormatCurl'))}
-          {!props.current && (
-            <button
-              type="button"
-              aria-describedby={labelId}
-              disabled={props.busy}
-              onClick={() => void list.useForPaste(row.token)}
-            >
-              {t('keysUseForPaste')}
-            </button>
-          )}
-          <button
-            type="button"
-            aria-describedby={labelId}
-            disabled={props.busy}
-            onClick={() => list.askRotate(row.token)}
-          >
-            {t('keysRotate')}
-          </button>
-          <KeyNameForm
-            name={row.name ?? ''}
-            busy={props.busy}
-            describedBy={labelId}
-            onSave={(name) => void list.rename(row.token, name)}
-          />
-        </div>
       )}
     </li>
   );

@@ -7,28 +7,55 @@ import { useStoreState } from '../lib/ui/use-store-state';
 import { ApiKeySignIn } from './ApiKeySignIn';
 import { CreateAccount } from './CreateAccount';
 import { ErrorAlert } from './ErrorAlert';
-import { KeyForm } from './KeyForm';
+import { type FieldError, KeyForm } from './KeyForm';
 import { KeyManager } from './KeyManager';
 import { KeyResult } from './KeyResult';
 import { PageServerOffer } from './PageServerOffer';
 import { PasteShortcut } from './PasteShortcut';
 import { ServerPicker } from './ServerPicker';
-import { StepIndicator } from './StepIndicator';
-import { WebSessionOffer } from './WebSessionOffer';
+import { WebSessionOffer, webSessionLeads } from './WebSessionOffer';
 
-/** The whole popup: the form or the key, the step and the alert. */
+const FIELD_ALERT_ID = 'field-alert';
+
+/** The whole popup: the form or the key, the alert, and Settings at the top, always in view. */
 export function PopupApp(props: { controller: PopupController; webSession: WebSessionController }) {
   const { controller, webSession } = props;
   const state = useStoreState(controller);
   const web = useStoreState(webSession);
   const busy = state.busy || web.busy;
+  const leads = webSessionLeads(web);
   const webSessionOffer = (lead: boolean) => (
-    <WebSessionOffer state={web} lead={lead} busy={busy} onUse={() => void webSession.use()} />
+    <WebSessionOffer
+      state={web}
+      lead={lead}
+      busy={busy}
+      onUse={() => void webSession.use()}
+      onCancel={() => webSession.cancel()}
+    />
   );
+  const alertHandlers = {
+    onGrantAccess: () => void controller.openGrantPage(),
+    onAllowCleartext: () => void controller.allowCleartext(),
+  };
+  const field = state.view === 'form' ? state.alert?.field : undefined;
+  const fieldError: FieldError | null = field
+    ? {
+        field,
+        id: FIELD_ALERT_ID,
+        message: <ErrorAlert alert={state.alert} id={FIELD_ALERT_ID} {...alertHandlers} />,
+      }
+    : null;
+  // Which form's flow runs: the account's, once offered, or the sign-in's.
+  const creating = state.offerCreateAccount;
 
   return (
     <main class="popup" aria-busy={state.view === 'loading'}>
-      <h1>{t('extName')}</h1>
+      <header class="popup-head">
+        <h1>{t('extName')}</h1>
+        <button type="button" class="link" onClick={() => void controller.openOptions()}>
+          {t('popupSettings')}
+        </button>
+      </header>
       {state.view === 'form' && (
         <>
           <ServerPicker
@@ -39,13 +66,19 @@ export function PopupApp(props: { controller: PopupController; webSession: WebSe
           {web.pageOffer && state.form.serverUrl === '' && (
             <PageServerOffer offer={web.pageOffer} onCheck={() => void webSession.checkPage()} />
           )}
-          {webSessionOffer(true)}
           <KeyForm
             values={state.form}
             busy={busy}
+            running={state.busy && !creating}
+            step={state.step}
+            onCancel={() => controller.cancel()}
+            primary={!leads && !creating}
+            focusElsewhere={leads && web.tabId !== null}
             hidePassword={web.passwordLoginAllowed === false}
             serverUrlFilled={state.serverUrlFilled}
-            onChange={(field, value) => controller.setField(field, value)}
+            fieldError={fieldError?.field === 'nickname' ? null : fieldError}
+            afterServer={webSessionOffer(true)}
+            onChange={(name, value) => controller.setField(name, value)}
             onSubmit={() => void controller.submit()}
           />
           {webSessionOffer(false)}
@@ -55,7 +88,6 @@ export function PopupApp(props: { controller: PopupController; webSession: WebSe
             onChange={(apiKey) => controller.setField('apiKey', apiKey)}
             onSubmit={() => void controller.signInWithApiKey()}
           />
-          <StepIndicator step={state.step ?? web.step} />
         </>
       )}
       {state.view === 'result' && state.result && (
@@ -68,30 +100,26 @@ export function PopupApp(props: { controller: PopupController; webSession: WebSe
           onCopy={() => void controller.copyKey()}
           onAlsoLogOutOfServerChange={(value) => controller.setAlsoLogOutOfServer(value)}
           onSignOut={() => void controller.signOut()}
-        />
+        >
+          {state.keyList && <KeyManager list={state.keyList} />}
+        </KeyResult>
       )}
-      {state.view === 'result' && state.keyList && <KeyManager list={state.keyList} />}
-      <ErrorAlert
-        alert={state.alert}
-        onGrantAccess={() => void controller.openGrantPage()}
-        onAllowCleartext={() => void controller.allowCleartext()}
-      />
-      {state.view === 'form' && state.offerCreateAccount && (
+      {!fieldError && <ErrorAlert alert={state.alert} {...alertHandlers} />}
+      {state.view === 'form' && creating && (
         <CreateAccount
           nickname={state.form.nickname}
-          busy={state.busy}
+          busy={busy}
+          running={state.busy}
+          step={state.step}
+          fieldError={fieldError}
           onNicknameChange={(nickname) => controller.setField('nickname', nickname)}
           onSubmit={() => void controller.createAccount()}
+          onCancel={() => controller.cancel()}
         />
       )}
       {state.pasteShortcut !== null && (
         <PasteShortcut shortcut={state.pasteShortcut} settingsPage={SHORTCUT_SETTINGS_PAGE} />
       )}
-      <footer class="footer">
-        <button type="button" class="link" onClick={() => void controller.openOptions()}>
-          {t('popupSettings')}
-        </button>
-      </footer>
     </main>
   );
 }

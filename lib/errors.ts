@@ -92,6 +92,8 @@ export const ERROR_MESSAGES = {
     // The key works on the SDK routes, but the key routes refuse it: a release before v0.24.
     unsupported: 'apiKeySignInUnsupported',
   },
+  // The user cancelled a sign-in: its answer, if any, is dropped (the popup says nothing).
+  cancelled: 'errorCancelled',
 
   // The web app's session (lib/web-session).
   'web-app-not-open': 'webSessionNoTab',

@@ -43,6 +43,8 @@ export function createHandlers({
   return {
     /** The fewest requests to a key: cache → session token → login (→ account, if asked). */
     'keys.get': keys.getKey,
+    /** Cancels a running sign-in by its flow id; what it cached is undone. */
+    'keys.cancel': keys.cancel,
     /** The cached key for an account, with no request to the server; null when none. */
     'keys.cached': keys.cachedKey,
     /** Forgets every cached session and key of a server. */

@@ -28,3 +28,6 @@ export const keyNotRevoked = () => new AppError('key-not-revoked');
  * (a proxy, several API servers with different secrets) does not let it through.
  */
 export const sessionRejected = () => new AppError('session-rejected');
+
+/** The user cancelled the flow: whatever it had cached is gone again. */
+export const flowCancelled = () => new AppError('cancelled');

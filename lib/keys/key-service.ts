@@ -23,7 +23,7 @@ import type { KeyPolicy } from '../settings/settings';
 import { type AccountEntry, accountCache, type SessionFreshness } from './account-cache';
 import { type ServerKey, serverKeyOf } from './cached-key';
 import { detectedServers } from './detected-servers';
-import { emailRequired, noHostAccess, passwordRequired, sessionRejected } from './errors';
+import { emailRequired, flowCancelled, noHostAccess, passwordRequired, sessionRejected } from './errors';
 import { apiKeyAuthorization, createKeyManagement, type KeyManagement } from './key-management';
 import { isApiKeyForm } from '../ragflow/api-key';
 import { SingleFlight } from '../shared/single-flight';
@@ -35,6 +35,21 @@ function resultOf(entry: AccountEntry, source: KeyResult['source']): KeyResult {
   const result: KeyResult = { key: entry.currentKey ?? '', serverUrl: entry.serverUrl, email: entry.email, source };
   if (entry.viaApiKey) return { ...result, viaApiKey: true };
   return entry.viaWebApp ? { ...result, viaWebApp: true } : result;
+}
+
+/** A cancelled flow's answer may still be on its way to the popup for this long: a cancel then undoes it. */
+const SETTLED_FLOW_KEPT_MS = 60_000;
+
+interface CancellableFlow {
+  /** The web app's session flow learns the email from the server: it is in the result then. */
+  account: { serverUrl: ServerUrl; email?: string };
+  abort: AbortController;
+  cancelled: boolean;
+  /** The account's cache entry before the flow; undefined when there was none (or not known yet). */
+  before: AccountEntry | undefined;
+  /** What the flow answered, once it did. */
+  result?: KeyResult;
+  settled: boolean;
 }
 
 /** An account entry right after a sign-in: its session token is known. */
@@ -65,6 +80,12 @@ export interface KeyServiceDeps {
 
 export interface KeyService extends KeyManagement {
   getKey(request: GetKeyRequest): Promise<KeyResult>;
+  /**
+   * Cancels a sign-in (`keys.get`, `keyFromSession` or `keyFromApiKey`) by its flow id: its running request is
+   * aborted, and whatever it cached (the session of its login, its keys) is put back as it was,
+   * also when its answer was already on its way to the popup.
+   */
+  cancel(request: { flowId: string }): Promise<void>;
   cachedKey(account: AccountRef): Promise<KeyResult | null>;
   /**
    * Which key and session the cache holds for this server (any of its accounts), under the same
@@ -105,6 +126,45 @@ export interface KeyService extends KeyManagement {
 export function createKeyService(deps: KeyServiceDeps): KeyService {
   const now = deps.now ?? Date.now;
   const flights = new SingleFlight<KeyResult>();
+  const flows = new Map<string, CancellableFlow>();
+
+  /**
+   * Runs a sign-in that its popup may cancel. The account's cache entry as it was before is kept,
+   * so that a cancel puts it back: a cancelled sign-in leaves nothing cached, even one whose
+   * login had already answered (its session is cached at once, see keepSession).
+   */
+  async function cancellable(
+    account: { serverUrl: ServerUrl; email?: string },
+    flowId: string | undefined,
+    run: (signal: AbortSignal | undefined) => Promise<KeyResult>,
+  ): Promise<KeyResult> {
+    if (flowId === undefined) return run(undefined);
+    const before =
+      account.email === undefined ? undefined : await accountCache.getAccount(account.serverUrl, account.email);
+    const flow: CancellableFlow = { account, abort: new AbortController(), cancelled: false, before, settled: false };
+    flows.set(flowId, flow);
+    try {
+      const result = await run(flow.abort.signal);
+      flow.result = result;
+      if (flow.cancelled) throw flowCancelled();
+      return result;
+    } catch (error) {
+      throw flow.cancelled ? flowCancelled() : error;
+    } finally {
+      flow.settled = true;
+      if (flow.cancelled) await undoFlow(flow);
+      // A cancel may still come after the answer left (the popup's click raced it): kept a while.
+      setTimeout(() => flows.delete(flowId), SETTLED_FLOW_KEPT_MS);
+    }
+  }
+
+  /** Puts the account's cache entry back as it was before the flow. */
+  async function undoFlow(flow: CancellableFlow): Promise<void> {
+    const email = flow.account.email ?? flow.result?.email;
+    if (email === undefined) return;
+    if (flow.before) await accountCache.saveAccount(flow.before);
+    else await accountCache.dropSession(flow.account.serverUrl, email);
+  }
 
   /** The cached account, unless its session outlived the server's session-cache lifetime. */
   async function cachedAccount(serverUrl: ServerUrl, email: string): Promise<AccountEntry | undefined> {
@@ -128,6 +188,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
   async function openClient(
     serverUrl: ServerUrl,
     onDetected: (detected: DetectedServer) => void,
+    signal?: AbortSignal,
   ): Promise<{ client: RagflowClient; ownPublicKey: boolean }> {
     // Three local reads, at once: none of them waits on another.
     const [access, known, extra] = await Promise.all([
@@ -136,7 +197,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       deps.clientOptions?.(serverUrl),
     ]);
     if (!access) throw noHostAccess(new URL(serverUrl).host);
-    const client = new RagflowClient({ ...extra, serverUrl, detected: known, onDetected });
+    const client = new RagflowClient({ ...extra, serverUrl, detected: known, onDetected, signal });
     return { client, ownPublicKey: Boolean(extra?.publicKeyPem) };
   }
 
@@ -145,11 +206,19 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
    * task succeeded or not), so that the next flow needs no probe, and explains the errors that
    * depend on which server said them.
    */
-  async function withClient<T>(serverUrl: ServerUrl, task: (client: RagflowClient) => Promise<T>): Promise<T> {
+  async function withClient<T>(
+    serverUrl: ServerUrl,
+    task: (client: RagflowClient) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
     let detected: DetectedServer | undefined;
-    const { client, ownPublicKey } = await openClient(serverUrl, (found) => {
-      detected = found;
-    });
+    const { client, ownPublicKey } = await openClient(
+      serverUrl,
+      (found) => {
+        detected = found;
+      },
+      signal,
+    );
     try {
       return await task(client);
     } catch (error) {
@@ -218,7 +287,12 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     }
   }
 
-  async function runFlow(request: GetKeyRequest, serverUrl: ServerUrl, email: string): Promise<KeyResult> {
+  async function runFlow(
+    request: GetKeyRequest,
+    serverUrl: ServerUrl,
+    email: string,
+    signal: AbortSignal | undefined,
+  ): Promise<KeyResult> {
     const step = (name: KeyFlowStep) => deps.onStep(name, request.flowId);
     const cached = await cachedAccount(serverUrl, email);
     if (cached?.currentKey && !request.createAccount) {
@@ -228,53 +302,66 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     if (!cached?.authorization && password === '') throw passwordRequired();
 
     step('connecting');
-    return withClient(serverUrl, async (client) => {
-      // A password the server's key cannot carry would fail at the login: say so before any request.
-      if (password !== '') client.checkPassword(password);
-      // The probe would otherwise run inside the first operation, under a later step's name.
-      if (!client.generation) await client.detect();
-      if (cached?.authorization && !request.createAccount) {
-        try {
-          step('getting-key');
-          const keys = await keysFromSession(client, cached.authorization);
-          return await save({ ...cached, keys, currentKey: keys[0]?.token, keysSavedAt: now() }, 'session');
-        } catch (error) {
-          if (!isAppError(error, 'session-expired')) throw error;
-          // The token was rotated (another login, the web app) or logged out: forget it.
-          await accountCache.dropSession(serverUrl, email);
-          if (password === '') throw error;
+    return withClient(
+      serverUrl,
+      async (client) => {
+        // A password the server's key cannot carry would fail at the login: say so before any request.
+        if (password !== '') client.checkPassword(password);
+        // The probe would otherwise run inside the first operation, under a later step's name.
+        if (!client.generation) await client.detect();
+        if (cached?.authorization && !request.createAccount) {
+          try {
+            step('getting-key');
+            const keys = await keysFromSession(client, cached.authorization);
+            return await save({ ...cached, keys, currentKey: keys[0]?.token, keysSavedAt: now() }, 'session');
+          } catch (error) {
+            if (!isAppError(error, 'session-expired')) throw error;
+            // The token was rotated (another login, the web app) or logged out: forget it.
+            await accountCache.dropSession(serverUrl, email);
+            if (password === '') throw error;
+          }
         }
-      }
 
-      if (request.createAccount) {
-        step('creating-account');
-        const session = await client.register({ email, password, nickname: request.createAccount.nickname });
+        if (request.createAccount) {
+          step('creating-account');
+          const session = await client.register({ email, password, nickname: request.createAccount.nickname });
+          const signedIn = await keepSession(serverUrl, email, session.authorization);
+          step('getting-key');
+          const keys = await keysAfterSignIn(client, signedIn, true);
+          return await save(withKeys(signedIn, keys), 'register');
+        }
+
+        step('signing-in');
+        const session = await client.login({ email, password });
         const signedIn = await keepSession(serverUrl, email, session.authorization);
         step('getting-key');
-        const keys = await keysAfterSignIn(client, signedIn, true);
-        return await save(withKeys(signedIn, keys), 'register');
-      }
-
-      step('signing-in');
-      const session = await client.login({ email, password });
-      const signedIn = await keepSession(serverUrl, email, session.authorization);
-      step('getting-key');
-      const keys = await keysAfterSignIn(client, signedIn, false);
-      return await save(withKeys(signedIn, keys), 'login');
-    });
+        const keys = await keysAfterSignIn(client, signedIn, false);
+        return await save(withKeys(signedIn, keys), 'login');
+      },
+      signal,
+    );
   }
 
   /** Who-am-I says whose session it is; then its keys are cached like a login's. */
-  async function runSessionFlow(serverUrl: ServerUrl, authorization: string, flowId?: string): Promise<KeyResult> {
+  async function runSessionFlow(
+    serverUrl: ServerUrl,
+    authorization: string,
+    flowId: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<KeyResult> {
     deps.onStep('connecting', flowId);
-    return withClient(serverUrl, async (client) => {
-      const { email } = await client.whoAmI(authorization);
-      if (email === '') throw notRagflow(serverUrl, 'Who-am-I answered without an email');
-      deps.onStep('getting-key', flowId);
-      const keys = await keysFromSession(client, authorization);
-      const entry = { ...signedInEntry(serverUrl, email, authorization), viaWebApp: true };
-      return await save(withKeys(entry, keys), 'web-session');
-    });
+    return withClient(
+      serverUrl,
+      async (client) => {
+        const { email } = await client.whoAmI(authorization);
+        if (email === '') throw notRagflow(serverUrl, 'Who-am-I answered without an email');
+        deps.onStep('getting-key', flowId);
+        const keys = await keysFromSession(client, authorization);
+        const entry = { ...signedInEntry(serverUrl, email, authorization), viaWebApp: true };
+        return await save(withKeys(entry, keys), 'web-session');
+      },
+      signal,
+    );
   }
 
   /**
@@ -282,29 +369,39 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
    * same lifetime, with the key itself as the sign-in. A refusal is told apart by the key check:
    * a key the server does not know, or a release that takes keys only on its SDK routes.
    */
-  async function runApiKeyFlow(serverUrl: ServerUrl, apiKey: string, flowId?: string): Promise<KeyResult> {
+  async function runApiKeyFlow(
+    serverUrl: ServerUrl,
+    apiKey: string,
+    flowId: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<KeyResult> {
     deps.onStep('connecting', flowId);
-    return withClient(serverUrl, async (client) => {
-      const authorization = apiKeyAuthorization(apiKey);
-      let email: string;
-      try {
-        ({ email } = await client.whoAmI(authorization));
-      } catch (error) {
-        if (!isAppError(error, 'session-expired')) throw error;
-        const status = await client.verifyKey(apiKey);
-        throw new AppError('api-key-sign-in', { reason: status === 'valid' ? 'unsupported' : 'unknown-key' });
-      }
-      if (email === '') throw notRagflow(serverUrl, 'Who-am-I answered without an email');
-      deps.onStep('getting-key', flowId);
-      const listed = await client.listKeys(authorization);
-      const policy = await deps.keyPolicy(client.baseUrl);
-      // The key the user brought is the one to paste, unless the server's policy wants a new one.
-      const created = policy === 'new' ? [await client.createKey(authorization)] : [];
-      const keys = [...created, ...listed];
-      const entry = { ...signedInEntry(serverUrl, email, authorization), viaApiKey: true };
-      const currentKey = created[0]?.token ?? (listed.some((key) => key.token === apiKey) ? apiKey : listed[0]?.token);
-      return await save({ ...entry, keys, currentKey, keysSavedAt: now() }, 'api-key');
-    });
+    return withClient(
+      serverUrl,
+      async (client) => {
+        const authorization = apiKeyAuthorization(apiKey);
+        let email: string;
+        try {
+          ({ email } = await client.whoAmI(authorization));
+        } catch (error) {
+          if (!isAppError(error, 'session-expired')) throw error;
+          const status = await client.verifyKey(apiKey);
+          throw new AppError('api-key-sign-in', { reason: status === 'valid' ? 'unsupported' : 'unknown-key' });
+        }
+        if (email === '') throw notRagflow(serverUrl, 'Who-am-I answered without an email');
+        deps.onStep('getting-key', flowId);
+        const listed = await client.listKeys(authorization);
+        const policy = await deps.keyPolicy(client.baseUrl);
+        // The key the user brought is the one to paste, unless the server's policy wants a new one.
+        const created = policy === 'new' ? [await client.createKey(authorization)] : [];
+        const keys = [...created, ...listed];
+        const entry = { ...signedInEntry(serverUrl, email, authorization), viaApiKey: true };
+        const currentKey =
+          created[0]?.token ?? (listed.some((key) => key.token === apiKey) ? apiKey : listed[0]?.token);
+        return await save({ ...entry, keys, currentKey, keysSavedAt: now() }, 'api-key');
+      },
+      signal,
+    );
   }
 
   /** An account as a sign-in leaves it: its session token, no key yet. */
@@ -344,7 +441,18 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       const email = request.email.trim();
       if (email === '') throw emailRequired();
       // Five concurrent requests for one account make one login and at most one key.
-      return flights.run(`${serverUrl} ${email.toLowerCase()}`, () => runFlow(request, serverUrl, email));
+      return flights.run(`${serverUrl} ${email.toLowerCase()}`, () =>
+        cancellable({ serverUrl, email }, request.flowId, (signal) => runFlow(request, serverUrl, email, signal)),
+      );
+    },
+
+    async cancel({ flowId }) {
+      const flow = flows.get(flowId);
+      if (!flow || flow.cancelled) return;
+      flow.cancelled = true;
+      flow.abort.abort();
+      // Still running: it undoes itself as it ends. Already answered: undone here.
+      if (flow.settled) await undoFlow(flow);
     },
 
     async cachedKey(account) {
@@ -385,13 +493,18 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
 
     async keyFromSession({ serverUrl, authorization, flowId }) {
       // Two clicks make one flow: under the "new" policy, one key.
-      return flights.run(`web-session ${serverUrl}`, () => runSessionFlow(serverUrl, authorization, flowId));
+      // Whose account it is comes with the answer: the undo of a cancel finds it in the result.
+      return flights.run(`web-session ${serverUrl}`, () =>
+        cancellable({ serverUrl }, flowId, (signal) => runSessionFlow(serverUrl, authorization, flowId, signal)),
+      );
     },
 
     async keyFromApiKey({ serverUrl, apiKey: typed, flowId }) {
       const apiKey = typed.trim();
       if (!isApiKeyForm(apiKey)) throw new AppError('api-key-sign-in', { reason: 'malformed' });
-      return flights.run(`api-key ${serverUrl}`, () => runApiKeyFlow(serverUrl, apiKey, flowId));
+      return flights.run(`api-key ${serverUrl}`, () =>
+        cancellable({ serverUrl }, flowId, (signal) => runApiKeyFlow(serverUrl, apiKey, flowId, signal)),
+      );
     },
 
     serverConfig(serverUrl) {

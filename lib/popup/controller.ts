@@ -9,7 +9,7 @@ import { type CachedKey, isKeyFresh } from '../keys/cached-key';
 import type { EventMap, KeyFlowStep, KeyResult, MessageName, RequestOf, ResponseOf } from '../messaging/protocol';
 import { isCleartextOverNetwork, type ServerUrl } from '../ragflow/server-url';
 import { DEFAULT_SETTINGS, defaultServer, findServer, type ServerSettings, type Settings } from '../settings/schema';
-import { type AlertState, alertFromError, alertOf } from '../ui/alert';
+import { type AlertState, alertFromError, alertOf, fieldAlertOf } from '../ui/alert';
 import { StateStore } from '../ui/state-store';
 import {
   type Account,
@@ -19,6 +19,7 @@ import {
   checkPassword,
   checkServer,
   defaultNickname,
+  fieldOfError,
   noHostAccessAlert,
 } from './form';
 import { KeyListController } from './key-list';
@@ -112,6 +113,13 @@ export class PopupController extends StateStore<PopupState> {
   private cleartextAllowed = new Set<string>();
   /** What the user did that waits for the answer about plain http. */
   private waitingForCleartext: (() => Promise<void>) | undefined;
+  /**
+   * Counts sign-ins and cancels: a sign-in whose number is no longer the latest was cancelled,
+   * and its answer, whenever it comes, changes nothing.
+   */
+  private attempt = 0;
+  /** The running key flow's id, for Cancel. */
+  private runningFlowId: string | undefined;
 
   constructor(private readonly platform: PopupPlatform) {
     super({
@@ -215,6 +223,35 @@ export class PopupController extends StateStore<PopupState> {
     // The offer was about the account that was typed; another server or email needs a new check.
     const offerStillApplies = field === 'password' || field === 'nickname';
     this.set({ form, offerCreateAccount: this.state.offerCreateAccount && offerStillApplies });
+    this.recheckField(field);
+  }
+
+  /**
+   * An error said under a field goes as soon as the field is fixed: checked again as it is typed
+   * where the check needs no request; the server's word (a wrong password) goes with the edit.
+   */
+  private recheckField(field: FormField): void {
+    if (this.state.alert?.field !== field) return;
+    const again =
+      field === 'nickname' ? checkNickname(this.state.form.nickname, this.state.form.email) : this.checkForm();
+    this.set({ alert: !again.ok && again.alert.field === field ? again.alert : null });
+  }
+
+  /**
+   * Cancel, while a sign-in runs: the background aborts its request and undoes what it cached;
+   * the popup drops its answer and the form stays as it was, password included.
+   */
+  cancel(): void {
+    if (!this.state.busy || this.runningFlowId === undefined) return;
+    this.attempt += 1;
+    void this.platform.send('keys.cancel', { flowId: this.runningFlowId }).catch(() => {});
+    this.runningFlowId = undefined;
+    this.set({ busy: false, step: null, alert: null });
+  }
+
+  /** Whether the sign-in numbered `attempt` was cancelled since it started. */
+  private cancelled(attempt: number): boolean {
+    return attempt !== this.attempt;
   }
 
   setAlsoLogOutOfServer(value: boolean): void {
@@ -227,15 +264,16 @@ export class PopupController extends StateStore<PopupState> {
     const checked = this.checkForm();
     if (!checked.ok) return this.set({ alert: checked.alert });
     const account = checked.value;
+    const attempt = ++this.attempt;
     this.set({ busy: true, alert: null, offerCreateAccount: false });
     try {
       // Without a password the background may still answer: from its cached key, or through a
       // cached session token. It says "password required" when it has neither.
-      await this.runKeyFlow(account);
+      await this.runKeyFlow(account, attempt);
     } catch (error) {
-      this.set({ alert: alertFromError(error) });
+      if (!this.cancelled(attempt)) this.set({ alert: alertFromError(error) });
     } finally {
-      this.set({ busy: false, step: null });
+      if (!this.cancelled(attempt)) this.set({ busy: false, step: null });
     }
   }
 
@@ -251,19 +289,26 @@ export class PopupController extends StateStore<PopupState> {
     // The key goes to the server: asked about plain http like a password.
     if (!this.allowsCleartext(serverUrl, () => this.signInWithApiKey())) return;
     const flowId = this.platform.newFlowId();
+    const attempt = ++this.attempt;
+    this.runningFlowId = flowId;
     this.set({ busy: true, alert: null, offerCreateAccount: false, step: 'connecting' });
     const stopListening = this.platform.onProgress((event) => {
-      if (event.flowId === flowId) this.set({ step: event.step });
+      if (event.flowId === flowId && !this.cancelled(attempt)) this.set({ step: event.step });
     });
     try {
       const result = await this.platform.send('keys.fromApiKey', { serverUrl, apiKey: this.state.form.apiKey, flowId });
-      await this.showKey(result);
+      if (!this.cancelled(attempt)) await this.showKey(result);
     } catch (error) {
       const needsGrant = isAppError(error, 'no-host-access');
-      this.set({ alert: needsGrant ? noHostAccessAlert(server.value) : alertFromError(error) });
+      if (!this.cancelled(attempt)) {
+        this.set({ alert: needsGrant ? noHostAccessAlert(server.value) : alertFromError(error) });
+      }
     } finally {
       stopListening();
-      this.set({ busy: false, step: null });
+      if (!this.cancelled(attempt)) {
+        this.runningFlowId = undefined;
+        this.set({ busy: false, step: null });
+      }
     }
   }
 
@@ -272,16 +317,19 @@ export class PopupController extends StateStore<PopupState> {
     if (this.state.busy) return;
     const checked = this.checkForm();
     if (!checked.ok) return this.set({ alert: checked.alert });
-    if (this.state.form.password === '') return this.set({ alert: alertOf('popupPasswordForNewAccount') });
+    if (this.state.form.password === '') {
+      return this.set({ alert: fieldAlertOf('password', alertOf('popupPasswordForNewAccount')) });
+    }
     const nickname = checkNickname(this.state.form.nickname, checked.value.email);
     if (!nickname.ok) return this.set({ alert: nickname.alert });
+    const attempt = ++this.attempt;
     this.set({ busy: true, alert: null });
     try {
-      await this.runKeyFlow(checked.value, { nickname: nickname.value });
+      await this.runKeyFlow(checked.value, attempt, { nickname: nickname.value });
     } catch (error) {
-      this.set({ alert: alertFromError(error) });
+      if (!this.cancelled(attempt)) this.set({ alert: alertFromError(error) });
     } finally {
-      this.set({ busy: false, step: null });
+      if (!this.cancelled(attempt)) this.set({ busy: false, step: null });
     }
   }
 
@@ -416,14 +464,16 @@ export class PopupController extends StateStore<PopupState> {
    * Sends `keys.get` at once: the background checks the host permission itself (and says
    * `no-host-access`), and the account is remembered while the request runs.
    */
-  private async runKeyFlow(account: Account, createAccount?: { nickname: string }): Promise<void> {
+  private async runKeyFlow(account: Account, attempt: number, createAccount?: { nickname: string }): Promise<void> {
     const again = () => (createAccount ? this.createAccount() : this.submit());
     if (!this.allowsCleartext(account.serverUrl, again)) return;
+    if (this.cancelled(attempt)) return;
     const flowId = this.platform.newFlowId();
+    this.runningFlowId = flowId;
     this.set({ step: 'connecting' });
     const stopListening = this.platform.onProgress((event) => {
       // Another popup (another window) may run its own flow at the same time.
-      if (event.flowId === flowId) this.set({ step: event.step });
+      if (event.flowId === flowId && !this.cancelled(attempt)) this.set({ step: event.step });
     });
     const request = this.platform.send('keys.get', {
       serverUrl: account.serverUrl,
@@ -435,11 +485,13 @@ export class PopupController extends StateStore<PopupState> {
     // While the request runs: remembering is for the next opening, not for this key.
     const remembered = this.rememberAccount(account);
     try {
-      this.showResult(await request);
+      const result = await request;
+      if (!this.cancelled(attempt)) this.showResult(result);
     } catch (error) {
-      await this.explainKeyFlowError(error, account, createAccount !== undefined);
+      if (!this.cancelled(attempt)) await this.explainKeyFlowError(error, account, createAccount !== undefined);
     } finally {
       stopListening();
+      if (this.runningFlowId === flowId) this.runningFlowId = undefined;
       await remembered;
     }
   }
@@ -452,8 +504,10 @@ export class PopupController extends StateStore<PopupState> {
     if (kind === 'email-not-registered' && !wasCreating) {
       return this.offerAccountIfAllowed(error, account);
     }
+    const alert = alertFromError(error);
+    const field = fieldOfError(kind);
     this.set({
-      alert: alertFromError(error),
+      alert: field ? fieldAlertOf(field, alert) : alert,
       offerCreateAccount: wasCreating && !(kind !== undefined && ENDS_CREATE_OFFER.has(kind)),
     });
   }
@@ -469,7 +523,7 @@ export class PopupController extends StateStore<PopupState> {
     }
     if (!registrationAllowed) return this.set({ alert: alertOf('popupRegistrationClosed') });
     this.set({
-      alert: alertFromError(error),
+      alert: fieldAlertOf('email', alertFromError(error)),
       offerCreateAccount: true,
       form: { ...this.state.form, nickname: defaultNickname(account.email) },
     });

@@ -5,7 +5,7 @@
 import { DEFAULT_MAX_PASSWORD_BYTES, utf8ByteLength } from '../ragflow/password-limit';
 import { normalizeServerUrl, originPattern, type ServerUrl, serverUrlOrUndefined } from '../ragflow/server-url';
 import { findServer, type ServerSettings } from '../settings/schema';
-import { type AlertState, alertFromError, alertOf } from '../ui/alert';
+import { type AlertState, alertFromError, alertOf, fieldAlertOf } from '../ui/alert';
 
 /** The server and account a request is about, as the background and the browser want them. */
 export interface Account {
@@ -48,7 +48,7 @@ export function checkServer(input: string): Checked<Omit<Account, 'email'>> {
   try {
     serverUrl = normalizeServerUrl(input);
   } catch (error) {
-    return { ok: false, alert: alertFromError(error) };
+    return { ok: false, alert: fieldAlertOf('serverUrl', alertFromError(error)) };
   }
   return { ok: true, value: { serverUrl, originPattern: originPattern(serverUrl), host: new URL(serverUrl).hostname } };
 }
@@ -57,11 +57,13 @@ export function checkAccount(input: { serverUrl: string; email: string }): Check
   const server = checkServer(input.serverUrl);
   if (!server.ok) return server;
   const email = input.email.trim();
-  if (email === '') return { ok: false, alert: alertOf('errorEmailRequired') };
-  if (characterCount(email) > MAX_EMAIL_LENGTH) {
-    return { ok: false, alert: alertOf('errorEmailTooLong', [String(MAX_EMAIL_LENGTH)]) };
-  }
-  if (!EMAIL_SHAPE.test(email)) return { ok: false, alert: alertOf('errorEmailMalformed') };
+  const emailAlert = (messageKey: string, substitutions?: string[]): Checked<Account> => ({
+    ok: false,
+    alert: fieldAlertOf('email', alertOf(messageKey, substitutions)),
+  });
+  if (email === '') return emailAlert('errorEmailRequired');
+  if (characterCount(email) > MAX_EMAIL_LENGTH) return emailAlert('errorEmailTooLong', [String(MAX_EMAIL_LENGTH)]);
+  if (!EMAIL_SHAPE.test(email)) return emailAlert('errorEmailMalformed');
   return { ok: true, value: { ...server.value, email } };
 }
 
@@ -77,14 +79,17 @@ export function noHostAccessAlert(account: Pick<Account, 'host' | 'serverUrl'>):
  */
 export function checkPassword(password: string, serverHasOwnKey: boolean): AlertState | null {
   if (serverHasOwnKey || utf8ByteLength(password) <= DEFAULT_MAX_PASSWORD_BYTES) return null;
-  return alertOf('errorPasswordTooLong', [String(DEFAULT_MAX_PASSWORD_BYTES)]);
+  return fieldAlertOf('password', alertOf('errorPasswordTooLong', [String(DEFAULT_MAX_PASSWORD_BYTES)]));
 }
 
 /** The nickname a new account is registered with: what was typed, else the default. */
 export function checkNickname(typed: string, email: string): Checked<string> {
   const nickname = typed.trim() || defaultNickname(email);
   if (characterCount(nickname) > MAX_NICKNAME_LENGTH) {
-    return { ok: false, alert: alertOf('errorNicknameTooLong', [String(MAX_NICKNAME_LENGTH)]) };
+    return {
+      ok: false,
+      alert: fieldAlertOf('nickname', alertOf('errorNicknameTooLong', [String(MAX_NICKNAME_LENGTH)])),
+    };
   }
   return { ok: true, value: nickname };
 }
@@ -102,4 +107,27 @@ export function defaultNickname(email: string): string {
 export function selectedServerId(servers: readonly ServerSettings[], typed: string): string {
   const serverUrl = serverUrlOrUndefined(typed);
   return (serverUrl && findServer({ servers }, serverUrl)?.id) ?? '';
+}
+
+/**
+ * The field a key flow's error is about, so that it is said under that field; undefined for an
+ * error about neither one field nor another (a timeout, a server error, access).
+ */
+export function fieldOfError(kind: string | undefined): 'serverUrl' | 'email' | 'password' | undefined {
+  switch (kind) {
+    case 'invalid-server-url':
+    case 'cannot-connect':
+    case 'not-ragflow':
+      return 'serverUrl';
+    case 'email-required':
+    case 'email-not-registered':
+    case 'invalid-email':
+      return 'email';
+    case 'wrong-password':
+    case 'password-required':
+    case 'password-too-long':
+      return 'password';
+    default:
+      return undefined;
+  }
 }

@@ -3,10 +3,15 @@
  * functions, and formatters made once per list: a list of hundreds of keys formats each once.
  */
 
-/** `ragflow-…abcd`: enough to tell keys apart, too little to use one. */
+/**
+ * `ragflow-AbCd…wxyz`: its first and last four characters, enough to tell keys apart at a glance
+ * and to match one with RAGFlow's own list, too few to use it (8 of its 43 random characters).
+ */
 export function maskKey(token: string): string {
   const prefix = token.startsWith('ragflow-') ? 'ragflow-' : '';
-  return `${prefix}…${token.slice(-4)}`;
+  const body = token.slice(prefix.length);
+  if (body.length <= 12) return `${prefix}…${body.slice(-4)}`;
+  return `${prefix}${body.slice(0, 4)}…${body.slice(-4)}`;
 }
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
@@ -47,6 +52,8 @@ export interface KeyRowData {
   masked: string;
   /** Empty when the server gave no creation time. */
   age: string;
+  /** Made less than a minute ago: said as "just now" (Intl's Chinese "现在" reads as "now, at present"). */
+  recent: boolean;
   date: string;
   /** ISO 8601, for `<time datetime>`; empty like `age`. */
   isoDate: string;
@@ -73,6 +80,7 @@ export function describeKey(
     token: key.token,
     masked: maskKey(key.token),
     age: known ? formatters.relative(key.createdAt, now) : '',
+    recent: known && now - key.createdAt < 60_000,
     date: known ? formatters.absolute(key.createdAt) : '',
     isoDate: known ? new Date(key.createdAt).toISOString() : '',
     ...(key.name && { name: key.name }),

@@ -62,6 +62,8 @@ export class WebSessionController extends StateStore<WebSessionState> {
   private refreshes = 0;
   /** The page the first run looked at, kept for the offer's click. */
   private pageUrl: string | undefined;
+  /** The running flow's id; cleared by Cancel, so that its answer is dropped. */
+  private runningFlowId: string | undefined;
 
   constructor(
     private readonly popup: PopupController,
@@ -88,6 +90,15 @@ export class WebSessionController extends StateStore<WebSessionState> {
     this.follow();
   }
 
+  /** Cancel: the background aborts the flow and undoes what it cached; its answer is dropped. */
+  cancel(): void {
+    const flowId = this.runningFlowId;
+    if (flowId === undefined) return;
+    this.runningFlowId = undefined;
+    void this.platform.send('keys.cancel', { flowId }).catch(() => {});
+    this.set({ busy: false, step: null });
+  }
+
   /** "Use my RAGFlow session": the background reads the web app's session and gets the key. */
   async use(): Promise<void> {
     const { serverUrl, tabId } = this.state;
@@ -95,10 +106,12 @@ export class WebSessionController extends StateStore<WebSessionState> {
     // The web app's session goes to the server: asked about plain http like a password.
     if (!this.popup.allowsCleartext(serverUrl, () => this.use())) return;
     const flowId = this.platform.newFlowId();
+    this.runningFlowId = flowId;
+    const running = () => this.runningFlowId === flowId;
     this.set({ busy: true, step: 'connecting' });
     this.popup.showAlert(null);
     const stopListening = this.platform.onProgress((event) => {
-      if (event.flowId === flowId) this.set({ step: event.step });
+      if (event.flowId === flowId && running()) this.set({ step: event.step });
     });
     try {
       const result = await this.platform.send('keys.fromWebSession', {
@@ -106,15 +119,18 @@ export class WebSessionController extends StateStore<WebSessionState> {
         flowId,
         ...(tabId !== null && { tabId }),
       });
-      await this.popup.showKey(result);
+      if (running()) await this.popup.showKey(result);
     } catch (error) {
       const alert = alertFromError(error);
       // Access is granted on the options page, as for a password sign-in.
       const needsGrant = isAppError(error, 'no-host-access');
-      this.popup.showAlert(needsGrant ? { ...alert, grantServerUrl: serverUrl } : alert);
+      if (running()) this.popup.showAlert(needsGrant ? { ...alert, grantServerUrl: serverUrl } : alert);
     } finally {
       stopListening();
-      this.set({ busy: false, step: null });
+      if (running()) {
+        this.runningFlowId = undefined;
+        this.set({ busy: false, step: null });
+      }
     }
   }
 

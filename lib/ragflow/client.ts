@@ -49,6 +49,8 @@ export interface RagflowClientOptions {
   onDetected?: (detected: DetectedServer) => void;
   /** For environments whose global `fetch` is not the one to use. */
   fetch?: typeof globalThis.fetch;
+  /** Aborts every request of this client, the running one included (a sign-in the user cancelled). */
+  signal?: AbortSignal;
 }
 
 export interface PublicConfig {
@@ -162,6 +164,7 @@ export class RagflowClient {
       // session header to an origin the user never chose. fetchRoute refuses the redirect.
       redirect: 'manual',
       fetch: options.fetch,
+      signal: options.signal,
     });
   }
 

@@ -12,10 +12,17 @@ export interface AlertState {
   grantServerUrl?: string;
   /** Set when the popup asks before sending over plain http: the server its button allows. */
   cleartextServerUrl?: string;
+  /** The form field the sentence is about: it is said under that field, which is marked invalid. */
+  field?: string;
 }
 
 export function alertOf(messageKey: string, substitutions: string[] = []): AlertState {
   return { messageKey, substitutions };
+}
+
+/** An alert about one field of a form. */
+export function fieldAlertOf(field: string, alert: AlertState): AlertState {
+  return { ...alert, field };
 }
 
 /**

@@ -33,7 +33,8 @@ let pages: TestPages;
 let popup: Page;
 const openPages: Page[] = [];
 
-const masked = (token: string) => `ragflow-…${token.slice(-4)}`;
+/** As the key list shows a key: its first and last four characters. */
+const masked = (token: string) => `ragflow-${token.slice(8, 12)}…${token.slice(-4)}`;
 const eventually = <T>(check: () => Promise<T>, timeout = 10_000) => vi.waitFor(check, { timeout, interval: 200 });
 
 beforeAll(async () => {
@@ -193,6 +194,8 @@ describe('the key manager in Firefox', () => {
     await popup.bringToFront();
     await (await popupButton('Verify', masked(token))).click();
     await eventually(async () => expect(await rowText(masked(token))).toContain('Valid: the server accepts this key.'));
+    // Verify is under More: opening one row's menu closes the other's.
+    await (await popupButton('More', masked(revokedElsewhere!))).click();
     await (await popupButton('Verify', masked(revokedElsewhere!))).click();
     await eventually(async () =>
       expect(await rowText(masked(revokedElsewhere!))).toContain('Invalid: the server rejects this key.'),

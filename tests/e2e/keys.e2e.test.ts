@@ -18,7 +18,8 @@ afterAll(async () => {
 });
 
 /** How the list masks a key; written out here rather than imported, to check the code. */
-const masked = (token: string) => `ragflow-…${token.slice(-4)}`;
+/** As the key list shows a key: its first and last four characters. */
+const masked = (token: string) => `ragflow-${token.slice(8, 12)}…${token.slice(-4)}`;
 /** The fake keeps keys oldest first. */
 const newestFirst = (tokens: string[]) => [...tokens].reverse();
 
@@ -89,7 +90,7 @@ describe.each(GENERATIONS)('managing keys in the popup, %s', (generation) => {
     const marked = keyRows(page).filter({ hasText: 'Used for paste' });
     expect(await marked.locator('code').innerText()).toBe(masked(pastingKey));
     const date = keyRows(page).first().locator('time');
-    expect(await date.innerText()).toMatch(/^(now|\d+ minutes? ago)$/);
+    expect(await date.innerText()).toMatch(/^(just now|\d+ minutes? ago)$/);
     expect(await date.getAttribute('title')).toContain(String(new Date().getFullYear()));
     expect(Date.parse((await date.getAttribute('datetime'))!)).toBeGreaterThan(Date.now() - 60 * 60_000);
   });
@@ -133,10 +134,13 @@ describe.each(GENERATIONS)('managing keys in the popup, %s', (generation) => {
     const [, revokedElsewhere, valid] = newestFirst(server.apiKeys(user.email));
     await new RagflowClient({ serverUrl: server.url }).deleteKey(server.sessionToken(user.email)!, revokedElsewhere!);
 
+    // Verify is one of the row's less used actions, under More.
+    await button(rowOf(page, valid!), 'More').click();
     await button(rowOf(page, valid!), 'Verify').click();
     await expect
       .poll(() => rowOf(page, valid!).getByRole('status').innerText())
       .toBe('Valid: the server accepts this key.');
+    await button(rowOf(page, revokedElsewhere!), 'More').click();
     await button(rowOf(page, revokedElsewhere!), 'Verify').click();
     await expect
       .poll(() => rowOf(page, revokedElsewhere!).getByRole('status').innerText())
@@ -144,6 +148,7 @@ describe.each(GENERATIONS)('managing keys in the popup, %s', (generation) => {
 
     // A server that cannot say is neither: "unreachable", with the reason on hover.
     server.injectFault('datasets', 'html502', 1);
+    await button(rowOf(page, valid!), 'More').click();
     await button(rowOf(page, valid!), 'Verify').click();
     const status = rowOf(page, valid!).getByRole('status');
     await expect.poll(() => status.innerText()).toBe('Unreachable: the server could not check this key.');
@@ -158,7 +163,7 @@ describe.each(GENERATIONS)('managing keys in the popup, %s', (generation) => {
     await expect.poll(() => keyRows(page).count()).toBe(3);
     const newest = server.apiKeys(user.email).at(-1)!;
     const row = rowOf(page, newest);
-    await button(row, 'More').click();
+    // One click, in the row itself: no menu to open first.
     await button(row, 'Use for paste').click();
 
     await expect.poll(() => row.getByText('Used for paste').isVisible()).toBe(true);
@@ -181,7 +186,10 @@ describe.each(GENERATIONS)('managing keys in the popup, %s', (generation) => {
     expect(server.apiKeys(user.email)).not.toContain(pastingKey);
     expect(await listedMasks(page)).toEqual(newestFirst(server.apiKeys(user.email)).map(masked));
     expect((await sessionCache(user.email)).currentKey).toBeUndefined();
-    expect(await page.getByText('No key is used for paste now.', { exact: false }).isVisible()).toBe(true);
+    expect(await page.getByText('Paste has no key now', { exact: false }).first().isVisible()).toBe(true);
+    // One button gives paste a key again: the newest left.
+    const [newestLeft] = newestFirst(server.apiKeys(user.email));
+    expect(await button(page, `Use ${masked(newestLeft!)} for paste`).isVisible()).toBe(true);
 
     // A popup opened now has no key to show: no cached key for the account.
     const another = await extension.openPopup();
@@ -194,6 +202,15 @@ describe.each(GENERATIONS)('managing keys in the popup, %s', (generation) => {
     const created = server.apiKeys(user.email).at(-1)!;
     await expect.poll(() => page.getByLabel('API key', { exact: true }).inputValue()).toBe(created);
     expect((await sessionCache(user.email)).currentKey).toBe(created);
+
+    // Revoked again, then the one button: the newest key left is the pasting key.
+    await button(rowOf(page, created), 'Revoke').click();
+    await button(rowOf(page, created), 'Revoke').click();
+    const [newest] = newestFirst(server.apiKeys(user.email).filter((key) => key !== created));
+    await button(page, `Use ${masked(newest!)} for paste`).click();
+    await expect.poll(async () => (await sessionCache(user.email)).currentKey).toBe(newest);
+    expect(await page.getByLabel('API key', { exact: true }).inputValue()).toBe(newest);
+    expect(await page.getByTestId('no-paste-key').count()).toBe(0);
   });
 });
 

@@ -75,7 +75,9 @@ describe('the popup', () => {
     // The key is masked until asked for, but the field holds all of it.
     expect(await apiKeyField(page).getAttribute('type')).toBe('password');
     await page.getByRole('button', { name: 'Show' }).click();
-    expect(await apiKeyField(page).getAttribute('type')).toBe('text');
+    // Shown in full, on two lines rather than cut off at the edge.
+    expect(await apiKeyField(page).evaluate((field) => field.tagName)).toBe('TEXTAREA');
+    expect(await apiKeyField(page).inputValue()).toBe(server.apiKeys(ALICE.email)[0]);
     expect(server.count()).toBe(0);
   });
 

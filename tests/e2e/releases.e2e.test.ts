@@ -82,7 +82,8 @@ function userOf(name: string, flags: { otherTeam?: boolean; superuser?: boolean 
 }
 
 const button = (scope: Page | Locator, name: string) => scope.getByRole('button', { name, exact: true });
-const masked = (token: string) => `ragflow-…${token.slice(-4)}`;
+/** As the key list shows a key: its first and last four characters. */
+const masked = (token: string) => `ragflow-${token.slice(8, 12)}…${token.slice(-4)}`;
 const keyRows = (page: Page) => page.getByRole('list', { name: 'API keys of this account' }).getByRole('listitem');
 const rowOf = (page: Page, token: string) => keyRows(page).filter({ hasText: masked(token) });
 const apiKeyField = (page: Page) => page.getByLabel('API key', { exact: true });
@@ -184,6 +185,8 @@ describe.each(RELEASES)('RAGFlow %s', (release) => {
     const created = keys.find((key) => key !== first)!;
     await rowOf(popup, created).waitFor();
 
+    // Verify is one of the row's less used actions, under More.
+    await button(rowOf(popup, created), 'More').click();
     await button(rowOf(popup, created), 'Verify').click();
     await expect.poll(() => rowOf(popup, created).getByRole('status').innerText()).toBe(englishMessage('keysValid'));
 

@@ -187,10 +187,10 @@ describe('the RAGFlow session open in the browser', () => {
     const popup = await openPopup();
     await expect.poll(() => useSessionButton(popup).isVisible()).toBe(true);
     expect(await popup.getByLabel('Password', { exact: true }).count()).toBe(0);
-    // It comes first, above the form's fields.
+    // It comes first, right under the server it is about, above the account's fields.
     const buttonTop = (await useSessionButton(popup).boundingBox())?.y ?? Infinity;
-    const urlFieldTop = (await popup.getByLabel('Server URL').boundingBox())?.y ?? -Infinity;
-    expect(buttonTop).toBeLessThan(urlFieldTop);
+    const emailFieldTop = (await popup.getByLabel('Email').boundingBox())?.y ?? -Infinity;
+    expect(buttonTop).toBeLessThan(emailFieldTop);
 
     await useSessionButton(popup).click();
     await expect.poll(() => apiKeyField(popup).inputValue()).toMatch(/^ragflow-/);

@@ -443,3 +443,34 @@ describe('server config', () => {
     expect((await detectedServers.get(server.url))?.generation).toBe('restful');
   });
 });
+
+describe('cancel', () => {
+  it('aborts a sign-in in the middle, and leaves nothing cached: not even the session its login got', async () => {
+    await server.close();
+    server = await startFakeRagflow({ generation: 'restful', users: [ALICE], latencyMs: 150 });
+    const keys = service({
+      // Cancelled as soon as the login answered: its session is cached at once (keepSession).
+      onStep: (step) => {
+        if (step === 'getting-key') void keys.cancel({ flowId: 'flow-1' });
+      },
+    });
+    const error = await rejection(keys.getKey({ serverUrl: server.url, ...ALICE, flowId: 'flow-1' }));
+    expect(error).toMatchObject({ kind: 'cancelled' });
+    expect(await accountCache.getAccount(server.url, ALICE.email)).toBeUndefined();
+    // The key request was aborted before it made a key.
+    expect(server.apiKeys(ALICE.email)).toEqual([]);
+  });
+
+  it('undoes a sign-in whose answer was already on its way, and puts back what was cached before', async () => {
+    const keys = service();
+    const first = await keys.getKey({ serverUrl: server.url, ...ALICE, flowId: 'first' });
+    const before = await accountCache.getAccount(server.url, ALICE.email);
+    // A second sign-in (the cached key is dropped so that it signs in again), cancelled after it answered.
+    await accountCache.saveAccount({ ...before!, currentKey: undefined, keys: [] });
+    const kept = await accountCache.getAccount(server.url, ALICE.email);
+    await keys.getKey({ serverUrl: server.url, ...ALICE, flowId: 'second' });
+    await keys.cancel({ flowId: 'second' });
+    expect(await accountCache.getAccount(server.url, ALICE.email)).toEqual(kept);
+    expect(first.key).toMatch(/^ragflow-/);
+  });
+});

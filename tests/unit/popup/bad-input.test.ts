@@ -117,7 +117,9 @@ describe('input that is invalid on its own', () => {
     const controller = await popupWith(typed);
     await controller.submit();
 
-    expect(controller.getState().alert).toEqual({ messageKey, substitutions });
+    // Said under the field it is about, which the popup marks invalid.
+    const field = Object.keys(input)[0];
+    expect(controller.getState().alert).toEqual({ messageKey, substitutions, field });
     expect(controller.getState()).toMatchObject({ view: 'form', busy: false, form: typed });
     expect(keyRequests()).toEqual([]);
     expect(server.count()).toBe(0);
@@ -126,7 +128,11 @@ describe('input that is invalid on its own', () => {
   it('an empty password: the background says one is needed, and asks the server nothing', async () => {
     const controller = await popupWith({ serverUrl: server.url, email: ALICE.email });
     await controller.submit();
-    expect(controller.getState().alert).toEqual({ messageKey: 'errorPasswordRequired', substitutions: [] });
+    expect(controller.getState().alert).toEqual({
+      messageKey: 'errorPasswordRequired',
+      substitutions: [],
+      field: 'password',
+    });
     expect(server.count()).toBe(0);
   });
 
@@ -145,7 +151,11 @@ describe('input that is invalid on its own', () => {
     await controller.submit();
     // The popup leaves a server's own key to the background, which knows its size.
     expect(keyRequests()).toHaveLength(1);
-    expect(controller.getState().alert).toEqual({ messageKey: 'errorPasswordTooLong', substitutions: ['183'] });
+    expect(controller.getState().alert).toEqual({
+      messageKey: 'errorPasswordTooLong',
+      substitutions: ['183'],
+      field: 'password',
+    });
     expect(server.count()).toBe(0);
   });
 
@@ -156,6 +166,7 @@ describe('input that is invalid on its own', () => {
     expect(controller.getState().alert).toEqual({
       messageKey: 'errorNicknameTooLong',
       substitutions: [String(MAX_NICKNAME_LENGTH)],
+      field: 'nickname',
     });
     expect(controller.getState().form.nickname).toBe('n'.repeat(200));
     expect(server.count()).toBe(0);

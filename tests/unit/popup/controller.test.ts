@@ -127,7 +127,7 @@ describe('PopupController', () => {
     const fake = fakePlatform({});
     const controller = await formWith(fake, { serverUrl: 'file:///etc', email: 'me@x', password: 'pw' });
     await controller.submit();
-    expect(controller.getState().alert).toEqual({ messageKey: 'errorUrlFile', substitutions: [] });
+    expect(controller.getState().alert).toEqual({ messageKey: 'errorUrlFile', substitutions: [], field: 'serverUrl' });
     expect(controller.getState().form).toMatchObject({ serverUrl: 'file:///etc', email: 'me@x', password: 'pw' });
     expect(fake.sent).toEqual([]);
     expect(fake.mocks.remember).not.toHaveBeenCalled();
@@ -576,5 +576,78 @@ describe('the server picker', () => {
     const controller = new PopupController(fake.platform);
     await controller.start();
     expect(controller.getState()).toMatchObject({ view: 'form', servers: [], alert: null });
+  });
+});
+
+describe('errors under their field', () => {
+  it('says a local error under its field, and clears it as soon as the value is fixed', async () => {
+    const fake = fakePlatform({});
+    const controller = await formWith(fake, { serverUrl: 'localhost:9380', email: 'me', password: 'pw' });
+    await controller.submit();
+    expect(controller.getState().alert).toMatchObject({ messageKey: 'errorEmailMalformed', field: 'email' });
+    // Still wrong: still said (another field's edit leaves it alone).
+    controller.setField('password', 'pw2');
+    controller.setField('email', 'me@');
+    expect(controller.getState().alert).toMatchObject({ field: 'email' });
+    controller.setField('email', 'me@example.com');
+    expect(controller.getState().alert).toBeNull();
+  });
+
+  it("puts the server's word on the field it is about, gone with the next edit of that field", async () => {
+    const fake = fakePlatform({
+      'keys.get': () => {
+        throw new AppError('wrong-password');
+      },
+    });
+    const controller = await formWith(fake, { serverUrl: 'localhost:9380', email: 'me@x', password: 'bad' });
+    await controller.submit();
+    expect(controller.getState().alert).toMatchObject({ messageKey: 'errorWrongPassword', field: 'password' });
+    controller.setField('email', 'me@y');
+    expect(controller.getState().alert).toMatchObject({ field: 'password' });
+    controller.setField('password', 'better');
+    expect(controller.getState().alert).toBeNull();
+  });
+});
+
+describe('cancel', () => {
+  it('tells the background, drops the answer when it comes, and leaves the form as it was', async () => {
+    let answer: (result: KeyResult) => void = () => {};
+    const fake = fakePlatform({
+      'keys.get': () => new Promise<KeyResult>((resolve) => (answer = resolve)),
+      'keys.cancel': () => undefined,
+    });
+    const typed = { serverUrl: 'localhost:9380', email: 'me@example.com', password: 'pw' };
+    const controller = await formWith(fake, typed);
+    const running = controller.submit();
+    await vi.waitFor(() => expect(fake.sent.map((message) => message.name)).toContain('keys.get'));
+    expect(controller.getState()).toMatchObject({ busy: true, step: 'connecting' });
+
+    controller.cancel();
+    expect(fake.sent.at(-1)).toEqual({ name: 'keys.cancel', request: { flowId: 'flow-1' } });
+    expect(controller.getState()).toMatchObject({ view: 'form', busy: false, step: null, alert: null, form: typed });
+
+    answer(KEY);
+    await running;
+    expect(controller.getState()).toMatchObject({ view: 'form', result: null, busy: false, form: typed });
+  });
+
+  it('lets a new sign-in start at once, which the cancelled one does not disturb', async () => {
+    const answers: ((result: KeyResult) => void)[] = [];
+    const fake = fakePlatform({
+      'keys.get': () => new Promise<KeyResult>((resolve) => answers.push(resolve)),
+      'keys.cancel': () => undefined,
+    });
+    const controller = await formWith(fake, { serverUrl: 'localhost:9380', email: 'me@example.com', password: 'pw' });
+    const first = controller.submit();
+    await vi.waitFor(() => expect(answers).toHaveLength(1));
+    controller.cancel();
+    const second = controller.submit();
+    await vi.waitFor(() => expect(answers).toHaveLength(2));
+    answers[0]?.({ ...KEY, key: 'ragflow-cancelled' });
+    await first;
+    expect(controller.getState()).toMatchObject({ busy: true, view: 'form' });
+    answers[1]?.(KEY);
+    await second;
+    expect(controller.getState()).toMatchObject({ busy: false, view: 'result', result: { key: KEY.key } });
   });
 });

@@ -30,7 +30,7 @@ describe('checkAccount', () => {
   it("explains a bad server URL with the normaliser's own sentence", () => {
     expect(checkAccount({ serverUrl: 'ftp://x', email: 'a@b' })).toEqual({
       ok: false,
-      alert: { messageKey: 'errorUrlUnsupportedScheme', substitutions: ['ftp:'] },
+      alert: { messageKey: 'errorUrlUnsupportedScheme', substitutions: ['ftp:'], field: 'serverUrl' },
     });
     expect(checkAccount({ serverUrl: '', email: 'a@b' })).toMatchObject({ alert: { messageKey: 'errorUrlEmpty' } });
   });
@@ -69,6 +69,7 @@ describe('checkPassword', () => {
     expect(checkPassword('é'.repeat(92), false)).toEqual({
       messageKey: 'errorPasswordTooLong',
       substitutions: ['183'],
+      field: 'password',
     });
     expect(checkPassword('é'.repeat(92), true)).toBeNull();
   });

@@ -7,12 +7,17 @@ const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
 describe('maskKey', () => {
-  it('keeps the ragflow- prefix and the last 4 characters', () => {
-    expect(maskKey('ragflow-Q2xhdWRlIHdhcyBoZXJlIGFuZCB0ZXN0ZWQgdGhpcyBrZXk')).toBe('ragflow-…rZXk');
+  it('keeps the ragflow- prefix, and the first and last 4 characters: keys told apart at a glance', () => {
+    expect(maskKey('ragflow-Q2xhdWRlIHdhcyBoZXJlIGFuZCB0ZXN0ZWQgdGhpcyBrZXk')).toBe('ragflow-Q2xh…rZXk');
   });
 
-  it('shows only the last 4 of a key of another shape', () => {
-    expect(maskKey('sk-1234567890')).toBe('…7890');
+  it('shows only the last 4 of a short key, whose first 4 would give away too much', () => {
+    expect(maskKey('ragflow-abcdefgh')).toBe('ragflow-…efgh');
+    expect(maskKey('sk-1234567')).toBe('…4567');
+  });
+
+  it('shows the first and last 4 of a long key of another shape', () => {
+    expect(maskKey('sk-1234567890')).toBe('sk-1…7890');
   });
 });
 
@@ -39,6 +44,14 @@ describe('dates', () => {
     expect(english.relative(NOW + 2 * MINUTE, NOW)).toBe('now');
   });
 
+  it('marks a key of the last minute as recent, said "just now" rather than Intl\'s Chinese "现在"', () => {
+    const formatters = dateFormatters('zh-CN');
+    expect(describeKey({ token: 'ragflow-abcdefgh', createdAt: NOW - 59_000 }, NOW, formatters).recent).toBe(true);
+    expect(describeKey({ token: 'ragflow-abcdefgh', createdAt: NOW - MINUTE }, NOW, formatters).recent).toBe(false);
+    // A server clock ahead of this one: still just made.
+    expect(describeKey({ token: 'ragflow-abcdefgh', createdAt: NOW + MINUTE }, NOW, formatters).recent).toBe(true);
+  });
+
   it('gives the absolute date and time for the tooltip', () => {
     const at = new Date(2025, 4, 10, 9, 5).getTime();
     // Some ICU releases put a narrow no-break space before AM: the words matter, not the space.
@@ -55,6 +68,7 @@ describe('describeKey', () => {
       token: 'ragflow-abcdefgh',
       masked: 'ragflow-…efgh',
       age: '2 days ago',
+      recent: false,
       date: formatters.absolute(createdAt),
       isoDate: '2025-05-08T12:00:00.000Z',
       places: [],

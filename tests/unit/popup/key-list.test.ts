@@ -59,16 +59,18 @@ describe('the key list', () => {
     expect(list.getState().rows).toEqual([
       {
         token: NEW,
-        masked: 'ragflow-…2222',
+        masked: 'ragflow-new-…2222',
         age: '5 minutes ago',
+        recent: false,
         date: expect.any(String),
         isoDate: '2025-05-10T11:55:00.000Z',
         places: [],
       },
       {
         token: OLD,
-        masked: 'ragflow-…1111',
+        masked: 'ragflow-old-…1111',
         age: '3 days ago',
+        recent: false,
         date: expect.any(String),
         isoDate: '2025-05-07T12:00:00.000Z',
         places: [],
