@@ -26,6 +26,14 @@ export function OptionsApp({ controller, clipboardAutoClearAvailable, uiLanguage
 
       <section aria-labelledby="servers-heading">
         <h2 id="servers-heading">{t('optionsServers')}</h2>
+        {state.removed && (
+          <p class="removed" role="status">
+            {t('optionsRemoved', [state.removed.server.name])}{' '}
+            <button type="button" onClick={() => void controller.undoRemove()}>
+              {t('optionsUndo')}
+            </button>
+          </p>
+        )}
         {state.view === 'ready' && (
           <ServerList
             state={state}

@@ -41,7 +41,9 @@ export function ServerCard(props: ServerCardProps) {
       <p class="url">{server.url}</p>
       {server.email && <p class="muted">{server.email}</p>}
       <p class="access" data-testid="access">
-        {access === 'granted' && <span class="success">{t('optionsAccessGranted')}</span>}
+        {/* Said plainly, not in green: access is the browser's permission, not whether the server
+            answers, which Test connection says (a granted server may still be down). */}
+        {access === 'granted' && <span>{t('optionsAccessGranted')}</span>}
         {access === 'asking' && <span>{t('optionsAccessAsking')}</span>}
         {access === 'not-granted' && (
           <>

@@ -25,24 +25,31 @@ export function SettingsTransfer({ outcome, onExport, onImport }: SettingsTransf
         />
         {t('optionsExportKeyNotes')}
       </label>
-      <button type="button" onClick={() => onExport(includeKeyNotes)}>
-        {t('optionsExport')}
-      </button>
-      <label for="import-file">{t('optionsImport')}</label>
-      <input
-        id="import-file"
-        type="file"
-        accept=".json,application/json"
-        onChange={async (event) => {
-          const input = event.currentTarget;
-          const file = input.files?.[0];
-          if (!file) return;
-          const text = await file.text();
-          // The same file again must be read again.
-          input.value = '';
-          onImport(text);
-        }}
-      />
+      <div class="actions">
+        <button type="button" onClick={() => onExport(includeKeyNotes)}>
+          {t('optionsExport')}
+        </button>
+        {/* The browser labels its own file button in its UI language, whatever the page's ("Choose
+          File / No file chosen" in a Chinese page): the input stays, unseen, behind our label. */}
+        <input
+          id="import-file"
+          class="file-input"
+          type="file"
+          accept=".json,application/json"
+          onChange={async (event) => {
+            const input = event.currentTarget;
+            const file = input.files?.[0];
+            if (!file) return;
+            const text = await file.text();
+            // The same file again must be read again.
+            input.value = '';
+            onImport(text);
+          }}
+        />
+        <label for="import-file" class="file-button">
+          {t('optionsImport')}
+        </label>
+      </div>
       {outcome?.status === 'imported' && (
         <p class="success" role="status">
           {t('optionsImported')}

@@ -51,6 +51,14 @@ export interface OptionsState {
    * null where no such permission exists (Firefox) or before it is known.
    */
   clipboardReadGranted: boolean | null;
+  /** The server just removed, until the next change: Undo puts it back where it was. */
+  removed: RemovedServer | null;
+}
+
+export interface RemovedServer {
+  server: ServerSettings;
+  index: number;
+  wasDefault: boolean;
 }
 
 /** Chrome's optional clipboardRead permission, which auto-clear needs to check the clipboard. */
@@ -113,6 +121,7 @@ export class OptionsController extends StateStore<OptionsState> {
       pastesCleared: false,
       alert: null,
       clipboardReadGranted: null,
+      removed: null,
     });
   }
 
@@ -139,18 +148,38 @@ export class OptionsController extends StateStore<OptionsState> {
   }
 
   addServer(): void {
-    this.set({ editor: { draft: emptyDraft(), errors: [] }, importOutcome: null });
+    this.set({ editor: { draft: emptyDraft(), errors: [] }, importOutcome: null, removed: null });
   }
 
   editServer(serverId: string): void {
     const server = this.server(serverId);
-    if (server) this.set({ editor: { serverId, draft: draftOf(server), errors: [] }, importOutcome: null });
+    if (server) {
+      this.set({ editor: { serverId, draft: draftOf(server), errors: [] }, importOutcome: null, removed: null });
+    }
   }
 
+  /**
+   * An error said under a field goes as soon as the field is fixed: the fields that have one
+   * are checked again as they are typed (the others wait for Save).
+   */
   setDraftField<K extends DraftField>(field: K, value: ServerDraft[K]): void {
     const { editor } = this.state;
     if (!editor) return;
-    this.set({ editor: { ...editor, draft: { ...editor.draft, [field]: value } } });
+    const draft = { ...editor.draft, [field]: value };
+    const shown = new Set(editor.errors.map((error) => error.field));
+    const errors = shown.size === 0 ? [] : this.check(draft, editor.serverId).filter((error) => shown.has(error.field));
+    this.set({ editor: { ...editor, draft, errors } });
+  }
+
+  /** What is wrong with a draft, as its form says it. */
+  private check(draft: ServerDraft, serverId: string | undefined): FieldError[] {
+    const others = this.state.settings.servers.filter((server) => server.id !== serverId);
+    const checked = validateServerAmong(serverFromDraft(draft, serverId ?? 'draft'), others);
+    if (checked.ok) return [];
+    // A blank name is the host's (see serverFromDraft): while the URL has none, the URL's error
+    // says what to fix, not "give it a name" under a field whose placeholder says it may stay empty.
+    const nameLeftBlank = draft.name.trim() === '';
+    return checked.errors.filter((error) => !(nameLeftBlank && error.messageKey === 'errorServerNameRequired'));
   }
 
   cancelEdit(): void {
@@ -171,7 +200,7 @@ export class OptionsController extends StateStore<OptionsState> {
       others,
     );
     if (!checked.ok) {
-      this.set({ editor: { ...editor, errors: checked.errors } });
+      this.set({ editor: { ...editor, errors: this.check(editor.draft, editor.serverId) } });
       return Promise.resolve();
     }
     const answered = this.requestAccessFor(checked.value);
@@ -180,6 +209,8 @@ export class OptionsController extends StateStore<OptionsState> {
 
   async removeServer(serverId: string): Promise<void> {
     const before = this.state.settings.servers;
+    const index = before.findIndex((server) => server.id === serverId);
+    const removed = before[index];
     const servers = before.filter((server) => server.id !== serverId);
     const { defaultServerId } = this.state.settings;
     const settings: Settings = {
@@ -191,8 +222,31 @@ export class OptionsController extends StateStore<OptionsState> {
       tests: without(this.state.tests, serverId),
       editor: this.state.editor?.serverId === serverId ? null : this.state.editor,
       focusedServerId: this.state.focusedServerId === serverId ? null : this.state.focusedServerId,
+      removed: removed ? { server: removed, index, wasDefault: defaultServerId === serverId } : null,
     });
     await this.releaseUnused(before, servers);
+  }
+
+  /**
+   * Undo of Remove: the server back in its place (the default again if it was). Its access, given
+   * back at the removal, is asked for again inside this click; its cached sign-in stays forgotten.
+   */
+  undoRemove(): Promise<void> {
+    const { removed } = this.state;
+    if (!removed) return Promise.resolve();
+    const answered = this.requestAccessFor(removed.server);
+    const servers = [...this.state.settings.servers];
+    servers.splice(Math.min(removed.index, servers.length), 0, removed.server);
+    const { defaultServerId } = this.state.settings;
+    const settings: Settings = {
+      servers,
+      defaultServerId: removed.wasDefault || defaultServerId === undefined ? removed.server.id : defaultServerId,
+    };
+    return this.saveSettings(settings).then(async (saved) => {
+      if (saved) this.set({ removed: null });
+      await this.refreshAccess();
+      await answered;
+    });
   }
 
   async makeDefault(serverId: string): Promise<void> {
@@ -286,6 +340,7 @@ export class OptionsController extends StateStore<OptionsState> {
       focusedServerId: null,
       importOutcome: { status: 'imported' },
       alert: null,
+      removed: null,
     });
     await this.releaseUnused(before, settings.servers);
     // Imported servers on new origins show "no access", and auto-clear without its permission

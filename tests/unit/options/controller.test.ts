@@ -493,3 +493,49 @@ describe('OptionsController: preferences, export and import', () => {
     expect(fake.mocks.releaseHostAccess).toHaveBeenCalledWith(['https://other.example.org/*']);
   });
 });
+
+describe('Remove, undone', () => {
+  it('puts the server back in its place, the default again, with its access asked for inside the click', async () => {
+    const fake = fakePlatform({
+      settings: { servers: [OTHER, LOCAL], defaultServerId: 'other' },
+      granted: ['https://other.example.org/*'],
+    });
+    const controller = await started(fake);
+    await controller.removeServer('other');
+    expect(controller.getState().removed).toEqual({ server: OTHER, index: 0, wasDefault: true });
+    expect(fake.granted.has('https://other.example.org/*')).toBe(false);
+
+    const undone = controller.undoRemove();
+    // Asked at once, before anything is awaited: the browser prompts only during the click.
+    expect(fake.mocks.requestHostAccess).toHaveBeenCalledWith('https://other.example.org/*');
+    await undone;
+    expect(fake.store.settings).toEqual({ servers: [OTHER, LOCAL], defaultServerId: 'other' });
+    expect(controller.getState().removed).toBeNull();
+    expect(controller.getState().access.other).toBe('granted');
+  });
+
+  it('is offered only until the next change', async () => {
+    const fake = fakePlatform({ settings: { servers: [OTHER, LOCAL] } });
+    const controller = await started(fake);
+    await controller.removeServer('local');
+    controller.addServer();
+    expect(controller.getState().removed).toBeNull();
+  });
+});
+
+describe('errors under the fields of a server', () => {
+  it('go as soon as the field is fixed, and never ask for a name the host would give', async () => {
+    const fake = fakePlatform();
+    const controller = await started(fake);
+    controller.addServer();
+    controller.setDraftField('url', 'file:///etc/passwd');
+    await controller.saveServer();
+    const fields = () => controller.getState().editor?.errors.map((error) => error.field);
+    // The name left empty is the host's: no "give the server a name" while the URL has none.
+    expect(fields()).toEqual(['url']);
+    controller.setDraftField('url', 'ftp://x');
+    expect(fields()).toEqual(['url']);
+    controller.setDraftField('url', 'http://127.0.0.1:9380');
+    expect(fields()).toEqual([]);
+  });
+});
