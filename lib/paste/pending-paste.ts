@@ -96,7 +96,7 @@ export function createPendingPastes(deps: {
 }
 
 /** A handler of the bus whose answer names a key's server. */
-type KeyHandler = (request: never, sender: Browser.runtime.MessageSender) => Promise<{ serverUrl: ServerUrl }>;
+type KeyHandler = (request: never, sender: Browser.runtime.MessageSender) => Promise<{ serverUrl: ServerUrl } | null>;
 
 /**
  * The background's handlers, with the two through which the popup gets a key (its sign-in and the
@@ -117,7 +117,31 @@ export function withKeyArrival<H extends Record<'keys.get' | 'keys.fromWebSessio
   const telling = <F extends KeyHandler>(handler: F): F =>
     (async (request: never, sender: Browser.runtime.MessageSender) => {
       const result = await handler(request, sender);
-      await tell(result.serverUrl, sender);
+      if (result) await tell(result.serverUrl, sender);
+      return result;
+    }) as F;
+  return {
+    ...handlers,
+    'keys.get': telling(handlers['keys.get']),
+    'keys.fromWebSession': telling(handlers['keys.fromWebSession']),
+  };
+}
+
+/**
+ * The handlers, with the two through which the popup gets a key (its sign-in and the web app's
+ * session) also calling `keyShown`: a paste's "!" on the toolbar button, which said there was no
+ * key, is out of date once there is one. Not the cached key the popup opens on: the popup reads
+ * the paste's notice after it, to say why that paste did nothing.
+ */
+export function withKeyShown<H extends Record<'keys.get' | 'keys.fromWebSession', KeyHandler>>(
+  handlers: H,
+  keyShown: () => Promise<void>,
+): H {
+  const telling = <F extends KeyHandler>(handler: F): F =>
+    (async (request: never, sender: Browser.runtime.MessageSender) => {
+      const result = await handler(request, sender);
+      const fromPopup = sender.url !== undefined && new URL(sender.url).pathname === '/popup.html';
+      if (result && fromPopup) await keyShown().catch((error) => console.error('Could not clear the notice', error));
       return result;
     }) as F;
   return {

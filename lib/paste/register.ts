@@ -25,6 +25,7 @@ import {
   type PasteMenuItem,
 } from './menu';
 import { keyFingerprint, keyNotes } from '../keys/key-notes';
+import { pasteNoticeItem } from '../handoff/paste-notice';
 import { createNoticeBoard, noticeMessage } from './notice';
 import { createPasteService, NoAccessError, type PasteDeps, type PasteState } from './paste-service';
 import { createPendingPastes } from './pending-paste';
@@ -106,6 +107,11 @@ export interface PasteFeature {
    * it closes the popup, and goes in once it has closed.
    */
   keyArrived(serverUrl: ServerUrl): Promise<void>;
+  /**
+   * The popup shows a key: the "!" a paste left on the toolbar button (no key, sign in) is out
+   * of date. Cleared on the tab it was for, and on the tab the user is on.
+   */
+  keyShown(): Promise<void>;
 }
 
 export function registerPasteFeature({ keys, keyWithSession, copyToClipboard }: PasteFeatureDeps): PasteFeature {
@@ -240,6 +246,15 @@ export function registerPasteFeature({ keys, keyWithSession, copyToClipboard }: 
   });
 
   return {
+    async keyShown() {
+      const [stored, [active]] = await Promise.all([
+        pasteNoticeItem.getValue(),
+        browser.tabs.query({ active: true, lastFocusedWindow: true }),
+      ]);
+      const tabIds = new Set([stored?.tabId, active?.id].filter((id): id is number => id !== undefined));
+      await Promise.all([...tabIds].map((tabId) => notices.clear(tabId)));
+    },
+
     async keyArrived(serverUrl) {
       // A popup this worker cannot hear close would leave the paste waiting for a later popup's
       // close, at a time the user no longer expects it: the paste ends at its notice instead.
