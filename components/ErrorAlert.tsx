@@ -7,6 +7,7 @@ interface ErrorAlertProps {
   id?: string;
   onGrantAccess: () => void;
   onAllowCleartext: () => void;
+  onSetPublicKey: () => void;
 }
 
 /**
@@ -15,13 +16,18 @@ interface ErrorAlertProps {
  * an alert about one field is said under that field instead (role alert is announced as it is
  * added).
  */
-export function ErrorAlert({ alert, id, onGrantAccess, onAllowCleartext }: ErrorAlertProps) {
+export function ErrorAlert({ alert, id, onGrantAccess, onAllowCleartext, onSetPublicKey }: ErrorAlertProps) {
   return (
     <div class={id ? 'alert field-alert' : 'alert'} role="alert" data-testid="alert" id={id}>
       {alert && <p>{t(alert.messageKey, alert.substitutions)}</p>}
       {alert?.grantServerUrl && (
         <button type="button" onClick={onGrantAccess}>
           {t('popupGrantAccess')}
+        </button>
+      )}
+      {alert?.publicKeyServerUrl && (
+        <button type="button" onClick={onSetPublicKey}>
+          {t('popupSetPublicKey')}
         </button>
       )}
       {alert?.cleartextServerUrl && (

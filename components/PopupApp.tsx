@@ -36,6 +36,7 @@ export function PopupApp(props: { controller: PopupController; webSession: WebSe
   const alertHandlers = {
     onGrantAccess: () => void controller.openGrantPage(),
     onAllowCleartext: () => void controller.allowCleartext(),
+    onSetPublicKey: () => void controller.openPublicKeySettings(),
   };
   const field = state.view === 'form' ? state.alert?.field : undefined;
   const fieldError: FieldError | null = field

@@ -343,6 +343,12 @@ export class PopupController extends StateStore<PopupState> {
     await this.openOptions(serverUrl);
   }
 
+  /** The button of "could not decrypt the password": the server's settings, for its public key. */
+  async openPublicKeySettings(): Promise<void> {
+    const serverUrl = this.state.alert?.publicKeyServerUrl;
+    if (serverUrl) await this.openOptions(serverUrl);
+  }
+
   /** The popup's Settings link. */
   async openOptions(serverUrl?: string): Promise<void> {
     try {
@@ -503,6 +509,10 @@ export class PopupController extends StateStore<PopupState> {
     }
     if (kind === 'email-not-registered' && !wasCreating) {
       return this.offerAccountIfAllowed(error, account);
+    }
+    // Its own key pair: the fix is its public key, in its settings, one click away.
+    if (kind === 'password-not-decryptable') {
+      return this.set({ alert: { ...alertFromError(error), publicKeyServerUrl: account.serverUrl } });
     }
     const alert = alertFromError(error);
     const field = fieldOfError(kind);

@@ -10,6 +10,11 @@ export interface AlertState {
   substitutions: string[];
   /** Set when the fix is granting host access: the server the Grant access button is about. */
   grantServerUrl?: string;
+  /**
+   * Set when the fix is the server's own public key (it could not decrypt the password): the
+   * server whose settings its button opens.
+   */
+  publicKeyServerUrl?: string;
   /** Set when the popup asks before sending over plain http: the server its button allows. */
   cleartextServerUrl?: string;
   /** The form field the sentence is about: it is said under that field, which is marked invalid. */

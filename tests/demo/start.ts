@@ -6,12 +6,20 @@
  */
 import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
 import { chromiumPath, EXTENSION_DIR, launchExtension, type LoadedExtension } from '../e2e/support/extension';
+import { ragflowDefaultKeyPair } from './ragflow-default-key';
 
 const DEMO_ACCOUNT = { email: 'demo@example.com', password: 'ragflow-demo', nickname: 'demo' };
 const PREFERRED_PORT = Number(process.env.DEMO_PORT ?? 9380);
 
 async function startDemoServer(): Promise<FakeRagflow> {
-  const options = { generation: 'restful' as const, host: '127.0.0.1', users: [DEMO_ACCOUNT] };
+  // RAGFlow's own default key pair, as most servers have: an extension loaded by hand, with no
+  // public key set, signs in to the demo as it would to a stock RAGFlow.
+  const options = {
+    generation: 'restful' as const,
+    host: '127.0.0.1',
+    users: [DEMO_ACCOUNT],
+    keyPair: ragflowDefaultKeyPair(),
+  };
   try {
     return await startFakeRagflow({ ...options, port: PREFERRED_PORT });
   } catch (error) {
@@ -35,8 +43,7 @@ function findChromium(): string | undefined {
 
 /** Presets what the options page and the popup would hold after a first visit. */
 async function presetDemoServer(extension: LoadedExtension, server: FakeRagflow): Promise<void> {
-  // The demo server has its own RSA key pair, like a self-hosted RAGFlow with a custom key.
-  await extension.configureServers([{ url: server.url, publicKeyPem: server.publicKeyPem }]);
+  await extension.configureServers([{ url: server.url, name: 'Demo RAGFlow' }]);
   const worker = await extension.worker();
   await worker.evaluate(
     async ({ serverUrl, email }) => {
@@ -53,9 +60,8 @@ function printManualSteps(): void {
 To try it in your own Chrome or Chromium:
   1. Open chrome://extensions and switch on Developer mode.
   2. Load unpacked: ${EXTENSION_DIR}
-  3. Open the extension's options (or the popup) and use the server and account above.
-     This demo server has its own RSA key pair: paste its public key (printed below) into
-     the server's settings, as a self-hoster with a custom key would.`);
+  3. Open the popup and use the server and account above. The demo server has RAGFlow's
+     default RSA key pair, like most servers: no public key to set.`);
 }
 
 async function main(): Promise<void> {
@@ -75,15 +81,21 @@ Demo RAGFlow server (RESTful routes) at ${server.url}
         : 'No display: not opening a browser.',
     );
     printManualSteps();
-    console.log(`\nServer public key:\n${server.publicKeyPem}`);
   } else {
     extension = await launchExtension({ headless: false });
     await presetDemoServer(extension, server);
+    // The demo's web app, signed in as the RAGFlow web app signs in (its session in
+    // localStorage): the popup then offers "Use my RAGFlow session", with no password at all.
+    const webApp = await extension.context.newPage();
+    await webApp.goto(`${server.url}/`);
+    const session = server.signInWebApp(DEMO_ACCOUNT.email);
+    await webApp.evaluate((authorization) => localStorage.setItem('Authorization', authorization), session);
     const page = await extension.openPopup();
     await page.bringToFront();
-    console.log(`Chromium (${chromium}) is open with RAGFlow Keys loaded and the demo server preset.
-Type the password above and press "Get API key"; or pin the extension from the puzzle menu
-and use it from the toolbar.`);
+    console.log(`Chromium (${chromium}) is open with RAGFlow Keys loaded, the demo server preset, and the
+demo's web app signed in, in a tab. In the popup, "Use my RAGFlow session" gets a key with no
+password; or type the password above and press "Get API key". Pin the extension from the puzzle
+menu to use it from the toolbar.`);
     extension.context.on('close', () => void shutDown());
   }
   console.log('\nPress Ctrl+C to stop.');

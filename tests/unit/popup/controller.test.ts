@@ -651,3 +651,21 @@ describe('cancel', () => {
     expect(controller.getState()).toMatchObject({ busy: false, view: 'result', result: { key: KEY.key } });
   });
 });
+
+describe('a server that cannot decrypt the password', () => {
+  it('offers its settings, where its public key goes, in one click', async () => {
+    const fake = fakePlatform({
+      'keys.get': () => {
+        throw new AppError('password-not-decryptable');
+      },
+    });
+    const controller = await formWith(fake, { serverUrl: 'localhost:9380', email: 'me@x', password: 'pw' });
+    await controller.submit();
+    expect(controller.getState().alert).toMatchObject({
+      messageKey: 'errorPasswordNotDecryptable',
+      publicKeyServerUrl: 'http://localhost:9380',
+    });
+    await controller.openPublicKeySettings();
+    expect(fake.mocks.openOptions).toHaveBeenCalledWith('http://localhost:9380');
+  });
+});
