@@ -235,9 +235,10 @@ describe("a paste that opened the popup, answered with the web app's session", (
     const useSession =
       '[...document.querySelectorAll("button")].some((b) => b.textContent === "Use my RAGFlow session")';
     await eventually(async () => expect(await inToolbarPopup(useSession)).toBe(true));
-    await popupReadyForPassword();
-    // From the password field, where the popup put the focus: past "Get API key" to the session's button.
-    await pressKeys('Tab', 'Tab', 'Return');
+    // The web app's session leads: its button has the focus, one Return away.
+    const sessionFocused = 'document.hasFocus() && document.activeElement?.textContent === "Use my RAGFlow session"';
+    await eventually(async () => expect(await inToolbarPopup(sessionFocused)).toBe(true));
+    await pressKeys('Return');
     await eventually(async () =>
       expect(await page.locator('#plain').inputValue()).toBe(webServer.apiKeys(ALICE.email)[0]),
     );

@@ -100,6 +100,10 @@ describe.each(['restful', 'legacy'] as const)('the RAGFlow session open in the b
 
     const popup = await openPopup();
     await expect.poll(() => useSessionButton(popup).isVisible()).toBe(true);
+    // The best way in leads: the primary button, with the focus; the password form's is secondary.
+    expect(await useSessionButton(popup).getAttribute('class')).toContain('primary');
+    await expect.poll(() => useSessionButton(popup).evaluate((button) => button === document.activeElement)).toBe(true);
+    expect(await popup.getByRole('button', { name: 'Get API key' }).getAttribute('class')).not.toContain('primary');
     await useSessionButton(popup).click();
 
     await expect.poll(() => apiKeyField(popup).inputValue()).toMatch(/^ragflow-/);
