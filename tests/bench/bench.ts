@@ -347,7 +347,7 @@ async function main(): Promise<void> {
 
     const t = results.inPageMs;
     const rows: [string, string][] = [
-      ['popup JS+CSS, gzip', `${(sizes.popupJsCssGzip / 1024).toFixed(1)} KB (budget 20 KB)`],
+      ['popup JS+CSS, gzip', `${(sizes.popupJsCssGzip / 1024).toFixed(1)} KB (budget 22 KB)`],
       ['options JS+CSS, gzip', `${(sizes.optionsJsCssGzip / 1024).toFixed(1)} KB`],
       ['offscreen JS, gzip', `${(sizes.offscreenJsGzip / 1024).toFixed(1)} KB`],
       ['background, gzip', `${(sizes.backgroundGzip / 1024).toFixed(1)} KB`],
