@@ -46,7 +46,8 @@ afterAll(async () => {
 });
 
 const eventually = <T>(check: () => Promise<T>) => vi.waitFor(check, { timeout: 10_000, interval: 100 });
-const masked = (token: string) => `ragflow-…${token.slice(-4)}`;
+/** As the key list shows a key: its first and last four characters. */
+const masked = (token: string) => `ragflow-${token.slice(8, 12)}…${token.slice(-4)}`;
 const keyRows = (page: Page) => page.getByRole('list', { name: 'API keys of this account' }).getByRole('listitem');
 const rowOf = (page: Page, token: string) => keyRows(page).filter({ hasText: masked(token) });
 
