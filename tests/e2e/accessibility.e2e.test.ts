@@ -1,14 +1,12 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
+import { seriousViolations } from './support/axe';
 import { launchExtension, type LoadedExtension } from './support/extension';
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const USER = { email: 'ada@example.com', password: 'ada-password-7' };
 const LANGUAGES = [
   { uiLanguage: 'en-US', getKey: 'Get API key' },
@@ -18,30 +16,6 @@ const SCHEMES = ['light', 'dark'] as const;
 
 /** Screenshots for the README are written to docs/ when asked, else next to the build. */
 const SCREENSHOT_DIR = process.env.UPDATE_DOCS_SCREENSHOTS ? 'docs' : join('.output', 'screenshots');
-
-interface Violation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[] }[];
-}
-
-/** axe-core's serious and critical findings on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol, which the extension pages' CSP does not block
-  // (a <script> tag would be).
-  await page.evaluate(`${AXE_SOURCE};0`);
-  const violations = (await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe;
-    return (await axe.run()).violations;
-  })) as Violation[];
-  return violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map(
-      (violation) =>
-        `${violation.id} (${violation.help}): ${JSON.stringify(violation.nodes.map((node) => node.target))}`,
-    );
-}
 
 describe.each(LANGUAGES)('accessibility in $uiLanguage', ({ uiLanguage, getKey }) => {
   let extension: LoadedExtension;

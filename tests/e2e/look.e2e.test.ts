@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { ERROR_MESSAGES } from '../../lib/errors';
 import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
+import { seriousViolations } from './support/axe';
 import { launchExtension, type LoadedExtension } from './support/extension';
 import { type FirefoxExtension, launchFirefoxExtension } from './support/firefox';
 import { bottomOf, focusRings, heightOf, type Measured, measure, measureInPage } from './support/look';
@@ -104,6 +105,7 @@ describe.each(['en-US', 'zh-CN'])('the popup and the options page in %s', (uiLan
       const passwordBox = await page.locator('#password').boundingBox();
       expect(errorBox!.y).toBeLessThan(passwordBox!.y);
       expectReadable(await measure(page), where('form with an error'));
+      expect(await seriousViolations(page)).toEqual([]);
       await shoot(page, 'popup-form-error', scheme);
       await email.fill(USER.email);
       expect(await email.getAttribute('aria-invalid')).toBeNull();
@@ -152,9 +154,10 @@ describe.each(['en-US', 'zh-CN'])('the popup and the options page in %s', (uiLan
         .evaluate((button) => getComputedStyle(button).backgroundColor);
       expect(danger).not.toBe(copy);
       // Cancel has the focus: a stray Enter keeps the key.
-      expect(await page.evaluate(() => document.activeElement?.closest('.confirm') !== null)).toBe(true);
+      await expect.poll(() => page.evaluate(() => document.activeElement?.closest('.confirm') !== null)).toBe(true);
       const manager = await measure(page);
       expectReadable(manager, where('key manager'));
+      expect(await seriousViolations(page)).toEqual([]);
       const codeFont = await page
         .locator('li.key code')
         .first()
@@ -173,9 +176,17 @@ describe.each(['en-US', 'zh-CN'])('the popup and the options page in %s', (uiLan
       // A new account on offer: Settings and the account's button still within 600 px.
       await page.locator('#email').fill('new@example.com');
       await page.locator('#password').fill('new-password-1');
-      await page.locator('main > form button[type=submit]').click();
-      await page.locator('.create-account button[type=submit]').waitFor();
+      await page.locator('main > form button[type=submit]:enabled').click();
+      await expect
+        .poll(
+          async () =>
+            (await page.locator('.create-account button[type=submit]').count()) ||
+            (await page.getByRole('alert').allInnerTexts()).join(' '),
+          { timeout: 10_000 },
+        )
+        .toBe(1);
       expectReadable(await measure(page), where('new account'));
+      expect(await seriousViolations(page)).toEqual([]);
       const offerHeight = await heightOf(page);
       report(where('new account'), await measure(page), { height: offerHeight });
       expect(await bottomOf(page, '.create-account button[type=submit]')).toBeLessThanOrEqual(POPUP_MAX_HEIGHT);
@@ -220,6 +231,7 @@ describe.each(['en-US', 'zh-CN'])('the popup and the options page in %s', (uiLan
     await expect.poll(() => page.locator('#server-url').getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('.field-error').count()).toBe(1);
     expectReadable(await measure(page), `${where} server form`);
+    expect(await seriousViolations(page)).toEqual([]);
     await shoot(page, 'options-server-form', scheme);
     await page.locator('#server-url').fill(server.url);
     await expect.poll(() => page.locator('.field-error').count()).toBe(0);
@@ -276,6 +288,61 @@ describe('a sign-in in progress', () => {
     await page.waitForTimeout(2000);
     expect(await page.getByTestId('api-key').count()).toBe(0);
     expect(await cachedAccounts(extension)).toEqual([]);
+    await page.close();
+  });
+});
+
+describe("the toolbar's notice", () => {
+  let extension: LoadedExtension;
+  let server: FakeRagflow;
+
+  beforeAll(async () => {
+    server = await startFakeRagflow({ generation: 'restful', users: [USER] });
+    extension = await launchExtension();
+    await extension.configureServers([{ url: server.url, email: USER.email, publicKeyPem: server.publicKeyPem }]);
+  });
+
+  afterAll(async () => {
+    await extension?.close();
+    await server?.close();
+  });
+
+  it('the "!" a paste left goes once the popup has a key', async () => {
+    type Chrome = {
+      tabs: {
+        create(details: object): Promise<{ id: number }>;
+        get(tabId: number): Promise<{ status?: string }>;
+      };
+      action: {
+        setBadgeText(details: object): Promise<void>;
+        getBadgeText(details: { tabId: number }): Promise<string>;
+      };
+      storage: { session: { set(items: object): Promise<void> } };
+    };
+    const worker = await extension.worker();
+    // What a paste with no key leaves: the badge on its tab, and the notice naming that tab.
+    const tabId = await worker.evaluate(async () => {
+      const { chrome } = globalThis as unknown as { chrome: Chrome };
+      const tab = await chrome.tabs.create({ url: 'about:blank', active: true });
+      // Tab-specific values go when the tab navigates: set once it has loaded.
+      while ((await chrome.tabs.get(tab.id)).status !== 'complete') await new Promise((done) => setTimeout(done, 50));
+      await chrome.action.setBadgeText({ tabId: tab.id, text: '!' });
+      const notice = { messageKey: 'pasteNoKey', substitutions: [], tabId: tab.id, at: Date.now() };
+      await chrome.storage.session.set({ 'paste.notice': notice });
+      return tab.id;
+    });
+    const badge = () =>
+      worker.evaluate(
+        (id) => (globalThis as unknown as { chrome: Chrome }).chrome.action.getBadgeText({ tabId: id }),
+        tabId,
+      );
+    expect(await badge()).toBe('!');
+
+    const page = await extension.openPopup();
+    await page.locator('#password').fill(USER.password);
+    await page.getByRole('button', { name: 'Get API key' }).click();
+    await page.getByTestId('api-key').waitFor();
+    await expect.poll(badge).toBe('');
     await page.close();
   });
 });

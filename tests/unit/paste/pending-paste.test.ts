@@ -7,6 +7,7 @@ import {
   PENDING_PASTE_MAX_AGE_MS,
   pendingPasteItem,
   withKeyArrival,
+  withKeyShown,
 } from '@/lib/paste/pending-paste';
 import { normalizeServerUrl } from '@/lib/ragflow/server-url';
 
@@ -92,5 +93,26 @@ describe('withKeyArrival', () => {
     await withKeyArrival(handlers, keyArrived)['keys.get']({} as never, options);
     await withKeyArrival(handlers, keyArrived)['keys.get']({} as never, { ...popup, tab: { id: 4 } } as never);
     expect(keyArrived).not.toHaveBeenCalled();
+  });
+});
+
+describe('withKeyShown', () => {
+  const result = { key: 'k', serverUrl: A, email: 'me@x', source: 'login' } as KeyResult;
+  const handlers = {
+    'keys.get': async () => result,
+    'keys.fromWebSession': async () => result,
+  } as unknown as Parameters<typeof withKeyShown>[0];
+
+  it("clears the paste's notice once the popup, toolbar or tab, has a key; not for the options page", async () => {
+    const keyShown = vi.fn(async () => {});
+    const wrapped = withKeyShown(handlers, keyShown);
+    await wrapped['keys.get']({} as never, { id: 'ext', url: 'chrome-extension://ext/popup.html' });
+    await wrapped['keys.fromWebSession'](
+      {} as never,
+      { id: 'ext', url: 'chrome-extension://ext/popup.html', tab: { id: 4 } } as never,
+    );
+    expect(keyShown).toHaveBeenCalledTimes(2);
+    await wrapped['keys.get']({} as never, { id: 'ext', url: 'chrome-extension://ext/options.html' });
+    expect(keyShown).toHaveBeenCalledTimes(2);
   });
 });
