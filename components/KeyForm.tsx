@@ -38,12 +38,14 @@ interface KeyFormProps {
   /** Between the server and the account fields: what applies to the server (its web app's session). */
   afterServer?: ComponentChildren;
   onChange: (field: keyof KeyFormValues, value: string) => void;
+  /** The Server URL field was left (its `change` event): the typed server is complete. */
+  onServerUrlLeft?: () => void;
   onSubmit: () => void;
 }
 
 /** Server URL, email and password; Enter in any field submits. */
 export function KeyForm(props: KeyFormProps) {
-  const { values, busy, hidePassword, serverUrlFilled, fieldError, onChange, onSubmit } = props;
+  const { values, busy, hidePassword, serverUrlFilled, fieldError, onChange, onServerUrlLeft, onSubmit } = props;
   const serverUrlRef = useRef<HTMLInputElement>(null);
   const emailRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
@@ -104,6 +106,7 @@ export function KeyForm(props: KeyFormProps) {
         spellcheck={false}
         placeholder={t('popupServerUrlPlaceholder')}
         {...bind('serverUrl')}
+        onChange={onServerUrlLeft}
       />
       {errorUnder('serverUrl')}
       {props.afterServer}

@@ -1,14 +1,12 @@
 import { durationText, t } from '../lib/i18n';
-import type { KeyListController } from '../lib/popup/key-list';
-import { useStoreState } from '../lib/ui/use-store-state';
+import type { KeyListActions, KeyListState } from '../lib/popup/key-list';
 import { KeyRow } from './KeyRow';
 
 /**
  * "Manage keys": the account's keys on the server, newest first, and a new one on demand.
  * Closed until asked, so that the popup opens on the key alone, with no request.
  */
-export function KeyManager({ list }: { list: KeyListController }) {
-  const state = useStoreState(list);
+export function KeyManager({ state, list }: { state: KeyListState; list: KeyListActions }) {
   const newest = state.rows?.[0];
 
   return (

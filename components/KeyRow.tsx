@@ -1,13 +1,13 @@
 import { t } from '../lib/i18n';
 import type { CopyFormat } from '../lib/keys/copy-formats';
 import { type KeyRowData, placeHosts } from '../lib/popup/key-format';
-import type { KeyListController, KeyVerification } from '../lib/popup/key-list';
+import type { KeyListActions, KeyVerification } from '../lib/popup/key-list';
 import { KeyNameForm } from './KeyNameForm';
 import { RevokeConfirm } from './RevokeConfirm';
 import { RotateConfirm } from './RotateConfirm';
 
 interface KeyRowProps {
-  list: KeyListController;
+  list: KeyListActions;
   row: KeyRowData;
   /** Unique in the list: ties each button to the key it acts on, for screen readers. */
   labelId: string;

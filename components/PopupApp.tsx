@@ -2,7 +2,6 @@ import { t } from '../lib/i18n';
 import { SHORTCUT_SETTINGS_PAGE } from '../lib/handoff/paste-command';
 import type { PopupController } from '../lib/popup/controller';
 import { selectedServerId } from '../lib/popup/form';
-import type { WebSessionController } from '../lib/popup/web-session';
 import { useStoreState } from '../lib/ui/use-store-state';
 import { ApiKeySignIn } from './ApiKeySignIn';
 import { CreateAccount } from './CreateAccount';
@@ -18,21 +17,23 @@ import { WebSessionOffer, webSessionLeads } from './WebSessionOffer';
 const FIELD_ALERT_ID = 'field-alert';
 
 /** The whole popup: the form or the key, the alert, and Settings at the top, always in view. */
-export function PopupApp(props: { controller: PopupController; webSession: WebSessionController }) {
-  const { controller, webSession } = props;
+export function PopupApp({ controller }: { controller: PopupController }) {
   const state = useStoreState(controller);
-  const web = useStoreState(webSession);
-  const busy = state.busy || web.busy;
-  const leads = webSessionLeads(web);
-  const webSessionOffer = (lead: boolean) => (
-    <WebSessionOffer
-      state={web}
-      lead={lead}
-      busy={busy}
-      onUse={() => void webSession.use()}
-      onCancel={() => webSession.cancel()}
-    />
-  );
+  const { busy } = state;
+  const web = state.view === 'form' ? state.web : null;
+  const leads = web !== null && webSessionLeads(web);
+  const webSessionOffer = (lead: boolean) =>
+    web && (
+      <WebSessionOffer
+        state={web}
+        lead={lead}
+        busy={busy}
+        running={state.flow === 'web-session'}
+        step={state.step}
+        onUse={() => void controller.useWebSession()}
+        onCancel={() => controller.cancel()}
+      />
+    );
   const alertHandlers = {
     onGrantAccess: () => void controller.openGrantPage(),
     onAllowCleartext: () => void controller.allowCleartext(),
@@ -47,7 +48,7 @@ export function PopupApp(props: { controller: PopupController; webSession: WebSe
       }
     : null;
   // Which form's flow runs: the account's, once offered, or the sign-in's.
-  const creating = state.offerCreateAccount;
+  const creating = state.view === 'form' && state.offerCreateAccount;
 
   return (
     <main class="popup" aria-busy={state.view === 'loading'}>
@@ -62,36 +63,37 @@ export function PopupApp(props: { controller: PopupController; webSession: WebSe
           <ServerPicker
             servers={state.servers}
             selectedId={selectedServerId(state.servers, state.form.serverUrl)}
-            onSelect={(serverId) => controller.selectServer(serverId)}
+            onSelect={(serverId) => void controller.selectServer(serverId)}
           />
-          {web.pageOffer && state.form.serverUrl === '' && (
-            <PageServerOffer offer={web.pageOffer} onCheck={() => void webSession.checkPage()} />
+          {state.web.pageOffer && state.form.serverUrl === '' && (
+            <PageServerOffer offer={state.web.pageOffer} onCheck={() => void controller.checkPage()} />
           )}
           <KeyForm
             values={state.form}
             busy={busy}
-            running={state.busy && !creating}
+            running={state.flow === 'sign-in'}
             step={state.step}
             onCancel={() => controller.cancel()}
             primary={!leads && !creating}
-            focusElsewhere={leads && web.tabId !== null}
-            hidePassword={web.passwordLoginAllowed === false}
+            focusElsewhere={leads && state.web.tabId !== null}
+            hidePassword={state.web.passwordLoginAllowed === false}
             serverUrlFilled={state.serverUrlFilled}
             fieldError={fieldError?.field === 'nickname' ? null : fieldError}
             afterServer={webSessionOffer(true)}
-            onChange={(name, value) => controller.setField(name, value)}
+            onChange={(name, value) => void controller.setField(name, value)}
+            onServerUrlLeft={() => void controller.serverUrlLeft()}
             onSubmit={() => void controller.submit()}
           />
           {webSessionOffer(false)}
           <ApiKeySignIn
             apiKey={state.form.apiKey}
             busy={busy}
-            onChange={(apiKey) => controller.setField('apiKey', apiKey)}
+            onChange={(apiKey) => void controller.setField('apiKey', apiKey)}
             onSubmit={() => void controller.signInWithApiKey()}
           />
         </>
       )}
-      {state.view === 'result' && state.result && (
+      {state.view === 'key' && (
         <KeyResult
           result={state.result}
           copied={state.copied}
@@ -102,18 +104,18 @@ export function PopupApp(props: { controller: PopupController; webSession: WebSe
           onAlsoLogOutOfServerChange={(value) => controller.setAlsoLogOutOfServer(value)}
           onSignOut={() => void controller.signOut()}
         >
-          {state.keyList && <KeyManager list={state.keyList} />}
+          <KeyManager state={state.keys} list={controller.keyList} />
         </KeyResult>
       )}
       {!fieldError && <ErrorAlert alert={state.alert} {...alertHandlers} />}
-      {state.view === 'form' && creating && (
+      {creating && (
         <CreateAccount
           nickname={state.form.nickname}
           busy={busy}
-          running={state.busy}
+          running={state.flow === 'create'}
           step={state.step}
           fieldError={fieldError}
-          onNicknameChange={(nickname) => controller.setField('nickname', nickname)}
+          onNicknameChange={(nickname) => void controller.setField('nickname', nickname)}
           onSubmit={() => void controller.createAccount()}
           onCancel={() => controller.cancel()}
         />

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 
 import { t } from '../lib/i18n';
+import type { KeyFlowStep } from '../lib/messaging/protocol';
 import type { WebSessionState } from '../lib/popup/web-session';
 import { StepIndicator } from './StepIndicator';
 
@@ -13,6 +14,9 @@ interface WebSessionOfferProps {
    */
   lead: boolean;
   busy: boolean;
+  /** "Use my RAGFlow session" is running: its steps, and Cancel, take the button's place. */
+  running: boolean;
+  step: KeyFlowStep | null;
   onUse: () => void;
   onCancel: () => void;
 }
@@ -23,7 +27,7 @@ export function webSessionLeads(state: WebSessionState): boolean {
 }
 
 /** "Use my RAGFlow session" when the server's web app is open, and what a password sign-in does to it. */
-export function WebSessionOffer({ state, lead, busy, onUse, onCancel }: WebSessionOfferProps) {
+export function WebSessionOffer({ state, lead, busy, running, step, onUse, onCancel }: WebSessionOfferProps) {
   const sessionButtonRef = useRef<HTMLButtonElement>(null);
   const passwordOff = state.passwordLoginAllowed === false;
   const tabOpen = state.tabId !== null;
@@ -56,8 +60,8 @@ export function WebSessionOffer({ state, lead, busy, onUse, onCancel }: WebSessi
       )}
       {tabOpen ? (
         <>
-          {state.busy ? (
-            <StepIndicator step={state.step} onCancel={onCancel} />
+          {running ? (
+            <StepIndicator step={step} onCancel={onCancel} />
           ) : (
             <button ref={sessionButtonRef} type="button" class="primary wide" disabled={busy} onClick={onUse}>
               {t('webSessionUse')}

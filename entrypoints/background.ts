@@ -16,6 +16,7 @@ import { hasHostAccess } from '@/lib/permissions';
 import type { ServerUrl } from '@/lib/ragflow/server-url';
 import { testConnection } from '@/lib/servers/connection-test';
 import { detectedServers } from '@/lib/keys/detected-servers';
+import { normalizeServerUrl } from '@/lib/ragflow/server-url';
 import { preferencesItem } from '@/lib/settings/preferences';
 import { serverSettingsFor, settingsItem } from '@/lib/settings/settings';
 import { sessionMaxAgeFor } from '@/lib/keys/cached-key';
@@ -74,6 +75,8 @@ export default defineBackground(() => {
       ...browserWebSessionDeps,
       hasHostAccess,
       keyFromSession: (request) => keyService.keyFromSession(request),
+      serverFacts: (serverUrl) => keyService.serverFacts(serverUrl),
+      knownFacts: (serverUrl) => detectedServers.get(normalizeServerUrl(serverUrl)),
     }),
   });
   // A paste that opened the popup to sign in finishes with the key the popup gets, and the "!" it

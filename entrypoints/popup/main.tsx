@@ -8,13 +8,10 @@ import { localizeDocument, t } from '@/lib/i18n';
 import { linkPopup } from '@/lib/handoff/popup-port';
 import { browserPlatform } from '@/lib/popup/browser-platform';
 import { PopupController } from '@/lib/popup/controller';
-import { WebSessionController } from '@/lib/popup/web-session';
-import { browserWebSessionPlatform } from '@/lib/popup/web-session-platform';
 
 localizeDocument(t('extName'));
 // Tells the background when the popup closes, for a paste waiting on this popup's sign-in.
 linkPopup();
 const controller = new PopupController(browserPlatform);
-const webSession = new WebSessionController(controller, browserWebSessionPlatform);
-render(<PopupApp controller={controller} webSession={webSession} />, document.getElementById('app')!);
-void controller.start().then(() => webSession.start());
+render(<PopupApp controller={controller} />, document.getElementById('app')!);
+void controller.start();

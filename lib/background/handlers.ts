@@ -51,16 +51,18 @@ export function createHandlers({
     'session.signOut': keys.signOut,
     /** Whether the server allows registration and password sign-in, asked afresh (one request). */
     'server.config': (request: { serverUrl: ServerUrl }) => keys.serverConfig(request.serverUrl),
-    /** What is known of the server (remembered: no request; else one detection). */
-    'server.facts': (request: { serverUrl: ServerUrl }) => keys.serverFacts(request.serverUrl),
     /** The options page's "Test connection"; a failure is part of the answer, not an error. */
     'server.test': (request: { serverUrl: ServerUrl }) => testConnection(request.serverUrl),
     /** The saved servers and the default, for the popup's picker (the background owns the item). */
     'settings.get': (_request: Record<string, never>) => settings(),
     /** After the popup copied a key: clear it later if still there. Only its SHA-256 travels. */
     'clipboard.scheduleClear': (request: { fingerprint: string }) => clipboard.schedule(request.fingerprint),
-    /** A tab of the server's RAGFlow web app, for the popup's session option; null when none is open. */
-    'webSession.tab': (request: { serverUrl: ServerUrl }) => webSession.findTab(request.serverUrl),
+    /**
+     * The popup's facts about a server in one answer: a web-app tab, password sign-in, SSO
+     * channels (remembered: no request; else one detection, unless `detect` is false).
+     */
+    'server.status': (request: { serverUrl: ServerUrl; detect?: boolean }) =>
+      webSession.serverStatus(request.serverUrl, request.detect),
     /** A key with the web app's own session (no login: the web app stays signed in). */
     'keys.fromWebSession': webSession.getKey,
     /**

@@ -298,6 +298,9 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     if (cached?.currentKey && !request.createAccount) {
       return resultOf(cached, 'cache');
     }
+    // Said before "password required": granting access is what the user must do first, and a
+    // password typed now would be refused for the same reason.
+    if (!(await deps.hasHostAccess(serverUrl))) throw noHostAccess(new URL(serverUrl).host);
     const password = request.password ?? '';
     if (!cached?.authorization && password === '') throw passwordRequired();
 

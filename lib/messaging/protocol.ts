@@ -82,6 +82,18 @@ export interface ServerFacts extends DetectedServer {
   detectedAt: number;
 }
 
+/** What the popup shows about a server: the web-session option and the password field follow it. */
+export interface ServerStatus {
+  /** Normalised. */
+  serverUrl: string;
+  /** A tab of the server's web app (for "Use my RAGFlow session"); null when none is open. */
+  tabId: number | null;
+  /** False only where the server said it takes no passwords. */
+  passwordLoginAllowed: boolean;
+  /** The server's SSO channels by name, where it takes no passwords. */
+  channels: string[];
+}
+
 /**
  * What a page says of its RAGFlow server: found (its normalised URL); not RAGFlow (null); or not
  * asked, because the user has not chosen that host yet (`offerHost`, to name it in the offer).

@@ -2,12 +2,20 @@ import { extensionApi as browser } from '../extension-api';
 
 import { type CachedKey, cachedKeyItemKey } from '../keys/cached-key';
 import { onEvent, sendMessage } from '../messaging/bus';
+import { hasOriginAccess } from '../permissions';
 import { serverUrlOrUndefined } from '../ragflow/server-url';
 import { currentSettingsOf, SETTINGS_STORAGE_KEYS } from '../settings/stored';
 import { PASTE_COMMAND } from '../handoff/paste-command';
 import { noticeForTab } from '../handoff/paste-notice';
 import { POPUP_STORAGE_KEYS as STORAGE_KEYS } from '../handoff/popup-choice';
 import type { PopupPlatform } from './controller';
+import { recentWebPage } from './web-session';
+
+/**
+ * `storage.local` key of the servers with a password sign-in from the popup, where the warning
+ * about signing the web app out has been given. URLs only: not a secret.
+ */
+export const WARNED_SERVERS_KEY = 'webSession.warnedServers';
 
 function stringOrUndefined(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
@@ -32,6 +40,7 @@ export const browserPlatform: PopupPlatform = {
     const stored = await browser.storage.local.get([SETTINGS_STORAGE_KEYS.value, SETTINGS_STORAGE_KEYS.meta]);
     return currentSettingsOf(stored) ?? sendMessage('settings.get', {});
   },
+  hasHostAccess: hasOriginAccess,
   async loadCachedKey({ serverUrl, email }) {
     // The key's own item (lib/keys/cached-key.ts): the popup never reads the session token.
     const itemKey = cachedKeyItemKey(serverUrl, email);
@@ -60,6 +69,13 @@ export const browserPlatform: PopupPlatform = {
   async saveCleartextAllowed(serverUrls) {
     await browser.storage.local.set({ [STORAGE_KEYS.cleartextAllowed]: serverUrls });
   },
+  async loadWarned() {
+    const stored: unknown = (await browser.storage.local.get(WARNED_SERVERS_KEY))[WARNED_SERVERS_KEY];
+    return Array.isArray(stored) ? stored.filter((item): item is string => typeof item === 'string') : [];
+  },
+  saveWarned: (serverUrls) => browser.storage.local.set({ [WARNED_SERVERS_KEY]: serverUrls }),
+  // Addresses show only for tabs on origins we may reach, and the tab the popup was opened on.
+  recentPageUrl: async () => recentWebPage(await browser.tabs.query({ currentWindow: true })),
   async pasteNotice() {
     const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
     return noticeForTab(tab?.id);

@@ -21,7 +21,12 @@ export class StateStore<S> {
   }
 
   protected set(patch: Partial<S>): void {
-    this.state = { ...this.state, ...patch };
+    this.replaceState({ ...this.state, ...patch });
+  }
+
+  /** The whole state at once: for a state that is a union, whose views have fields of their own. */
+  protected replaceState(next: S): void {
+    this.state = next;
     for (const listener of this.listeners) listener();
   }
 }

@@ -8,7 +8,7 @@
 import { isAppError } from '../errors';
 import { noHostAccess } from '../keys/errors';
 import type { KeyService } from '../keys/key-service';
-import type { KeyResult, PageServer, WebSessionKeyRequest } from '../messaging/protocol';
+import type { KeyResult, PageServer, ServerFacts, ServerStatus, WebSessionKeyRequest } from '../messaging/protocol';
 import type { ServerUrl } from '../ragflow/server-url';
 import { webAppNotOpen, webSessionMissing } from './errors';
 import type { WebAppSession } from './read-session';
@@ -24,10 +24,19 @@ export interface WebSessionDeps {
   keyFromSession: KeyService['keyFromSession'];
   /** Resolves when the base URL is a RAGFlow server (its detection, remembered); throws otherwise. */
   recognize(serverUrl: ServerUrl): Promise<unknown>;
+  /** What is known of a server: remembered (no request), else from a detection (one request). */
+  serverFacts: KeyService['serverFacts'];
+  /** What is remembered of a server, with no request; undefined when nothing is. */
+  knownFacts(serverUrl: ServerUrl): Promise<ServerFacts | undefined>;
 }
 
 export interface WebSessionService {
   findTab(serverUrl: ServerUrl): Promise<{ tabId: number } | null>;
+  /**
+   * The popup's facts about a server, in one answer: a tab of its web app, whether it takes
+   * passwords, and its SSO channels. `detect: false` asks the server nothing (a URL being typed).
+   */
+  serverStatus(serverUrl: ServerUrl, detect?: boolean): Promise<ServerStatus>;
   getKey(request: WebSessionKeyRequest): Promise<KeyResult>;
   serverOfPage(pageUrl: string, userAsked?: boolean): Promise<PageServer>;
 }
@@ -53,6 +62,22 @@ export function createWebSessionService(deps: WebSessionDeps): WebSessionService
     async findTab(serverUrl) {
       const [best] = webAppTabs(await deps.tabs(), serverUrl);
       return best ? { tabId: best.id } : null;
+    },
+
+    async serverStatus(serverUrl, detect = true) {
+      const [tabs, facts] = await Promise.all([
+        // No request to the server: only the open tabs are looked at.
+        deps.tabs().catch((): TabInfo[] => []),
+        // A server that could not be asked (no access yet, unreachable) works as usual: with passwords.
+        (detect ? deps.serverFacts(serverUrl) : deps.knownFacts(serverUrl)).catch(() => undefined),
+      ]);
+      const [tab] = webAppTabs(tabs, serverUrl);
+      return {
+        serverUrl,
+        tabId: tab?.id ?? null,
+        passwordLoginAllowed: facts?.config?.passwordLoginAllowed ?? true,
+        channels: facts?.channels?.map((channel) => channel.displayName) ?? [],
+      };
     },
 
     async getKey(request) {

@@ -20,6 +20,7 @@ type Answers = { [K in MessageName]?: (request: RequestOf<K>) => unknown };
 /** A platform whose background answers from `answers` and records what it was sent. */
 interface FakeOptions {
   remembered?: { serverUrl?: string; email?: string };
+  access?: boolean;
   /** The key the key service cached for the remembered account, as the popup reads it from storage. */
   cachedKey?: KeyResult;
   settings?: Settings;
@@ -37,6 +38,7 @@ function fakePlatform(answers: Answers, options: FakeOptions = {}) {
     loadRemembered: vi.fn(async () => options.remembered ?? {}),
     remember: vi.fn(async () => {}),
     loadSettings: vi.fn(async () => options.settings ?? { servers: [] }),
+    hasHostAccess: vi.fn(async () => options.access ?? true),
     loadCachedKey: vi.fn(async () => {
       if (!options.cachedKey) return null;
       const { key, serverUrl, email } = options.cachedKey;
@@ -45,6 +47,8 @@ function fakePlatform(answers: Answers, options: FakeOptions = {}) {
     now: () => 0,
     openOptions: vi.fn(async () => {}),
     send: vi.fn(async (name: MessageName, request: unknown) => {
+      // The form's questions about its server are web-session.test.ts's: kept apart from the flows here.
+      if (name === 'server.status' && !answers['server.status']) return null;
       sent.push({ name, request });
       const answer = answers[name] as ((request: unknown) => unknown) | undefined;
       if (!answer) throw new Error(`unexpected ${name}`);
@@ -58,6 +62,9 @@ function fakePlatform(answers: Answers, options: FakeOptions = {}) {
     newFlowId: () => 'flow-1',
     pasteShortcut: vi.fn(async () => options.shortcut ?? 'Alt+Shift+K'),
     pasteNotice: vi.fn(async () => options.notice ?? null),
+    loadWarned: vi.fn(async () => []),
+    saveWarned: vi.fn(async () => {}),
+    recentPageUrl: vi.fn(async () => undefined),
     uiLanguage: () => 'en-US',
     loadCleartextAllowed: vi.fn(async () => [...cleartextAllowed]),
     saveCleartextAllowed: vi.fn(async (serverUrls: string[]) => {
@@ -65,6 +72,12 @@ function fakePlatform(answers: Answers, options: FakeOptions = {}) {
     }),
   };
   return { platform: platform as unknown as PopupPlatform, mocks: platform, sent, progress: () => progress };
+}
+
+/** The key view's state, when the popup shows a key. */
+function keyShown(controller: PopupController) {
+  const state = controller.getState();
+  return state.view === 'key' ? state : undefined;
 }
 
 async function formWith(fake: ReturnType<typeof fakePlatform>, values: Record<string, string>) {
@@ -86,7 +99,7 @@ describe('PopupController', () => {
     );
     const controller = new PopupController(fake.platform);
     await controller.start();
-    expect(controller.getState()).toMatchObject({ view: 'result', result: { key: 'ragflow-abc', source: 'cache' } });
+    expect(controller.getState()).toMatchObject({ view: 'key', result: { key: 'ragflow-abc', source: 'cache' } });
     expect(fake.mocks.loadCachedKey).toHaveBeenCalledWith({
       serverUrl: 'http://localhost:9380',
       email: 'me@example.com',
@@ -113,7 +126,7 @@ describe('PopupController', () => {
     fake.mocks.now = () => 15 * 60_000 + 1;
     const controller = new PopupController(fake.platform);
     await controller.start();
-    expect(controller.getState()).toMatchObject({ view: 'form', result: null });
+    expect(controller.getState()).toMatchObject({ view: 'form' });
   });
 
   it('opens on the form, filled in, when nothing is cached', async () => {
@@ -167,7 +180,7 @@ describe('PopupController', () => {
     });
 
     await controller.submit();
-    expect(controller.getState()).toMatchObject({ view: 'result', result: KEY, alert: null });
+    expect(controller.getState()).toMatchObject({ view: 'key', result: KEY, alert: null });
   });
 
   it('offers to grant access to a server the browser has not allowed, as the background says before any request', async () => {
@@ -204,7 +217,7 @@ describe('PopupController', () => {
     expect(controller.getState().step).toBe('signing-in');
     finish(KEY);
     await running;
-    expect(controller.getState()).toMatchObject({ view: 'result', busy: false, step: null, form: { password: '' } });
+    expect(controller.getState()).toMatchObject({ view: 'key', busy: false, step: null, form: { password: '' } });
     expect(fake.sent[0]).toEqual({
       name: 'keys.get',
       request: { serverUrl: 'http://localhost:9380', email: 'me@example.com', password: 'pw', flowId: 'flow-1' },
@@ -247,7 +260,7 @@ describe('PopupController', () => {
     await controller.allowCleartext();
     expect(fake.mocks.saveCleartextAllowed).toHaveBeenCalledWith([remote]);
     expect(fake.sent.map((message) => message.name)).toEqual(['keys.get']);
-    expect(controller.getState()).toMatchObject({ view: 'result', alert: null });
+    expect(controller.getState()).toMatchObject({ view: 'key', alert: null });
 
     // A later popup on the same server does not ask again.
     const again = fakePlatform(
@@ -257,6 +270,26 @@ describe('PopupController', () => {
     const next = await formWith(again, { serverUrl: remote, email: 'me@example.com', password: 'pw' });
     await next.submit();
     expect(again.sent.map((message) => message.name)).toEqual(['keys.get']);
+  });
+
+  it('leads to granting access before it asks about http, for a plain-http server it may not reach', async () => {
+    const fake = fakePlatform({}, { access: false });
+    const controller = await formWith(fake, {
+      serverUrl: 'http://ragflow.invalid:9380',
+      email: 'me@x',
+      password: 'pw',
+    });
+    await controller.submit();
+    expect(controller.getState().alert).toMatchObject({
+      messageKey: 'errorNoHostAccess',
+      grantServerUrl: 'http://ragflow.invalid:9380',
+    });
+    expect(fake.sent).toEqual([]);
+    // An https server is not checked here: keys.get goes at once, and the background checks.
+    const https = fakePlatform({ 'keys.get': () => KEY }, { access: false });
+    const other = await formWith(https, { serverUrl: 'https://rag.example.com', email: 'me@x', password: 'pw' });
+    await other.submit();
+    expect(https.mocks.hasHostAccess).not.toHaveBeenCalled();
   });
 
   it.each(['http://localhost:9380', 'http://127.0.0.1:9380', 'https://rag.example.com'])(
@@ -296,7 +329,7 @@ describe('PopupController', () => {
     });
     controller.setField('nickname', 'Jane D');
     await controller.createAccount();
-    expect(controller.getState().view).toBe('result');
+    expect(controller.getState().view).toBe('key');
     expect(fake.sent.at(-1)?.request).toMatchObject({ password: 'pw', createAccount: { nickname: 'Jane D' } });
   });
 
@@ -328,7 +361,7 @@ describe('PopupController', () => {
     const controller = await formWith(fake, { serverUrl: 'https://rag.example.com', email: 'me@x', password: 'pw' });
     await controller.submit();
     expect(order).toEqual(['keys.get', 'remember']);
-    expect(controller.getState()).toMatchObject({ view: 'result', result: KEY });
+    expect(controller.getState()).toMatchObject({ view: 'key', result: KEY });
   });
 
   it('hides errors that are not ours behind the generic sentence', async () => {
@@ -354,7 +387,7 @@ describe('PopupController', () => {
     expect(fake.mocks.copyText).toHaveBeenCalledWith('ragflow-abc');
     expect(controller.getState()).toMatchObject({ copied: true, alert: null, clipboardClearSeconds: null });
     vi.advanceTimersByTime(COPIED_CONFIRMATION_MS);
-    expect(controller.getState().copied).toBe(false);
+    expect(keyShown(controller)?.copied).toBe(false);
 
     controller.setAlsoLogOutOfServer(true);
     await controller.signOut();
@@ -364,10 +397,11 @@ describe('PopupController', () => {
     });
     expect(controller.getState()).toMatchObject({
       view: 'form',
-      result: null,
-      alsoLogOutOfServer: false,
       form: { serverUrl: 'http://localhost:9380', email: 'me@example.com' },
     });
+    // The key view is gone whole: its key, copy state and key list are no part of the form view.
+    expect(controller.getState()).not.toHaveProperty('result');
+    expect(controller.getState()).not.toHaveProperty('keys');
   });
 
   it('shows the paste shortcut the browser reports, also when the user removed it', async () => {
@@ -389,7 +423,7 @@ describe('PopupController', () => {
     );
     const controller = new PopupController(fake.platform);
     await controller.start();
-    expect(controller.getState()).toMatchObject({ view: 'result', alert: notice, result: { key: 'ragflow-abc' } });
+    expect(controller.getState()).toMatchObject({ view: 'key', alert: notice, result: { key: 'ragflow-abc' } });
   });
 
   it('opens without an alert when there is no notice', async () => {
@@ -442,7 +476,7 @@ describe('the key list in the popup', () => {
     const fake = fakePlatform({}, { cachedKey: KEY, remembered });
     const controller = new PopupController(fake.platform);
     await controller.start();
-    expect(controller.getState().keyList?.getState()).toMatchObject({
+    expect(keyShown(controller)?.keys).toMatchObject({
       open: false,
       rows: null,
       currentKey: 'ragflow-abc',
@@ -467,12 +501,12 @@ describe('the key list in the popup', () => {
     );
     const controller = new PopupController(fake.platform);
     await controller.start();
-    const keyList = controller.getState().keyList!;
+    const keyList = controller.keyList;
     await keyList.toggle();
     await keyList.useForPaste('ragflow-xyz');
-    expect(controller.getState().result?.key).toBe('ragflow-xyz');
+    expect(keyShown(controller)?.result.key).toBe('ragflow-xyz');
     await keyList.revoke('ragflow-xyz');
-    expect(controller.getState()).toMatchObject({ view: 'result', result: { key: '' } });
+    expect(controller.getState()).toMatchObject({ view: 'key', result: { key: '' } });
   });
 
   it('goes back to the form, saying why, when the session expired', async () => {
@@ -486,14 +520,33 @@ describe('the key list in the popup', () => {
     );
     const controller = new PopupController(fake.platform);
     await controller.start();
-    await controller.getState().keyList!.toggle();
+    await controller.keyList.toggle();
     expect(controller.getState()).toMatchObject({
       view: 'form',
-      result: null,
-      keyList: null,
       alert: { messageKey: 'errorSessionExpired' },
       form: remembered,
     });
+    expect(controller.getState()).not.toHaveProperty('keys');
+  });
+
+  it("confirms a copy from the list for a moment, with the key's own Copy sharing the one timer", async () => {
+    vi.useFakeTimers();
+    const fake = fakePlatform(
+      {
+        'keys.copyText': () => 'RAGFLOW_API_KEY=ragflow-abc',
+        'clipboard.scheduleClear': () => ({ status: 'off' }),
+      },
+      { cachedKey: KEY, remembered },
+    );
+    const controller = new PopupController(fake.platform);
+    await controller.start();
+    await controller.keyList.copy('ragflow-abc', 'env');
+    expect(keyShown(controller)?.keys.copied).toEqual({ token: 'ragflow-abc', format: 'env' });
+    await controller.copyKey();
+    // One confirmation at a time: the newer copy's.
+    expect(keyShown(controller)).toMatchObject({ copied: true, keys: { copied: null } });
+    vi.advanceTimersByTime(COPIED_CONFIRMATION_MS);
+    expect(keyShown(controller)).toMatchObject({ copied: false, keys: { copied: null } });
   });
 
   it('goes away on sign-out', async () => {
@@ -501,7 +554,7 @@ describe('the key list in the popup', () => {
     const controller = new PopupController(fake.platform);
     await controller.start();
     await controller.signOut();
-    expect(controller.getState().keyList).toBeNull();
+    expect(keyShown(controller)).toBeUndefined();
   });
 });
 
@@ -550,7 +603,7 @@ describe('the server picker', () => {
     );
     const controller = new PopupController(fake.platform);
     await controller.start();
-    expect(controller.getState()).toMatchObject({ view: 'result', result: { ...KEY, source: 'cache' } });
+    expect(controller.getState()).toMatchObject({ view: 'key', result: { ...KEY, source: 'cache' } });
   });
 
   it('fills the URL from a choice, keeps the email when the server has none, and leaves "another server" to typing', async () => {
@@ -628,7 +681,7 @@ describe('cancel', () => {
 
     answer(KEY);
     await running;
-    expect(controller.getState()).toMatchObject({ view: 'form', result: null, busy: false, form: typed });
+    expect(controller.getState()).toMatchObject({ view: 'form', busy: false, form: typed });
   });
 
   it('lets a new sign-in start at once, which the cancelled one does not disturb', async () => {
@@ -648,7 +701,7 @@ describe('cancel', () => {
     expect(controller.getState()).toMatchObject({ busy: true, view: 'form' });
     answers[1]?.(KEY);
     await second;
-    expect(controller.getState()).toMatchObject({ busy: false, view: 'result', result: { key: KEY.key } });
+    expect(controller.getState()).toMatchObject({ busy: false, view: 'key', result: { key: KEY.key } });
   });
 });
 

@@ -1,9 +1,9 @@
 /** The key list's rotation, names and places, and the revocation of the key signed in with. */
 import { describe, expect, it, vi } from 'vitest';
 
-import type { KeyList, MessageName, RequestOf, RotateResult } from '../../../lib/messaging/protocol';
-import { KeyListController } from '../../../lib/popup/key-list';
 import { normalizeServerUrl } from '../../../lib/ragflow/server-url';
+import { keyListOn } from './support/key-list';
+import type { KeyList, MessageName, RequestOf, RotateResult } from '../../../lib/messaging/protocol';
 
 const ACCOUNT = { serverUrl: normalizeServerUrl('http://localhost:9380'), email: 'me@example.com' };
 const NOW = Date.UTC(2025, 4, 10, 12, 0, 0);
@@ -23,15 +23,7 @@ function keyList(answers: Answers) {
     }),
     copyText: vi.fn(async (_text: string) => {}),
   };
-  const hooks = { onCurrentKeyChange: vi.fn(), onSessionExpired: vi.fn() };
-  const list = new KeyListController({
-    platform: platform as never,
-    account: ACCOUNT,
-    hooks,
-    currentKey: OLD,
-    language: 'en-US',
-    now: () => NOW,
-  });
+  const { list, hooks } = keyListOn({ platform, account: ACCOUNT, currentKey: OLD, now: NOW });
   return { list, platform, hooks };
 }
 

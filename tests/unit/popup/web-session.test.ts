@@ -1,14 +1,9 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import { AppError } from '../../../lib/errors';
 import type { EventMap, KeyResult, MessageName, RequestOf } from '../../../lib/messaging/protocol';
-import { PopupController, type PopupPlatform } from '../../../lib/popup/controller';
-import {
-  FOLLOW_DELAY_MS,
-  recentWebPage,
-  WebSessionController,
-  type WebSessionPlatform,
-} from '../../../lib/popup/web-session';
+import { PopupController, type PopupPlatform, type PopupState } from '../../../lib/popup/controller';
+import { recentWebPage, type WebSessionState } from '../../../lib/popup/web-session';
 import type { ServerSettings } from '../../../lib/settings/schema';
 import { normalizeServerUrl, type ServerUrl } from '@/lib/ragflow/server-url';
 
@@ -56,135 +51,123 @@ async function openPopup(setup: Setup = {}) {
     progress = handler;
     return () => (progress = undefined);
   };
-  const popupPlatform: PopupPlatform = {
+  const popupPlatform = {
     loadRemembered: async () => setup.remembered ?? {},
     remember: vi.fn(async () => {}),
     loadSettings: async () => ({ servers: setup.servers ?? [] }),
+    hasHostAccess: async () => true,
     loadCachedKey: async () => null,
     now: () => Date.now(),
     openOptions: vi.fn(async () => {}),
     send,
     onProgress,
     copyText: async () => {},
-    newFlowId: () => 'flow-1',
+    newFlowId: () => 'web-flow',
     pasteShortcut: async () => '',
     pasteNotice: async () => null,
     uiLanguage: () => 'en-US',
     loadCleartextAllowed: async () => setup.cleartextAllowed ?? [],
     saveCleartextAllowed: async () => {},
-  };
-  const platform: WebSessionPlatform = {
-    send,
-    onProgress,
-    newFlowId: () => 'web-flow',
     loadWarned: async () => [...stored.warned],
     saveWarned: vi.fn(async (serverUrls: string[]) => {
       stored.warned = serverUrls;
     }),
     recentPageUrl: vi.fn(async () => setup.pageUrl),
-  };
+  } satisfies PopupPlatform;
   const popup = new PopupController(popupPlatform);
   setup.onPopup?.(popup);
-  const webSession = new WebSessionController(popup, platform);
+  // Resolves once the popup has asked the background about its server: nothing runs later by itself.
   await popup.start();
-  await webSession.start();
-  const settled = () =>
-    vi.waitFor(() => expect(sent.filter((m) => m.name === 'webSession.tab').length).toBeGreaterThan(0));
-  return { popup, webSession, platform, popupPlatform, sent, stored, settled, progress: () => progress };
+  const web = () => webOf(popup.getState());
+  return { popup, web, platform: popupPlatform, popupPlatform, sent, stored, progress: () => progress };
 }
 
-/** What the background remembers of a server, as its detection left it. */
-function knownServer(passwordLoginAllowed: boolean, channels?: { channel: string; displayName: string }[]) {
-  return {
-    serverUrl: SERVER,
-    generation: 'mixed' as const,
-    go: false,
-    config: { registrationAllowed: true, passwordLoginAllowed },
-    ...(channels && { channels }),
-    detectedAt: 0,
-  };
+/** The web-session facts of the form view. */
+function webOf(state: PopupState): WebSessionState {
+  if (state.view !== 'form') throw new Error(`the popup shows ${state.view}, not the form`);
+  return state.web;
+}
+
+/** What the background answers about a server, from its detection; no web-app tab. */
+function knownServer(passwordLoginAllowed: boolean, channels: string[] = []) {
+  return { serverUrl: SERVER, tabId: null, passwordLoginAllowed, channels };
 }
 
 /** The background of a server that takes passwords, with its web app open in tab 7. */
 function webAppOpen(overrides: Answers = {}): Answers {
   return {
-    'webSession.tab': () => ({ tabId: 7 }),
-    'server.facts': () => knownServer(true),
+    'server.status': (request) => ({ ...knownServer(true), serverUrl: request.serverUrl, tabId: 7 }),
     'keys.fromWebSession': () => WEB_KEY,
     ...overrides,
   };
 }
 
-afterEach(() => vi.useRealTimers());
-
 describe('the popup’s web-session option', () => {
   it('is offered when the chosen server’s web app is open, and gets the key without a password', async () => {
-    const { popup, webSession, popupPlatform, sent, settled } = await openPopup({
+    const { popup, web, popupPlatform, sent } = await openPopup({
       answers: webAppOpen(),
       remembered: { serverUrl: normalizeServerUrl('localhost:9380/') },
     });
-    await settled();
-    await vi.waitFor(() => expect(webSession.getState()).toMatchObject({ serverUrl: SERVER, tabId: 7 }));
+    // One question about the server, answered before start() resolves: its tab and its facts.
+    expect(sent.filter((message) => message.name === 'server.status')).toEqual([
+      { name: 'server.status', request: { serverUrl: SERVER, detect: true } },
+    ]);
+    expect(web()).toMatchObject({ serverUrl: SERVER, tabId: 7 });
 
-    await webSession.use();
+    await popup.useWebSession();
     expect(sent.at(-1)).toEqual({
       name: 'keys.fromWebSession',
       request: { serverUrl: SERVER, tabId: 7, flowId: 'web-flow' },
     });
     expect(popup.getState()).toMatchObject({
-      view: 'result',
+      view: 'key',
       result: WEB_KEY,
       form: { email: 'sso@example.com', password: '' },
+      busy: false,
+      step: null,
     });
     // The account is remembered, so that the popup opens on its cached key next time.
     expect(popupPlatform.remember).toHaveBeenCalledWith({ serverUrl: SERVER, email: 'sso@example.com' });
-    expect(webSession.getState()).toMatchObject({ busy: false, step: null });
   });
 
   it('asks before the web app’s session goes to a plain-http server beyond loopback, and sends nothing until then', async () => {
-    const remote = 'http://ragflow.lan';
-    const { popup, webSession, sent } = await openPopup({
-      answers: webAppOpen({ 'server.facts': () => ({ ...knownServer(true), serverUrl: remote }) }),
-      remembered: { serverUrl: normalizeServerUrl(remote) },
-    });
-    await vi.waitFor(() => expect(webSession.getState()).toMatchObject({ serverUrl: remote, tabId: 7 }));
-    await webSession.use();
+    const remote = normalizeServerUrl('http://ragflow.lan');
+    const { popup, web, sent } = await openPopup({ answers: webAppOpen(), remembered: { serverUrl: remote } });
+    expect(web()).toMatchObject({ serverUrl: remote, tabId: 7 });
+    await popup.useWebSession();
     expect(popup.getState().alert).toMatchObject({ messageKey: 'cleartextWarning', cleartextServerUrl: remote });
     expect(sent.map((message) => message.name)).not.toContain('keys.fromWebSession');
     await popup.allowCleartext();
-    await vi.waitFor(() => expect(sent.map((message) => message.name)).toContain('keys.fromWebSession'));
+    expect(sent.map((message) => message.name)).toContain('keys.fromWebSession');
   });
 
   it('shows its own steps while the background works', async () => {
     let finish: (result: KeyResult) => void = () => {};
-    const { webSession, progress, settled } = await openPopup({
+    const { popup, web, progress } = await openPopup({
       answers: webAppOpen({ 'keys.fromWebSession': () => new Promise<KeyResult>((resolve) => (finish = resolve)) }),
       remembered: { serverUrl: SERVER },
     });
-    await settled();
-    await vi.waitFor(() => expect(webSession.getState().tabId).toBe(7));
-    const running = webSession.use();
-    expect(webSession.getState()).toMatchObject({ busy: true, step: 'connecting' });
+    expect(web().tabId).toBe(7);
+    const running = popup.useWebSession();
+    expect(popup.getState()).toMatchObject({ busy: true, step: 'connecting' });
     progress()?.({ flowId: 'flow-of-another-popup', step: 'signing-in' });
     progress()?.({ flowId: 'web-flow', step: 'getting-key' });
-    expect(webSession.getState().step).toBe('getting-key');
+    expect(popup.getState().step).toBe('getting-key');
     finish(WEB_KEY);
     await running;
-    expect(webSession.getState()).toMatchObject({ busy: false, step: null });
+    expect(popup.getState()).toMatchObject({ busy: false, step: null });
   });
 
   it('is not offered when no tab of the server’s web app is open', async () => {
-    const { webSession, settled } = await openPopup({
-      answers: webAppOpen({ 'webSession.tab': () => null }),
+    const { web } = await openPopup({
+      answers: webAppOpen({ 'server.status': () => knownServer(true) }),
       remembered: { serverUrl: SERVER },
     });
-    await settled();
-    await vi.waitFor(() => expect(webSession.getState().passwordLoginAllowed).toBe(true));
-    expect(webSession.getState().tabId).toBeNull();
+    expect(web()).toMatchObject({ passwordLoginAllowed: true, tabId: null });
   });
 
   it('says to sign in in that tab when the web app holds no valid session', async () => {
-    const { popup, webSession, settled } = await openPopup({
+    const { popup } = await openPopup({
       answers: webAppOpen({
         'keys.fromWebSession': () => {
           throw new AppError('web-session-missing');
@@ -192,8 +175,7 @@ describe('the popup’s web-session option', () => {
       }),
       remembered: { serverUrl: SERVER },
     });
-    await settled();
-    await webSession.use();
+    await popup.useWebSession();
     expect(popup.getState()).toMatchObject({
       view: 'form',
       alert: { messageKey: 'webSessionMissing', substitutions: [] },
@@ -201,7 +183,7 @@ describe('the popup’s web-session option', () => {
   });
 
   it('leads to the options page for a server without access, as a password sign-in does', async () => {
-    const { popup, webSession, popupPlatform, settled } = await openPopup({
+    const { popup, popupPlatform } = await openPopup({
       answers: webAppOpen({
         'keys.fromWebSession': () => {
           throw new AppError('no-host-access', { substitutions: ['rag.example.com'] });
@@ -209,8 +191,7 @@ describe('the popup’s web-session option', () => {
       }),
       remembered: { serverUrl: normalizeServerUrl('https://rag.example.com') },
     });
-    await settled();
-    await webSession.use();
+    await popup.useWebSession();
     expect(popup.getState().alert).toEqual({
       messageKey: 'errorNoHostAccess',
       substitutions: ['rag.example.com'],
@@ -231,33 +212,25 @@ describe('the warning before the first password sign-in', () => {
       remembered: { serverUrl: SERVER, email: 'me@example.com' },
       warned: stored,
     });
-    await first.settled();
-    await vi.waitFor(() =>
-      expect(first.webSession.getState()).toMatchObject({ warn: true, passwordLoginAllowed: true }),
-    );
-    first.popup.setField('password', 'pw');
+    expect(first.web()).toMatchObject({ warn: true, passwordLoginAllowed: true });
+    await first.popup.setField('password', 'pw');
     await first.popup.submit();
-    expect(first.popup.getState().view).toBe('result');
-    await vi.waitFor(() => expect(first.stored.warned).toEqual([SERVER]));
-    expect(first.webSession.getState().warn).toBe(false);
+    expect(first.popup.getState().view).toBe('key');
+    expect(first.stored.warned).toEqual([SERVER]);
 
     // The popup opened again on that server: no warning, and nothing asked of the server itself
     // (the facts are the background's remembered detection).
     const again = await openPopup({ answers, remembered: { serverUrl: SERVER }, warned: first.stored.warned });
-    await again.settled();
-    await vi.waitFor(() =>
-      expect(again.webSession.getState()).toMatchObject({ serverUrl: SERVER, warn: false, passwordLoginAllowed: true }),
-    );
+    expect(again.web()).toMatchObject({ serverUrl: SERVER, warn: false, passwordLoginAllowed: true });
     expect(again.sent.map((message) => message.name)).not.toContain('server.config');
 
     // Another server has not been signed in to from here: it gets the warning.
     const other = await openPopup({ answers, remembered: { serverUrl: OTHER }, warned: first.stored.warned });
-    await other.settled();
-    await vi.waitFor(() => expect(other.webSession.getState()).toMatchObject({ serverUrl: OTHER, warn: true }));
+    expect(other.web()).toMatchObject({ serverUrl: OTHER, warn: true });
   });
 
-  it('is not remembered as given after a sign-in that failed', async () => {
-    const { popup, stored, settled } = await openPopup({
+  it('is not remembered as given after a sign-in that failed, nor after a key from the cache', async () => {
+    const failed = await openPopup({
       answers: webAppOpen({
         'keys.get': () => {
           throw new AppError('wrong-password');
@@ -265,40 +238,48 @@ describe('the warning before the first password sign-in', () => {
       }),
       remembered: { serverUrl: SERVER, email: 'me@example.com' },
     });
-    await settled();
-    popup.setField('password', 'pw');
-    await popup.submit();
-    expect(stored.warned).toEqual([]);
+    await failed.popup.setField('password', 'pw');
+    await failed.popup.submit();
+    expect(failed.stored.warned).toEqual([]);
+
+    const cached = await openPopup({
+      answers: webAppOpen({ 'keys.get': () => ({ ...WEB_KEY, source: 'session' }) }),
+      remembered: { serverUrl: SERVER, email: 'me@example.com' },
+    });
+    await cached.popup.submit();
+    expect(cached.popup.getState().view).toBe('key');
+    expect(cached.stored.warned).toEqual([]);
   });
 });
 
 describe('a server with password sign-in switched off', () => {
   it('is known from what the background knows of the server before any sign-in, with its SSO channels', async () => {
-    const { webSession, settled } = await openPopup({
-      answers: webAppOpen({ 'server.facts': () => knownServer(false, [{ channel: 'github', displayName: 'GitHub' }]) }),
+    const { web } = await openPopup({
+      answers: webAppOpen({ 'server.status': () => ({ ...knownServer(false, ['GitHub']), tabId: 7 }) }),
       remembered: { serverUrl: SERVER },
     });
-    await settled();
-    await vi.waitFor(() =>
-      expect(webSession.getState()).toMatchObject({ passwordLoginAllowed: false, tabId: 7, channels: ['GitHub'] }),
-    );
+    expect(web()).toMatchObject({ passwordLoginAllowed: false, tabId: 7, channels: ['GitHub'] });
   });
 
   it('is recognised when a password sign-in is refused for it, though the check said otherwise', async () => {
-    const { popup, webSession, settled } = await openPopup({
+    // The background remembered the refusal, and read the channels with it.
+    let refused = false;
+    const { popup, web, sent } = await openPopup({
       answers: webAppOpen({
         'keys.get': () => {
+          refused = true;
           throw new AppError('password-login-disabled');
         },
+        'server.status': () => (refused ? knownServer(false, ['GitHub']) : knownServer(true)),
       }),
       remembered: { serverUrl: SERVER, email: 'me@example.com' },
       warned: [SERVER],
     });
-    await settled();
-    await vi.waitFor(() => expect(webSession.getState().passwordLoginAllowed).toBe(true));
-    popup.setField('password', 'pw');
+    expect(web().passwordLoginAllowed).toBe(true);
+    await popup.setField('password', 'pw');
     await popup.submit();
-    expect(webSession.getState().passwordLoginAllowed).toBe(false);
+    expect(web()).toMatchObject({ passwordLoginAllowed: false, channels: ['GitHub'] });
+    expect(sent.map((message) => message.name)).toEqual(['server.status', 'keys.get', 'server.status']);
   });
 });
 
@@ -308,25 +289,44 @@ describe('a session the Go server ended after 24 hours', () => {
   };
 
   it('is replaced by the open web app’s session at once, with no password and no login', async () => {
-    const { popup, sent, settled } = await openPopup({
+    const { popup, sent } = await openPopup({
       answers: webAppOpen({ 'keys.get': goExpired }),
       remembered: { serverUrl: SERVER, email: 'me@example.com' },
       warned: [SERVER],
     });
-    await settled();
-    await vi.waitFor(() => expect(sent.some((message) => message.name === 'server.facts')).toBe(true));
     await popup.submit();
-    await vi.waitFor(() => expect(popup.getState()).toMatchObject({ view: 'result', result: WEB_KEY, alert: null }));
+    expect(popup.getState()).toMatchObject({ view: 'key', result: WEB_KEY, alert: null });
     expect(sent.map((message) => message.name)).toContain('keys.fromWebSession');
   });
 
-  it('asks for the password, saying why, where no web app is open', async () => {
-    const { popup, sent, settled } = await openPopup({
-      answers: webAppOpen({ 'keys.get': goExpired, 'webSession.tab': () => null }),
+  it('is replaced the same way when the key list finds it ended', async () => {
+    const { popup, sent } = await openPopup({
+      answers: webAppOpen({
+        'keys.fromWebSession': () => WEB_KEY,
+        'keys.get': () => ({ ...WEB_KEY, source: 'session' }),
+        'keys.list': goExpired,
+      }),
       remembered: { serverUrl: SERVER, email: 'me@example.com' },
       warned: [SERVER],
     });
-    await settled();
+    await popup.submit();
+    await popup.keyList.toggle();
+    expect(popup.getState()).toMatchObject({ view: 'key', result: WEB_KEY, alert: null });
+    expect(sent.map((message) => message.name)).toEqual([
+      'server.status',
+      'keys.get',
+      'keys.list',
+      'server.status',
+      'keys.fromWebSession',
+    ]);
+  });
+
+  it('asks for the password, saying why, where no web app is open', async () => {
+    const { popup, sent } = await openPopup({
+      answers: webAppOpen({ 'keys.get': goExpired, 'server.status': () => knownServer(true) }),
+      remembered: { serverUrl: SERVER, email: 'me@example.com' },
+      warned: [SERVER],
+    });
     await popup.submit();
     expect(popup.getState()).toMatchObject({ view: 'form', alert: { messageKey: 'errorSessionExpiredGo' } });
     expect(sent.map((message) => message.name)).not.toContain('keys.fromWebSession');
@@ -334,44 +334,55 @@ describe('a session the Go server ended after 24 hours', () => {
 });
 
 describe('following the form', () => {
-  it('asks about a typed server once the typing pauses, and drops answers about servers left since', async () => {
-    vi.useFakeTimers();
-    const { popup, webSession, sent } = await openPopup({
-      answers: webAppOpen({ 'webSession.tab': (request) => (request.serverUrl === OTHER ? { tabId: 9 } : null) }),
+  it('asks about each typed server from what is remembered, detects one only when the field is left, and drops answers about servers left since', async () => {
+    const answered: ((status: unknown) => void)[] = [];
+    const { popup, web, sent } = await openPopup({
+      answers: webAppOpen({
+        'server.status': (request) =>
+          request.detect === false
+            ? new Promise((resolve) => answered.push(resolve))
+            : { ...knownServer(true), serverUrl: request.serverUrl, tabId: request.serverUrl === OTHER ? 9 : null },
+      }),
       servers: [savedServer(SERVER)],
     });
-    await vi.advanceTimersByTimeAsync(0);
-    expect(webSession.getState()).toMatchObject({ serverUrl: SERVER, tabId: null });
+    expect(web()).toMatchObject({ serverUrl: SERVER, tabId: null });
     sent.length = 0;
 
-    for (const typed of ['h', 'http://127', 'http://127.0.0.1', OTHER]) popup.setField('serverUrl', typed);
-    await vi.advanceTimersByTimeAsync(FOLLOW_DELAY_MS);
-    expect(sent.filter((message) => message.name === 'webSession.tab')).toEqual([
-      { name: 'webSession.tab', request: { serverUrl: OTHER } },
+    // Typing: each address is asked about with no detection; the slow answer about 'http://127'
+    // comes after the user typed on, and is dropped.
+    const typing = ['h', 'http://127', OTHER].map((typed) => popup.setField('serverUrl', typed));
+    expect(sent.map((message) => message.request)).toEqual([
+      { serverUrl: 'http://h', detect: false },
+      { serverUrl: 'http://0.0.0.127', detect: false },
+      { serverUrl: OTHER, detect: false },
     ]);
-    expect(webSession.getState()).toMatchObject({ serverUrl: OTHER, tabId: 9 });
+    answered[2]?.({ ...knownServer(true), serverUrl: OTHER, tabId: 9 });
+    answered[1]?.({ ...knownServer(false), serverUrl: 'http://0.0.0.127', tabId: 3 });
+    answered[0]?.(null);
+    await Promise.all(typing);
+    expect(web()).toMatchObject({ serverUrl: OTHER, tabId: 9, passwordLoginAllowed: true });
 
-    popup.setField('serverUrl', 'not a server at all');
-    await vi.advanceTimersByTimeAsync(FOLLOW_DELAY_MS);
-    expect(webSession.getState()).toMatchObject({ serverUrl: null, tabId: null, warn: false });
+    // Leaving the field: now a server never seen may be detected.
+    await popup.serverUrlLeft();
+    expect(sent.at(-1)).toEqual({ name: 'server.status', request: { serverUrl: OTHER, detect: true } });
+
+    await popup.setField('serverUrl', 'not a server at all');
+    expect(web()).toMatchObject({ serverUrl: null, tabId: null, warn: false });
   });
 
   it('asks nothing about a server typed just before the key came: the form is gone', async () => {
-    vi.useFakeTimers();
     const { popup, sent } = await openPopup({
       answers: webAppOpen({ 'keys.get': () => ({ ...WEB_KEY, serverUrl: OTHER, source: 'login' }) }),
       servers: [savedServer(SERVER)],
     });
-    await vi.advanceTimersByTimeAsync(0);
     sent.length = 0;
-
-    popup.setField('serverUrl', OTHER);
-    popup.setField('email', 'me@example.com');
-    popup.setField('password', 'pw');
+    await popup.setField('email', 'me@example.com');
+    await popup.setField('password', 'pw');
+    void popup.setField('serverUrl', OTHER);
     await popup.submit();
-    expect(popup.getState().view).toBe('result');
-    await vi.advanceTimersByTimeAsync(FOLLOW_DELAY_MS);
-    expect(sent.map((message) => message.name)).toEqual(['keys.get']);
+    expect(popup.getState().view).toBe('key');
+    await popup.serverUrlLeft();
+    expect(sent.map((message) => message.name)).toEqual(['server.status', 'keys.get']);
   });
 
   it('on a first run, fills in the server of the page the user is on', async () => {
@@ -392,8 +403,8 @@ describe('following the form', () => {
     const answers = webAppOpen();
     let popupOfTest: PopupController | undefined;
     answers['webSession.serverOfPage'] = () => {
-      popupOfTest?.setField('serverUrl', 'h');
-      popupOfTest?.setField('serverUrl', '');
+      void popupOfTest?.setField('serverUrl', 'h');
+      void popupOfTest?.setField('serverUrl', '');
       return { serverUrl: 'https://rag.example.com' };
     };
     const { popup } = await openPopup({
@@ -401,8 +412,7 @@ describe('following the form', () => {
       pageUrl: 'https://rag.example.com/',
       onPopup: (p) => (popupOfTest = p),
     });
-    expect(popup.getState().form.serverUrl).toBe('');
-    expect(popup.getState().serverUrlFilled).toBe(false);
+    expect(popup.getState()).toMatchObject({ form: { serverUrl: '' }, serverUrlFilled: false });
 
     // Filled before any typing: marked, so that the field selects it and a key press replaces it.
     const untouched = await openPopup({
@@ -413,7 +423,7 @@ describe('following the form', () => {
       form: { serverUrl: 'https://rag.example.com' },
       serverUrlFilled: true,
     });
-    untouched.popup.setField('serverUrl', 'http://typed.example');
+    await untouched.popup.setField('serverUrl', 'http://typed.example');
     expect(untouched.popup.getState()).toMatchObject({
       form: { serverUrl: 'http://typed.example' },
       serverUrlFilled: false,
@@ -424,26 +434,26 @@ describe('following the form', () => {
     const answers = webAppOpen();
     answers['webSession.serverOfPage'] = (request: { userAsked?: boolean }) =>
       request.userAsked ? { serverUrl: 'https://rag.example.com' } : { offerHost: 'rag.example.com' };
-    const { popup, webSession, sent } = await openPopup({ answers, pageUrl: 'https://rag.example.com/chat' });
-    expect(webSession.getState().pageOffer).toEqual({ host: 'rag.example.com', checking: false, notRagflow: false });
+    const { popup, web, sent } = await openPopup({ answers, pageUrl: 'https://rag.example.com/chat' });
+    expect(web().pageOffer).toEqual({ host: 'rag.example.com', checking: false, notRagflow: false });
     expect(popup.getState().form.serverUrl).toBe('');
 
-    await webSession.checkPage();
+    await popup.checkPage();
     expect(sent.filter((message) => message.name === 'webSession.serverOfPage').map((m) => m.request)).toEqual([
       { pageUrl: 'https://rag.example.com/chat', userAsked: false },
       { pageUrl: 'https://rag.example.com/chat', userAsked: true },
     ]);
     expect(popup.getState().form.serverUrl).toBe('https://rag.example.com');
-    expect(webSession.getState().pageOffer).toBeNull();
+    expect(web()).toMatchObject({ pageOffer: null, serverUrl: 'https://rag.example.com', tabId: 7 });
   });
 
   it('says so when the host the user chose to check is not RAGFlow', async () => {
     const answers = webAppOpen();
     answers['webSession.serverOfPage'] = (request: { userAsked?: boolean }) =>
       request.userAsked ? null : { offerHost: 'blog.example.com' };
-    const { popup, webSession } = await openPopup({ answers, pageUrl: 'https://blog.example.com/' });
-    await webSession.checkPage();
-    expect(webSession.getState().pageOffer).toEqual({ host: 'blog.example.com', checking: false, notRagflow: true });
+    const { popup, web } = await openPopup({ answers, pageUrl: 'https://blog.example.com/' });
+    await popup.checkPage();
+    expect(web().pageOffer).toEqual({ host: 'blog.example.com', checking: false, notRagflow: true });
     expect(popup.getState().form.serverUrl).toBe('');
   });
 

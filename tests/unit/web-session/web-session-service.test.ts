@@ -45,6 +45,8 @@ function webSession(overrides: Partial<WebSessionDeps> = {}) {
     },
     keyFromSession: (request) => keys.keyFromSession(request),
     recognize: browserWebSessionDeps.recognize,
+    serverFacts: (serverUrl) => keys.serverFacts(serverUrl),
+    knownFacts: (serverUrl) => detectedServers.get(serverUrl),
     ...overrides,
   });
 }
@@ -206,6 +208,25 @@ describe('the web app’s session', () => {
     expect(await webSession().findTab(server.url)).toEqual({ tabId: 5 });
     expect(reads).toEqual([]);
     expect(server.count()).toBe(0);
+  });
+
+  it("is named with the server's facts in one answer for the popup, detected once, then remembered", async () => {
+    openWebApp(4, null, '/chat', true);
+    // Typing: only what is remembered, and nothing is yet; the server is asked nothing.
+    expect(await webSession().serverStatus(server.url, false)).toEqual({
+      serverUrl: server.url,
+      tabId: 4,
+      passwordLoginAllowed: true,
+      channels: [],
+    });
+    expect(server.count()).toBe(0);
+    // Chosen: detected with one request, and remembered for the next question.
+    await webSession().serverStatus(server.url);
+    expect(server.count()).toBe(1);
+    server.resetCounts();
+    expect((await webSession().serverStatus(server.url, false)).passwordLoginAllowed).toBe(true);
+    expect(server.count()).toBe(0);
+    expect(reads).toEqual([]);
   });
 
   it('has its sentences in every locale', () => {
