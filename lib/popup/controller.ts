@@ -460,8 +460,16 @@ export class PopupController extends StateStore<PopupState> {
     else this.patch(patch);
   }
 
+  /**
+   * Changes the web-session facts; nothing at all when they stay as they are, so that asking
+   * again about the same server re-renders nothing (a controlled field being typed in keeps its
+   * text and caret).
+   */
   private patchWeb(patch: Partial<WebSessionState>): void {
-    if (this.state.view === 'form') this.replace({ ...this.state, web: { ...this.state.web, ...patch } });
+    if (this.state.view !== 'form') return;
+    const web = { ...this.state.web, ...patch };
+    if (JSON.stringify(web) === JSON.stringify(this.state.web)) return;
+    this.replace({ ...this.state, web });
   }
 
   /** The form, on the server of `form`; its facts are asked for afresh. */
@@ -784,5 +792,6 @@ export class PopupController extends StateStore<PopupState> {
 /** A key read from the cache, as the popup shows it. */
 function resultOf(cached: CachedKey): KeyResult {
   const result: KeyResult = { key: cached.key, serverUrl: cached.serverUrl, email: cached.email, source: 'cache' };
-  return cached.viaWebApp ? { ...result, viaWebApp: true } : result;
+  if (cached.viaWebApp) return { ...result, viaWebApp: true };
+  return cached.viaApiKey ? { ...result, viaApiKey: true } : result;
 }
