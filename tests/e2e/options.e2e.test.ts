@@ -136,6 +136,15 @@ describe('the options page: servers', () => {
     expect(await page.getByText('This server is already in the list as “Mixed”.').isVisible()).toBe(true);
     await page.getByRole('button', { name: 'Cancel' }).click();
 
+    // Remove can be taken back: Undo puts the server back where it was.
+    await card(page, 'Docker').getByRole('button', { name: 'Remove' }).click();
+    await expect.poll(() => card(page, 'Docker').count()).toBe(0);
+    expect(await page.getByRole('status').filter({ hasText: 'Removed Docker.' }).isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(() => card(page, 'Docker').count()).toBe(1);
+    expect((await storedSettings()).value.servers.map((server) => server.name)).toEqual(['Docker', 'Mixed']);
+    expect(await page.getByRole('button', { name: 'Undo' }).count()).toBe(0);
+
     await card(page, 'Docker').getByRole('button', { name: 'Remove' }).click();
     await expect.poll(() => card(page, 'Docker').count()).toBe(0);
     const { value } = await storedSettings();
