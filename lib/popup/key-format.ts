@@ -30,19 +30,31 @@ export interface DateFormatters {
   absolute(createdAt: number): string;
 }
 
+/**
+ * The formatters of one list. Each `Intl` formatter is made on its first use, when the key list
+ * first shows a date: the first one in a fresh page costs tens of milliseconds, which a popup
+ * that only shows the key must not pay.
+ */
 export function dateFormatters(language: string): DateFormatters {
-  const relativeFormat = new Intl.RelativeTimeFormat(language, { numeric: 'auto' });
-  const absoluteFormat = new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' });
+  let relativeFormat: Intl.RelativeTimeFormat | undefined;
+  let absoluteFormat: Intl.DateTimeFormat | undefined;
+  const relative = (value: number, unit: Intl.RelativeTimeFormatUnit) => {
+    relativeFormat ??= new Intl.RelativeTimeFormat(language, { numeric: 'auto' });
+    return relativeFormat.format(value, unit);
+  };
   return {
     relative(createdAt, now) {
       // A server clock ahead of this one would make a new key "in 2 minutes": it is "now".
       const seconds = Math.min(0, Math.round((createdAt - now) / 1000));
       for (const [unit, size] of UNITS) {
-        if (Math.abs(seconds) >= size) return relativeFormat.format(Math.trunc(seconds / size), unit);
+        if (Math.abs(seconds) >= size) return relative(Math.trunc(seconds / size), unit);
       }
-      return relativeFormat.format(0, 'second');
+      return relative(0, 'second');
     },
-    absolute: (createdAt) => absoluteFormat.format(createdAt),
+    absolute(createdAt) {
+      absoluteFormat ??= new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' });
+      return absoluteFormat.format(createdAt);
+    },
   };
 }
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { dateFormatters, describeKey, maskKey } from '@/lib/popup/key-format';
 
@@ -57,6 +57,29 @@ describe('dates', () => {
     // Some ICU releases put a narrow no-break space before AM: the words matter, not the space.
     expect(english.absolute(at).replace(/\s/g, ' ')).toBe('May 10, 2025, 9:05 AM');
     expect(chinese.absolute(at)).toBe('2025年5月10日 09:05');
+  });
+});
+
+describe('the formatters of a list', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('make no Intl formatter until a date is shown, and each one once', () => {
+    const { RelativeTimeFormat, DateTimeFormat } = Intl;
+    const relative = vi.spyOn(Intl, 'RelativeTimeFormat').mockImplementation(function (this: unknown, ...args) {
+      return new RelativeTimeFormat(...args);
+    });
+    const absolute = vi.spyOn(Intl, 'DateTimeFormat').mockImplementation(function (this: unknown, ...args) {
+      return new DateTimeFormat(...args);
+    });
+    const formatters = dateFormatters('en-US');
+    expect(describeKey({ token: 'ragflow-abcdefgh', createdAt: 0 }, NOW, formatters).age).toBe('');
+    expect(relative).not.toHaveBeenCalled();
+    expect(absolute).not.toHaveBeenCalled();
+
+    for (const days of [1, 2, 3])
+      describeKey({ token: 'ragflow-abcdefgh', createdAt: NOW - days * DAY }, NOW, formatters);
+    expect(relative).toHaveBeenCalledTimes(1);
+    expect(absolute).toHaveBeenCalledTimes(1);
   });
 });
 
