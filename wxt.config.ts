@@ -3,6 +3,12 @@ import { defineConfig } from 'wxt';
 // See https://wxt.dev/api/config.html
 export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
+  alias: {
+    // jsencrypt's RSA and big-integer modules alone (lib/ragflow/password.ts): its package entry
+    // also brings PEM and ASN.1 writers, key generation and signing, 10 KB gzip the background
+    // never runs. Its `exports` map lists only the entry, so the folder is named here.
+    'jsencrypt-jsbn': 'node_modules/jsencrypt/lib/lib/jsbn',
+  },
   zip: {
     // The sources zip AMO asks for: what `npm ci && npm run build:firefox` needs, no local output.
     excludeSources: ['bench-results/**', '.ci/**'],
@@ -54,6 +60,20 @@ export default defineConfig({
     build: { modulePreload: { polyfill: false } },
   }),
   hooks: {
+    'vite:build:extendConfig': (entrypoints, viteConfig) => {
+      // The background uses the browser's own API, not webextension-polyfill: Chrome (MV3) and
+      // Firefox answer every call it makes with a promise, and its one listener that answers,
+      // the message bus's, does so through `sendResponse` (lib/messaging/serve.ts). That keeps
+      // 3 KB gzip out of the service worker, read at every start. The offscreen document keeps
+      // the polyfill, where its listener answers with a promise (lib/clipboard/offscreen-channel.ts).
+      if (!entrypoints.some((entrypoint) => entrypoint.type === 'background')) return;
+      const alias = viteConfig.resolve?.alias;
+      if (Array.isArray(alias)) {
+        viteConfig.resolve!.alias = alias.filter((entry: { find: unknown }) => entry.find !== 'wxt/browser');
+      } else if (alias) {
+        delete (alias as Record<string, string>)['wxt/browser'];
+      }
+    },
     'build:manifestGenerated': (wxt, manifest) => {
       // Clipboard auto-clear: the background reads the clipboard to see whether our key is still
       // there (`clipboardRead`) and clears it outside a user gesture (`clipboardWrite`). Reading

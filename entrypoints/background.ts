@@ -13,6 +13,7 @@ import { EXTENSION_PAGES } from '@/lib/messaging/pages';
 import { withKeyArrival, withKeyShown } from '@/lib/paste/pending-paste';
 import { registerPasteFeature } from '@/lib/paste/register';
 import { hasHostAccess } from '@/lib/permissions';
+import { prepareKeys } from '@/lib/ragflow/password';
 import type { ServerUrl } from '@/lib/ragflow/server-url';
 import { testConnection } from '@/lib/servers/connection-test';
 import { detectedServers } from '@/lib/keys/detected-servers';
@@ -86,4 +87,8 @@ export default defineBackground(() => {
   });
   // A server removed from the settings (or moved, or dropped by an import) is forgotten at once.
   watchRemovedServers();
+  // The RSA keys are read in a task of their own once the listeners are in place, not while a sign-in waits.
+  setTimeout(() => {
+    void settingsItem.getValue().then((settings) => prepareKeys(settings.servers.map((server) => server.publicKeyPem)));
+  }, 0);
 });

@@ -1,6 +1,7 @@
 /**
  * The background's side of the message bus: it answers the pages' requests and tells them about
- * progress. Through `wxt/browser` (the polyfill): the listener answers with a promise.
+ * progress. The background's `wxt/browser` is the browser's own API (wxt.config.ts): an answer
+ * goes through `sendResponse`, the one way both browsers take it natively.
  */
 import { browser, type Browser } from 'wxt/browser';
 
@@ -68,10 +69,12 @@ export function serveMessages(handlers: Handlers, options: { allowedPages: reado
       return { ok: false, error: toErrorData(error) };
     }
   };
-  const listener = (message: unknown, sender: Sender) => {
+  const listener = (message: unknown, sender: Sender, sendResponse: (answer: Envelope<unknown>) => void) => {
     // Not a request of ours (an event, say): leave it to other listeners.
     if (!isRequestMessage(message)) return undefined;
-    return handle(message, sender);
+    void handle(message, sender).then(sendResponse);
+    // Keeps the channel open for the answer: Chrome's onMessage does not take a returned promise.
+    return true;
   };
   browser.runtime.onMessage.addListener(listener);
   return () => browser.runtime.onMessage.removeListener(listener);

@@ -12,10 +12,15 @@ import { t } from '../i18n';
 import type { AccountKeys, KeyService } from '../keys/key-service';
 import { preferencesItem } from '../settings/preferences';
 import { settingsItem } from '../settings/settings';
-import { FIELD_VISIBILITY_SLOT, installFieldVisibilityCheck } from './field-visibility';
-import { type FrameFocus, reportFocus } from './focus-probe';
-import { type EditContextResult, insertIntoEditContext } from './edit-context';
-import { type InsertResult, insertIntoField, PINNED_FIELDS_SLOT, pinFocusedField } from './insert-into-field';
+import type { FrameFocus } from './focus-probe';
+import { PINNED_FIELDS_SLOT } from './insert-into-field';
+import {
+  callPageFunction,
+  PAGE_FUNCTIONS_SLOT,
+  PAGE_SCRIPT_FILE,
+  type PageFunctionName,
+  type PageFunctions,
+} from './page-functions';
 import {
   changesPasteMenu,
   createMenuSync,
@@ -90,6 +95,40 @@ async function executeInFrames<T>(
   return injections
     .filter((injection) => !('error' in injection && injection.error) && injection.result !== undefined)
     .map((injection) => ({ frameId: injection.frameId, result: injection.result as T }));
+}
+
+/** Which frames of a tab a call goes to. */
+type FrameTarget = { tabId: number; frameIds: number[] } | { tabId: number; allFrames: true };
+
+/**
+ * Calls one of the page functions (./page-functions.ts) in these frames. A frame that has not got
+ * them yet (the first call there, or a frame that navigated since) gets their script first, and
+ * the call again; frames that went away answer nothing.
+ */
+async function callInFrames<K extends PageFunctionName>(
+  target: FrameTarget,
+  name: K,
+  args: Parameters<PageFunctions[K]>,
+): Promise<{ frameId: number; result: Awaited<ReturnType<PageFunctions[K]>> }[]> {
+  type Answer = Awaited<ReturnType<PageFunctions[K]>> | null;
+  const call = (frames: FrameTarget) =>
+    executeInFrames<Answer>(() =>
+      browser.scripting.executeScript({
+        target: frames,
+        func: callPageFunction,
+        args: [PAGE_FUNCTIONS_SLOT, name, args],
+      }),
+    );
+  const answered = (injections: { frameId: number; result: Answer }[]) =>
+    injections.filter(
+      (injection): injection is { frameId: number; result: NonNullable<Answer> } => injection.result !== null,
+    );
+  const first = await call(target);
+  const without = first.filter((injection) => injection.result === null).map((injection) => injection.frameId);
+  if (without.length === 0) return answered(first);
+  const rest = { tabId: target.tabId, frameIds: without };
+  await executeInFrames(() => browser.scripting.executeScript({ target: rest, files: [PAGE_SCRIPT_FILE] }));
+  return [...answered(first), ...answered(await call(rest))];
 }
 
 export interface PasteFeatureDeps {
@@ -171,43 +210,28 @@ export function registerPasteFeature({ keys, keyWithSession, copyToClipboard }: 
     },
     keyWithSession,
     async insertInFrame(tabId, frameId, key, pin) {
-      const target = { tabId, frameIds: [frameId] };
-      // The visibility check first, into the same isolated world, where the insertion calls it.
-      await executeInFrames<boolean>(() =>
-        browser.scripting.executeScript({ target, func: installFieldVisibilityCheck, args: [FIELD_VISIBILITY_SLOT] }),
-      );
-      const [injection] = await executeInFrames<InsertResult>(() =>
-        browser.scripting.executeScript({
-          target,
-          func: insertIntoField,
-          // An absent pin is left out: executeScript takes only JSON values, undefined is none.
-          args: pin ? [key, pin] : [key],
-        }),
+      // An absent pin is left out: executeScript takes only JSON values, undefined is none.
+      const [injection] = await callInFrames(
+        { tabId, frameIds: [frameId] },
+        'insertIntoField',
+        pin ? [key, pin] : [key],
       );
       // The frame went away (navigated, closed) between the click and the injection.
       return injection?.result ?? { ok: false, reason: 'unconfirmed' };
     },
     async insertInEditContext(tabId, frameId, key, pin) {
       const target = { tabId, frameIds: [frameId] };
-      const [injection] = await executeInFrames<EditContextResult>(() =>
-        browser.scripting.executeScript({ target, func: insertIntoEditContext, args: pin ? [key, pin] : [key] }),
-      );
+      const [injection] = await callInFrames(target, 'insertIntoEditContext', pin ? [key, pin] : [key]);
       return injection?.result ?? { ok: false, reason: 'unconfirmed' };
     },
     copyToClipboard,
     async pinField(tabId, frameId) {
-      const target = { tabId, frameIds: [frameId] };
-      const [injection] = await executeInFrames<number>(() =>
-        browser.scripting.executeScript({ target, func: pinFocusedField, args: [PINNED_FIELDS_SLOT] }),
-      );
+      const [injection] = await callInFrames({ tabId, frameIds: [frameId] }, 'pinFocusedField', [PINNED_FIELDS_SLOT]);
       // No pin (the frame went away): an id no pin has, which the insertion reports as changed.
       return { slot: PINNED_FIELDS_SLOT, id: injection?.result ?? 0 };
     },
     async probeFocus(tabId): Promise<FrameFocus[]> {
-      const target = { tabId, allFrames: true as const };
-      const injections = await executeInFrames<FrameFocus['report']>(() =>
-        browser.scripting.executeScript({ target, func: reportFocus }),
-      );
+      const injections = await callInFrames({ tabId, allFrames: true }, 'reportFocus', []);
       return injections.map(({ frameId, result }) => ({ frameId, report: result }));
     },
     notices,

@@ -1,9 +1,12 @@
-// Order matters: see jsencrypt-seed-begin.ts. Keep these three imports together and first.
+// Order matters: see jsencrypt-seed-begin.ts. Keep these imports together and first.
 import './jsencrypt-seed-begin';
-import { JSEncrypt } from 'jsencrypt';
+// jsencrypt's own RSA, without its PEM and ASN.1 code: the key is read by ./public-key.ts
+// (which checks it anyway), and JSEncrypt.encrypt is exactly hex2b64(RSAKey.encrypt(text)).
+import { hex2b64 } from 'jsencrypt-jsbn/base64';
+import { RSAKey } from 'jsencrypt-jsbn/rsa';
 import './jsencrypt-seed-end';
 
-import { invalidPublicKey, passwordTooLong } from './errors';
+import { passwordTooLong } from './errors';
 import { utf8ByteLength } from './password-limit';
 import { checkRsaPublicKey } from './public-key';
 
@@ -22,7 +25,7 @@ RNLJpL8w4D44sfth5RvZ3q9t+6RTArpEtc5sh5ChzvqPOzKGMXW83C95TxmXqpbK
 -----END PUBLIC KEY-----`;
 
 interface PreparedKey {
-  encryptor: JSEncrypt;
+  encryptor: RSAKey;
   /** The longest password, in UTF-8 bytes, whose base64 fits PKCS#1 v1.5 (k - 11 bytes). */
   maxPasswordBytes: number;
 }
@@ -34,24 +37,29 @@ function prepareKey(publicKeyPem: string): PreparedKey {
   if (cached) return cached;
 
   // RSA, e = 65537, 2048–4096 bits, read from the DER: jsencrypt would take far worse.
-  checkRsaPublicKey(publicKeyPem);
-  const trimmed = publicKeyPem.trim();
-  const encryptor = new JSEncrypt();
-  let modulusBytes: number;
-  try {
-    encryptor.setPublicKey(trimmed);
-    // jsencrypt parses leniently and keeps no usable modulus on garbage instead of throwing;
-    // a trial encryption tells both whether the key works and its size (one modulus long).
-    const trial = encryptor.encrypt('x');
-    modulusBytes = trial === false ? 0 : atob(trial).length;
-  } catch {
-    throw invalidPublicKey('unreadable');
-  }
-  if (modulusBytes === 0) throw invalidPublicKey('unreadable');
+  const { modulus, exponent, modulusBytes } = checkRsaPublicKey(publicKeyPem);
+  const encryptor = new RSAKey();
+  encryptor.setPublic(modulus.toString(16), exponent.toString(16));
   const maxPlaintextBytes = modulusBytes - 11;
   const prepared = { encryptor, maxPasswordBytes: Math.floor(maxPlaintextBytes / 4) * 3 };
   preparedKeys.set(publicKeyPem, prepared);
   return prepared;
+}
+
+/**
+ * Reads RAGFlow's default key and these server keys now, ahead of need: the checks of
+ * ./public-key.ts and jsencrypt's parse take about 20 ms per key in a fresh service worker, which
+ * a sign-in should not wait for. A key that cannot be used is left for the sign-in to report.
+ */
+export function prepareKeys(publicKeyPems: readonly (string | undefined)[] = []): void {
+  for (const publicKeyPem of [RAGFLOW_DEFAULT_PUBLIC_KEY, ...publicKeyPems]) {
+    if (!publicKeyPem) continue;
+    try {
+      prepareKey(publicKeyPem);
+    } catch {
+      // Said when the key is used: at the sign-in, or on the options page.
+    }
+  }
 }
 
 /**
@@ -89,8 +97,8 @@ export function encryptPassword(password: string, publicKeyPem: string = RAGFLOW
 
   let binary = '';
   for (const byte of bytes) binary += String.fromCharCode(byte);
-  // jsencrypt answers `false` instead of throwing when the input does not fit.
-  const cipher = encryptor.encrypt(btoa(binary));
-  if (cipher === false) throw passwordTooLong(maxBytes);
-  return cipher;
+  // jsencrypt answers null instead of throwing when the input does not fit (PKCS#1 v1.5: k - 11 bytes).
+  const cipher: string | null = encryptor.encrypt(btoa(binary));
+  if (cipher === null) throw passwordTooLong(maxBytes);
+  return hex2b64(cipher);
 }

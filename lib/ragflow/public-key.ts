@@ -102,12 +102,20 @@ function derOf(pem: string): { der: Uint8Array; pkcs1: boolean } {
   return { der: Uint8Array.from(atob(base64), (char) => char.charCodeAt(0)), pkcs1: match[1] !== undefined };
 }
 
+/** An RSA public key as the checks read it: modulus and exponent, and the modulus length. */
+export interface RsaPublicKey {
+  modulus: bigint;
+  exponent: bigint;
+  /** The modulus in bytes (k): the length of every ciphertext. */
+  modulusBytes: number;
+}
+
 /**
  * Checks a PEM public key (SubjectPublicKeyInfo, or PKCS#1 `RSA PUBLIC KEY`) and throws
  * an `invalid-public-key` error with the reason: too long, unreadable, not RSA, an exponent other
- * than 65537, a size outside 2048–4096 bits, or a modulus that cannot be RSA's.
+ * than 65537, a size outside 2048–4096 bits, or a modulus that cannot be RSA's. Returns the key.
  */
-export function checkRsaPublicKey(publicKeyPem: string): void {
+export function checkRsaPublicKey(publicKeyPem: string): RsaPublicKey {
   if (publicKeyPem.length > MAX_PUBLIC_KEY_PEM_LENGTH) {
     throw invalidPublicKey('pem-too-long', [String(MAX_PUBLIC_KEY_PEM_LENGTH)]);
   }
@@ -150,4 +158,5 @@ export function checkRsaPublicKey(publicKeyPem: string): void {
   }
   const smallFactor = (n & 1n) === 0n || SMALL_PRIMES.some((p) => n % BigInt(p) === 0n);
   if (smallFactor || probablyPrime(n)) throw invalidPublicKey('modulus');
+  return { modulus: n, exponent: e, modulusBytes: Math.ceil(bits / 8) };
 }

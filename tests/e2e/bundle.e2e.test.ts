@@ -28,6 +28,31 @@ describe('the built popup', () => {
   });
 });
 
+describe('the built background', () => {
+  const background = readFileSync(join(EXTENSION_DIR, 'background.js'), 'utf8');
+
+  it('stays within 35 KB gzip', () => {
+    // Read at every start of the service worker. It was 48.3 KB before jsencrypt was cut to its
+    // RSA modules, the polyfill left it and the page functions went to their own file; 32 KB is
+    // the aim (issue 15), which needs more than that.
+    expect(gzippedBytes(EXTENSION_DIR, ['background.js'])).toBeLessThanOrEqual(35 * 1024);
+  });
+
+  it("carries jsencrypt's RSA alone: none of its PEM and ASN.1 writers, none of the polyfill", () => {
+    expect(background).toMatch(/Message too long for RSA/);
+    expect(background).not.toMatch(/-----BEGIN RSA PRIVATE KEY-----/);
+    expect(background).not.toMatch(/This script should only be loaded in a browser extension/);
+  });
+
+  it('leaves the functions that run in a page to their own script, injected by file', () => {
+    // A name each of them uses in the page, and only they.
+    expect(background).not.toMatch(/ragflowKeysInsertions|ragflowKeysFieldVisibility/);
+    const pageScript = readFileSync(join(EXTENSION_DIR, 'paste-in-page.js'), 'utf8');
+    expect(pageScript).toMatch(/ragflowKeysInsertions/);
+    expect(pageScript).toMatch(/ragflowKeysFieldVisibility/);
+  });
+});
+
 describe('the built extension', () => {
   const manifest = JSON.parse(readFileSync(join(EXTENSION_DIR, 'manifest.json'), 'utf8')) as Record<string, unknown>;
   const scripts = readdirSync(EXTENSION_DIR, { recursive: true, encoding: 'utf8' }).filter((file) =>

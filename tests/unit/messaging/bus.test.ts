@@ -30,10 +30,16 @@ beforeEach(() => {
 afterEach(() => stop());
 
 async function deliver(message: RequestMessage, sender: Browser.runtime.MessageSender): Promise<Envelope<unknown>> {
-  const answers = await fakeBrowser.runtime.onMessage.trigger(message, sender);
-  // Our listener answers with a promise of the envelope.
-  const answer: unknown = answers.find(Boolean);
-  return (await answer) as Envelope<unknown>;
+  // As the browser does: the listener answers through sendResponse, and keeps the channel open
+  // for it by returning true.
+  const answer = new Promise<Envelope<unknown>>((resolve) => {
+    // The fake's trigger is typed without sendResponse; it passes on every argument it is given.
+    const trigger = fakeBrowser.runtime.onMessage.trigger as (...args: unknown[]) => Promise<unknown[]>;
+    void trigger(message, sender, resolve).then((returned) => {
+      expect(returned).toContain(true);
+    });
+  });
+  return answer;
 }
 
 const getKey: RequestMessage<'keys.get'> = {
@@ -122,11 +128,19 @@ describe('the background side of the bus', () => {
 
 describe('the sending side of the bus', () => {
   it('throws the error it gets back as an AppError with the same kind and message key', async () => {
-    // fakeBrowser delivers with an empty sender, which the background refuses.
+    stop();
+    // The background's refusal of a sender, as it answers it.
+    const refusal = {
+      ok: false,
+      error: { kind: 'forbidden-sender', messageKey: 'errorForbiddenSender', substitutions: [] },
+    };
+    const listener = async () => refusal;
+    fakeBrowser.runtime.onMessage.addListener(listener);
     const error = await sendMessage('keys.cached', {
       serverUrl: normalizeServerUrl('localhost'),
       email: 'a@b.co',
     }).catch((caught) => caught);
+    fakeBrowser.runtime.onMessage.removeListener(listener);
     expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({ kind: 'forbidden-sender', messageKey: 'errorForbiddenSender' });
   });

@@ -8,6 +8,7 @@ import {
   assertPasswordFits,
   encryptPassword,
   maxPasswordBytes,
+  prepareKeys,
   RAGFLOW_DEFAULT_PUBLIC_KEY,
   validatePublicKeyPem,
 } from '@/lib/ragflow/password';
@@ -156,6 +157,14 @@ describe('validatePublicKeyPem', () => {
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const ecPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
     expect(refusal(ecPem)).toEqual({ reason: 'not-rsa', messageKey: 'errorPublicKeyNotRsa', substitutions: [] });
+  });
+});
+
+describe('preparing keys ahead of need', () => {
+  it('reads every key it is given, and leaves one that cannot be used for the sign-in to report', () => {
+    expect(() => prepareKeys([undefined, 'not a key', publicKeyPem])).not.toThrow();
+    expect(() => encryptPassword('123', 'not a key')).toThrow(/unreadable/i);
+    expect(serverSideDecrypt(encryptPassword('123', publicKeyPem))).toBe('123');
   });
 });
 
