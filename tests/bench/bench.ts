@@ -286,6 +286,7 @@ async function main(): Promise<void> {
     optionsJsCssGzip: gzippedBytes(EXTENSION_DIR, filesOfPage(EXTENSION_DIR, 'options.html')),
     offscreenJsGzip: gzippedBytes(EXTENSION_DIR, filesOfPage(EXTENSION_DIR, 'offscreen.html')),
     backgroundGzip: gzippedBytes(EXTENSION_DIR, ['background.js']),
+    pasteScriptGzip: gzippedBytes(EXTENSION_DIR, ['paste-in-page.js']),
   };
 
   const control = await startControlPages();
@@ -350,7 +351,8 @@ async function main(): Promise<void> {
       ['popup JS+CSS, gzip', `${(sizes.popupJsCssGzip / 1024).toFixed(1)} KB (budget 22 KB)`],
       ['options JS+CSS, gzip', `${(sizes.optionsJsCssGzip / 1024).toFixed(1)} KB`],
       ['offscreen JS, gzip', `${(sizes.offscreenJsGzip / 1024).toFixed(1)} KB`],
-      ['background, gzip', `${(sizes.backgroundGzip / 1024).toFixed(1)} KB`],
+      ['background, gzip', `${(sizes.backgroundGzip / 1024).toFixed(1)} KB (budget 35 KB; the aim is 32)`],
+      ['paste script injected into a frame, gzip', `${(sizes.pasteScriptGzip / 1024).toFixed(1)} KB`],
       ['requests: key cached', String(cached)],
       ['requests: session alive', String(sessionAlive)],
       ['requests: first contact (detection, login, list, create)', String(cold)],
