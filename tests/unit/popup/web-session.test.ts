@@ -158,6 +158,25 @@ describe('the popup’s web-session option', () => {
     expect(popup.getState()).toMatchObject({ busy: false, step: null });
   });
 
+  it('can be cancelled: the background is told, and its answer, when it comes, changes nothing', async () => {
+    let finish: (result: KeyResult) => void = () => {};
+    const { popup, sent } = await openPopup({
+      answers: webAppOpen({
+        'keys.fromWebSession': () => new Promise<KeyResult>((resolve) => (finish = resolve)),
+        'keys.cancel': () => undefined,
+      }),
+      remembered: { serverUrl: SERVER },
+    });
+    const running = popup.useWebSession();
+    expect(popup.getState()).toMatchObject({ busy: true, flow: 'web-session' });
+    popup.cancel();
+    expect(sent.at(-1)).toEqual({ name: 'keys.cancel', request: { flowId: 'web-flow' } });
+    expect(popup.getState()).toMatchObject({ view: 'form', busy: false, flow: null, step: null });
+    finish(WEB_KEY);
+    await running;
+    expect(popup.getState()).toMatchObject({ view: 'form', busy: false, alert: null });
+  });
+
   it('is not offered when no tab of the server’s web app is open', async () => {
     const { web } = await openPopup({
       answers: webAppOpen({ 'server.status': () => knownServer(true) }),
