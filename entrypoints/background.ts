@@ -17,7 +17,6 @@ import { prepareKeys } from '@/lib/ragflow/password';
 import type { ServerUrl } from '@/lib/ragflow/server-url';
 import { testConnection } from '@/lib/servers/connection-test';
 import { detectedServers } from '@/lib/keys/detected-servers';
-import { normalizeServerUrl } from '@/lib/ragflow/server-url';
 import { preferencesItem } from '@/lib/settings/preferences';
 import { serverSettingsFor, settingsItem } from '@/lib/settings/settings';
 import { sessionMaxAgeFor } from '@/lib/keys/cached-key';
@@ -77,7 +76,7 @@ export default defineBackground(() => {
       hasHostAccess,
       keyFromSession: (request) => keyService.keyFromSession(request),
       serverFacts: (serverUrl) => keyService.serverFacts(serverUrl),
-      knownFacts: (serverUrl) => detectedServers.get(normalizeServerUrl(serverUrl)),
+      knownFacts: (serverUrl) => detectedServers.get(serverUrl),
     }),
   });
   // A paste that opened the popup to sign in finishes with the key the popup gets, and the "!" it
