@@ -1,4 +1,4 @@
-import { storage } from 'wxt/utils/storage';
+import { defineVersionedItem } from './versioned-item';
 
 import type { Migrations } from './migrations';
 import { isRecord } from '../shared/is-record';
@@ -51,7 +51,7 @@ export const PREFERENCES_MIGRATIONS = { 2: preferencesV1ToV2 } satisfies Migrati
  * The preferences, a typed and versioned item in storage.local of its own: the background reads
  * them on every copy, and they change independently of the server list.
  */
-export const preferencesItem = storage.defineItem<Preferences>('local:preferences', {
+export const preferencesItem = defineVersionedItem<Preferences>('local:preferences', {
   fallback: DEFAULT_PREFERENCES,
   version: PREFERENCES_VERSION,
   migrations: PREFERENCES_MIGRATIONS,

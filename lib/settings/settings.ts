@@ -1,4 +1,4 @@
-import { storage } from 'wxt/utils/storage';
+import { defineVersionedItem } from './versioned-item';
 
 import type { ServerUrl } from '../ragflow/server-url';
 import { SETTINGS_MIGRATIONS, SETTINGS_VERSION } from './migrations';
@@ -8,7 +8,7 @@ export * from './schema';
 
 /**
  * The settings, a typed and versioned item in storage.local. A schema change bumps
- * SETTINGS_VERSION and adds a migration (./migrations.ts); WXT's storage runs the missing ones
+ * SETTINGS_VERSION and adds a migration (./migrations.ts); the item (./versioned-item.ts) runs the missing ones
  * in order before the first read or write of the item.
  */
 export const settingsItem = defineSettingsItem();
@@ -18,7 +18,7 @@ export const settingsItem = defineSettingsItem();
  * define a fresh one after seeding; the extension uses {@link settingsItem}.
  */
 export function defineSettingsItem() {
-  return storage.defineItem<Settings>('local:settings', {
+  return defineVersionedItem<Settings>('local:settings', {
     fallback: DEFAULT_SETTINGS,
     version: SETTINGS_VERSION,
     migrations: SETTINGS_MIGRATIONS,
