@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 
 import { t } from '../lib/i18n';
 
@@ -18,7 +18,7 @@ interface RevokeConfirmProps {
  */
 export function RevokeConfirm({ masked, places, busy, onConfirm, onCancel }: RevokeConfirmProps) {
   const cancelRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => cancelRef.current?.focus(), []);
+  useLayoutEffect(() => cancelRef.current?.focus(), []);
   // Escape cancels, from either button: the focus is on one of them while the question stands.
   const cancelOnEscape = (event: KeyboardEvent) => {
     if (event.key === 'Escape') onCancel();

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 import { t } from '../lib/i18n';
 
@@ -19,7 +19,7 @@ interface RotateConfirmProps {
 export function RotateConfirm({ label, places, busy, onConfirm, onCancel }: RotateConfirmProps) {
   const [copyNewKey, setCopyNewKey] = useState(true);
   const cancelRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => cancelRef.current?.focus(), []);
+  useLayoutEffect(() => cancelRef.current?.focus(), []);
   const cancelOnEscape = (event: KeyboardEvent) => {
     if (event.key === 'Escape') onCancel();
   };

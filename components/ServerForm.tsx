@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 
 import { t } from '../lib/i18n';
 import type { DraftField, ServerDraft } from '../lib/options/draft';
@@ -19,7 +19,9 @@ interface ServerFormProps {
 /** Adds or edits a server; each field says what is wrong with it, next to it. */
 export function ServerForm({ editing, draft, errors, onChange, onSave, onCancel }: ServerFormProps) {
   const firstFieldRef = useRef<HTMLInputElement>(null);
-  useEffect(() => firstFieldRef.current?.focus(), []);
+  // Focus in the render's own task: a passive effect runs a frame later, and would take the focus
+  // from a field the user (or an autofill) already went to, sending its typing into this one.
+  useLayoutEffect(() => firstFieldRef.current?.focus(), []);
 
   const errorOf = (field: string) => errors.find((error) => error.field === field);
   /** Props that tie a field to its error text, for screen readers too. */

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 
 import { t } from '../lib/i18n';
 import type { KeyFlowStep } from '../lib/messaging/protocol';
@@ -33,7 +33,7 @@ interface StepIndicatorProps {
  */
 export function StepIndicator({ step, onCancel }: StepIndicatorProps) {
   const cancelRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => cancelRef.current?.focus(), []);
+  useLayoutEffect(() => cancelRef.current?.focus(), []);
   return (
     <div class="progress">
       <span class="spinner" aria-hidden="true" data-testid="spinner" />
