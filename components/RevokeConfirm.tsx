@@ -1,6 +1,5 @@
-import { useLayoutEffect, useRef } from 'preact/hooks';
-
 import { t } from '../lib/i18n';
+import { RowConfirm } from './RowConfirm';
 
 interface RevokeConfirmProps {
   /** The key as the list shows it: `ragflow-…abcd`. */
@@ -12,28 +11,7 @@ interface RevokeConfirmProps {
   onCancel: () => void;
 }
 
-/**
- * Asks before a key is revoked, in the row itself: `window.confirm` is blocked or out of place in
- * a popup. Focus goes to Cancel, so that a stray Enter keeps the key; Escape cancels too.
- */
-export function RevokeConfirm({ masked, places, busy, onConfirm, onCancel }: RevokeConfirmProps) {
-  const cancelRef = useRef<HTMLButtonElement>(null);
-  useLayoutEffect(() => cancelRef.current?.focus(), []);
-  // Escape cancels, from either button: the focus is on one of them while the question stands.
-  const cancelOnEscape = (event: KeyboardEvent) => {
-    if (event.key === 'Escape') onCancel();
-  };
-
-  return (
-    <div class="confirm">
-      <p>{t('keysRevokeConfirm', [masked])}</p>
-      {places && <p class="hint">{t('keysUpdatePlaces', [places])}</p>}
-      <button type="button" class="danger" disabled={busy} onClick={onConfirm} onKeyDown={cancelOnEscape}>
-        {t('keysRevoke')}
-      </button>
-      <button ref={cancelRef} type="button" onClick={onCancel} onKeyDown={cancelOnEscape}>
-        {t('keysCancel')}
-      </button>
-    </div>
-  );
+/** Asks before a key is revoked: apps using it stop working. */
+export function RevokeConfirm({ masked, ...rest }: RevokeConfirmProps) {
+  return <RowConfirm question={t('keysRevokeConfirm', [masked])} confirmLabel={t('keysRevoke')} {...rest} />;
 }

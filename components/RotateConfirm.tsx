@@ -1,6 +1,7 @@
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 
 import { t } from '../lib/i18n';
+import { RowConfirm } from './RowConfirm';
 
 interface RotateConfirmProps {
   /** The key as the list shows it: its name, else `ragflow-…abcd`. */
@@ -12,43 +13,20 @@ interface RotateConfirmProps {
   onCancel: () => void;
 }
 
-/**
- * Asks before a key is replaced, in the row, like the revocation: what will happen, where the
- * key went, and whether to copy the new one. Focus goes to Cancel; Escape cancels.
- */
-export function RotateConfirm({ label, places, busy, onConfirm, onCancel }: RotateConfirmProps) {
+/** Asks before a key is replaced, like the revocation, and whether to copy the new one. */
+export function RotateConfirm({ label, onConfirm, ...rest }: RotateConfirmProps) {
   const [copyNewKey, setCopyNewKey] = useState(true);
-  const cancelRef = useRef<HTMLButtonElement>(null);
-  useLayoutEffect(() => cancelRef.current?.focus(), []);
-  const cancelOnEscape = (event: KeyboardEvent) => {
-    if (event.key === 'Escape') onCancel();
-  };
-
   return (
-    <div class="confirm">
-      <p>{t('keysRotateConfirm', [label])}</p>
-      {places && <p class="hint">{t('keysUpdatePlaces', [places])}</p>}
+    <RowConfirm
+      question={t('keysRotateConfirm', [label])}
+      confirmLabel={t('keysRotate')}
+      onConfirm={() => onConfirm(copyNewKey)}
+      {...rest}
+    >
       <label class="check">
-        <input
-          type="checkbox"
-          checked={copyNewKey}
-          onChange={(event) => setCopyNewKey(event.currentTarget.checked)}
-          onKeyDown={cancelOnEscape}
-        />
+        <input type="checkbox" checked={copyNewKey} onChange={(event) => setCopyNewKey(event.currentTarget.checked)} />
         {t('keysRotateCopy')}
       </label>
-      <button
-        type="button"
-        class="danger"
-        disabled={busy}
-        onClick={() => onConfirm(copyNewKey)}
-        onKeyDown={cancelOnEscape}
-      >
-        {t('keysRotate')}
-      </button>
-      <button ref={cancelRef} type="button" onClick={onCancel} onKeyDown={cancelOnEscape}>
-        {t('keysCancel')}
-      </button>
-    </div>
+    </RowConfirm>
   );
 }
