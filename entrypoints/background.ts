@@ -10,7 +10,7 @@ import { keyNotes } from '@/lib/keys/key-notes';
 import { validateKeyNotes } from '@/lib/settings/validate';
 import { broadcast, serveMessages } from '@/lib/messaging/serve';
 import { EXTENSION_PAGES } from '@/lib/messaging/pages';
-import { withKeyArrival, withKeyShown } from '@/lib/paste/pending-paste';
+import { withPopupSignIns } from '@/lib/paste/pending-paste';
 import { registerPasteFeature } from '@/lib/paste/register';
 import { hasHostAccess } from '@/lib/permissions';
 import { prepareKeys } from '@/lib/ragflow/password';
@@ -81,7 +81,7 @@ export default defineBackground(() => {
   });
   // A paste that opened the popup to sign in finishes with the key the popup gets, and the "!" it
   // left on the toolbar button goes once the popup has a key.
-  serveMessages(withKeyShown(withKeyArrival(handlers, paste.keyArrived), paste.keyShown), {
+  serveMessages(withPopupSignIns(handlers, paste), {
     allowedPages: EXTENSION_PAGES,
   });
   // A server removed from the settings (or moved, or dropped by an import) is forgotten at once.

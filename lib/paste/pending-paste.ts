@@ -98,55 +98,36 @@ export function createPendingPastes(deps: {
 /** A handler of the bus whose answer names a key's server. */
 type KeyHandler = (request: never, sender: Browser.runtime.MessageSender) => Promise<{ serverUrl: ServerUrl } | null>;
 
-/**
- * The background's handlers, with the two through which the popup gets a key (its sign-in and the
- * web app's session) also telling `keyArrived`. After the answer is ready, before it is sent: the
- * popup has the key either way.
- */
-export function withKeyArrival<H extends Record<'keys.get' | 'keys.fromWebSession', KeyHandler>>(
-  handlers: H,
-  keyArrived: (serverUrl: ServerUrl) => Promise<void>,
-): H {
-  const tell = async (serverUrl: ServerUrl, sender: { url?: string; tab?: unknown }) => {
-    // Only the toolbar popup's keys (it has no tab): the options page's key manager gets keys
-    // too, and so does popup.html opened in a tab; neither is the popup the paste opened.
-    if (!sender.url || new URL(sender.url).pathname !== '/popup.html' || sender.tab) return;
-    await keyArrived(serverUrl).catch((error) => console.error('Paste after sign-in failed', error));
-  };
-  // The same handler, with the same type, telling of the key once its answer is ready.
-  const telling = <F extends KeyHandler>(handler: F): F =>
-    (async (request: never, sender: Browser.runtime.MessageSender) => {
-      const result = await handler(request, sender);
-      if (result) await tell(result.serverUrl, sender);
-      return result;
-    }) as F;
-  return {
-    ...handlers,
-    'keys.get': telling(handlers['keys.get']),
-    'keys.fromWebSession': telling(handlers['keys.fromWebSession']),
-  };
-}
+/** The messages through which the popup gets a key: its password, the web app's session, an API key. */
+const POPUP_SIGN_INS = ['keys.get', 'keys.fromWebSession', 'keys.fromApiKey'] as const;
+type PopupSignIn = (typeof POPUP_SIGN_INS)[number];
 
 /**
- * The handlers, with the two through which the popup gets a key (its sign-in and the web app's
- * session) also calling `keyShown`: a paste's "!" on the toolbar button, which said there was no
- * key, is out of date once there is one. Not the cached key the popup opens on: the popup reads
- * the paste's notice after it, to say why that paste did nothing.
+ * The background's handlers, with the popup's sign-ins also telling what follows a key in the
+ * popup, after the answer is ready and before it is sent (the popup has the key either way):
+ * - `keyArrived`: a paste that opened the popup to sign in finishes with that key;
+ * - `keyShown`: a paste's "!" on the toolbar button, which said there was no key, is out of date.
+ *   Not the cached key the popup opens on: the popup reads the paste's notice after it, to say
+ *   why that paste did nothing.
  */
-export function withKeyShown<H extends Record<'keys.get' | 'keys.fromWebSession', KeyHandler>>(
+export function withPopupSignIns<H extends Record<PopupSignIn, KeyHandler>>(
   handlers: H,
-  keyShown: () => Promise<void>,
+  follow: { keyArrived: (serverUrl: ServerUrl) => Promise<void>; keyShown: () => Promise<void> },
 ): H {
   const telling = <F extends KeyHandler>(handler: F): F =>
     (async (request: never, sender: Browser.runtime.MessageSender) => {
       const result = await handler(request, sender);
-      const fromPopup = sender.url !== undefined && new URL(sender.url).pathname === '/popup.html';
-      if (result && fromPopup) await keyShown().catch((error) => console.error('Could not clear the notice', error));
+      const fromPopupPage = sender.url !== undefined && new URL(sender.url).pathname === '/popup.html';
+      if (!result || !fromPopupPage) return result;
+      // Only the toolbar popup (it has no tab) is the popup a paste opened; popup.html opened in a
+      // tab is not, though its key makes the notice out of date too.
+      if (!sender.tab) {
+        await follow.keyArrived(result.serverUrl).catch((error) => console.error('Paste after sign-in failed', error));
+      }
+      await follow.keyShown().catch((error) => console.error('Could not clear the notice', error));
       return result;
     }) as F;
-  return {
-    ...handlers,
-    'keys.get': telling(handlers['keys.get']),
-    'keys.fromWebSession': telling(handlers['keys.fromWebSession']),
-  };
+  const wrapped = { ...handlers };
+  for (const name of POPUP_SIGN_INS) wrapped[name] = telling(handlers[name]);
+  return wrapped;
 }

@@ -6,8 +6,7 @@ import {
   createPendingPastes,
   PENDING_PASTE_MAX_AGE_MS,
   pendingPasteItem,
-  withKeyArrival,
-  withKeyShown,
+  withPopupSignIns,
 } from '@/lib/paste/pending-paste';
 import { normalizeServerUrl } from '@/lib/ragflow/server-url';
 
@@ -71,48 +70,41 @@ describe('a pending paste', () => {
   });
 });
 
-describe('withKeyArrival', () => {
+describe('withPopupSignIns', () => {
   const result: KeyResult = { key: 'k', serverUrl: A, email: 'me@x', source: 'login' } as KeyResult;
   const handlers = {
     'keys.get': async () => result,
     'keys.fromWebSession': async () => result,
-  } as unknown as Parameters<typeof withKeyArrival>[0];
+    'keys.fromApiKey': async () => result,
+  } as unknown as Parameters<typeof withPopupSignIns>[0];
   const popup = { id: 'ext', url: 'chrome-extension://ext/popup.html' };
   const options = { id: 'ext', url: 'chrome-extension://ext/options.html' };
+  const follow = () => ({ keyArrived: vi.fn(async () => {}), keyShown: vi.fn(async () => {}) });
 
-  it("tells of the popup's keys, from its sign-in and from the web app's session", async () => {
-    const keyArrived = vi.fn(async () => {});
-    const wrapped = withKeyArrival(handlers, keyArrived);
+  it("tells of the popup's keys, from its sign-in, the web app's session and an API key", async () => {
+    const told = follow();
+    const wrapped = withPopupSignIns(handlers, told);
     expect(await wrapped['keys.get']({} as never, popup)).toBe(result);
     expect(await wrapped['keys.fromWebSession']({} as never, popup)).toBe(result);
-    expect(keyArrived.mock.calls).toEqual([[A], [A]]);
+    expect(await wrapped['keys.fromApiKey']({} as never, popup)).toBe(result);
+    expect(told.keyArrived.mock.calls).toEqual([[A], [A], [A]]);
+    expect(told.keyShown).toHaveBeenCalledTimes(3);
   });
 
   it("does not tell of the options page's keys, nor of popup.html opened in a tab", async () => {
-    const keyArrived = vi.fn(async () => {});
-    await withKeyArrival(handlers, keyArrived)['keys.get']({} as never, options);
-    await withKeyArrival(handlers, keyArrived)['keys.get']({} as never, { ...popup, tab: { id: 4 } } as never);
-    expect(keyArrived).not.toHaveBeenCalled();
+    const told = follow();
+    await withPopupSignIns(handlers, told)['keys.get']({} as never, options);
+    await withPopupSignIns(handlers, told)['keys.get']({} as never, { ...popup, tab: { id: 4 } } as never);
+    expect(told.keyArrived).not.toHaveBeenCalled();
   });
-});
-
-describe('withKeyShown', () => {
-  const result = { key: 'k', serverUrl: A, email: 'me@x', source: 'login' } as KeyResult;
-  const handlers = {
-    'keys.get': async () => result,
-    'keys.fromWebSession': async () => result,
-  } as unknown as Parameters<typeof withKeyShown>[0];
 
   it("clears the paste's notice once the popup, toolbar or tab, has a key; not for the options page", async () => {
-    const keyShown = vi.fn(async () => {});
-    const wrapped = withKeyShown(handlers, keyShown);
-    await wrapped['keys.get']({} as never, { id: 'ext', url: 'chrome-extension://ext/popup.html' });
-    await wrapped['keys.fromWebSession'](
-      {} as never,
-      { id: 'ext', url: 'chrome-extension://ext/popup.html', tab: { id: 4 } } as never,
-    );
-    expect(keyShown).toHaveBeenCalledTimes(2);
-    await wrapped['keys.get']({} as never, { id: 'ext', url: 'chrome-extension://ext/options.html' });
-    expect(keyShown).toHaveBeenCalledTimes(2);
+    const told = follow();
+    const wrapped = withPopupSignIns(handlers, told);
+    await wrapped['keys.get']({} as never, popup);
+    await wrapped['keys.fromWebSession']({} as never, { ...popup, tab: { id: 4 } } as never);
+    expect(told.keyShown).toHaveBeenCalledTimes(2);
+    await wrapped['keys.get']({} as never, options);
+    expect(told.keyShown).toHaveBeenCalledTimes(2);
   });
 });
