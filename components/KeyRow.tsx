@@ -81,7 +81,7 @@ export function KeyRow(props: KeyRowProps) {
         />
       ) : props.confirming ? (
         <RevokeConfirm
-          masked={row.name ?? row.masked}
+          label={row.name ?? row.masked}
           places={placeHosts(row)}
           busy={props.busy}
           onConfirm={() => void list.revoke(row.token)}
