@@ -15,6 +15,7 @@ import { StateStore } from '../ui/state-store';
 import { COPIED_CONFIRMATION_MS, copyAndPlanClear } from './copy';
 import {
   type Account,
+  alertOfSignInError,
   type Checked,
   checkAccount,
   checkNickname,
@@ -291,10 +292,7 @@ export class PopupController extends StateStore<PopupState> {
       flow: 'api-key',
       send: (flowId) => this.platform.send('keys.fromApiKey', { serverUrl, apiKey, flowId }),
       onAnswer: (result) => this.showKeyOfAccount(result),
-      onError: (error) => {
-        const needsGrant = isAppError(error, 'no-host-access');
-        this.patch({ alert: needsGrant ? noHostAccessAlert(server.value) : alertFromError(error) });
-      },
+      onError: (error) => this.patch({ alert: alertOfSignInError(error, serverUrl) }),
     });
   }
 
@@ -324,11 +322,8 @@ export class PopupController extends StateStore<PopupState> {
       send: (flowId) =>
         this.platform.send('keys.fromWebSession', { serverUrl, flowId, ...(tabId !== null && { tabId }) }),
       onAnswer: (result) => this.showKeyOfAccount(result),
-      onError: (error) => {
-        // Access is granted on the options page, as for a password sign-in.
-        const alert = alertFromError(error);
-        this.patch({ alert: isAppError(error, 'no-host-access') ? { ...alert, grantServerUrl: serverUrl } : alert });
-      },
+      // Access is granted on the options page, as for a password sign-in.
+      onError: (error) => this.patch({ alert: alertOfSignInError(error, serverUrl) }),
     });
   }
 

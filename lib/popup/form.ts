@@ -2,6 +2,7 @@
  * The popup's checks that need no request: what the user typed, turned into an account to ask
  * the background about, or into the sentence that says what to fix.
  */
+import { isAppError } from '../errors';
 import { DEFAULT_MAX_PASSWORD_BYTES, utf8ByteLength } from '../ragflow/password-limit';
 import { normalizeServerUrl, originPattern, type ServerUrl, serverUrlOrUndefined } from '../ragflow/server-url';
 import { findServer, type ServerSettings } from '../settings/schema';
@@ -70,6 +71,12 @@ export function checkAccount(input: { serverUrl: string; email: string }): Check
 /** The alert for a server the browser has not let us talk to yet, with its Grant access button. */
 export function noHostAccessAlert(account: Pick<Account, 'host' | 'serverUrl'>): AlertState {
   return { ...alertOf('errorNoHostAccess', [account.host]), grantServerUrl: account.serverUrl };
+}
+
+/** A sign-in's error as the popup says it: no access comes with the button that grants it. */
+export function alertOfSignInError(error: unknown, serverUrl: ServerUrl): AlertState {
+  const alert = alertFromError(error);
+  return isAppError(error, 'no-host-access') ? { ...alert, grantServerUrl: serverUrl } : alert;
 }
 
 /**
