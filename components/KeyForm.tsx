@@ -51,8 +51,10 @@ export function KeyForm(props: KeyFormProps) {
   const passwordRef = useRef<HTMLInputElement>(null);
   const submitRef = useRef<HTMLButtonElement>(null);
 
-  // On open, the cursor goes where typing starts: the first field still empty.
-  useEffect(() => {
+  // On open, the cursor goes where typing starts: the first field still empty. In the render's own
+  // task: a passive effect runs a frame later, and would take the focus from a field the user went
+  // to meanwhile, sending the rest of their typing into another field.
+  useLayoutEffect(() => {
     if (props.focusElsewhere) return;
     const fields: [string, HTMLInputElement | null][] = [
       [values.serverUrl, serverUrlRef.current],

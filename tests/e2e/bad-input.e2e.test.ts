@@ -200,3 +200,29 @@ describe('input that is unusual but valid', () => {
     expect(await cachedAccount(extension, serverUrl, ALICE.email)).toBeUndefined();
   });
 });
+
+describe('typing as the form shows', () => {
+  it('stays in the field the user went to, also within the frame in which the form appeared', async () => {
+    const page = await extension.context.newPage();
+    pages.push(page);
+    // The user goes to the Server URL the moment it shows, before the next frame is painted: a
+    // quick click, a password manager, or a test's fill (which focuses, then types).
+    await page.addInitScript(() => {
+      new MutationObserver((_records, observer) => {
+        const field = document.getElementById('server-url');
+        if (!(field instanceof HTMLInputElement)) return;
+        observer.disconnect();
+        field.focus();
+        field.select();
+      }).observe(document, { childList: true, subtree: true });
+    });
+    await page.goto(extension.pageUrl('popup.html'));
+    await page.getByRole('button', { name: 'Get API key' }).waitFor();
+    // Two frames later, what the popup does after its first paint has run. Its own focus on open
+    // (the first empty field: the Email, under the preselected server) must not have moved the user.
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    await page.keyboard.type('http://[::1]:9380');
+
+    expect(await fieldValues(page)).toEqual({ serverUrl: 'http://[::1]:9380', email: '', password: '' });
+  });
+});
