@@ -1,81 +1,42 @@
-import { durationText, t } from '../lib/i18n';
-import type { KeyListActions, KeyListState } from '../lib/popup/key-list';
-import { KeyRow } from './KeyRow';
+import { t } from '../lib/i18n';
+import type { KeyListActions } from '../lib/popup/key-list';
+import type { KeyListState } from '../lib/popup/key-list-state';
+import { lazyComponent } from '../lib/ui/lazy';
+
+const KeyPanel = lazyComponent(() => import('./KeyPanel').then((module) => module.KeyPanel));
+
+interface KeyManagerProps {
+  state: KeyListState;
+  /** The list's actions: null until the list is first opened, when they load. */
+  list: KeyListActions | null;
+  onToggle: () => void;
+}
 
 /**
  * "Manage keys": the account's keys on the server, newest first, and a new one on demand.
  * Closed until asked, so that the popup opens on the key alone, with no request.
  */
-export function KeyManager({ state, list }: { state: KeyListState; list: KeyListActions }) {
-  const newest = state.rows?.[0];
-
+export function KeyManager({ state, list, onToggle }: KeyManagerProps) {
   return (
     <section class="keys">
       <div class="keys-bar">
-        <button type="button" aria-expanded={state.open} aria-controls="keys-panel" onClick={() => void list.toggle()}>
+        <button
+          type="button"
+          aria-expanded={state.open}
+          aria-controls="keys-panel"
+          onPointerEnter={() => void KeyPanel.preload()}
+          onFocus={() => void KeyPanel.preload()}
+          onClick={onToggle}
+        >
           {t('keysManage')}
         </button>
-        {state.open && (
+        {state.open && list && (
           <button type="button" disabled={state.busy} onClick={() => void list.create()}>
             {t('keysCreate')}
           </button>
         )}
       </div>
-      {state.open && (
-        <div id="keys-panel">
-          <div class="alert" role="alert">
-            {state.alert && <p>{t(state.alert.messageKey, state.alert.substitutions)}</p>}
-          </div>
-          <p class="hint" role="status">
-            {state.notice && t(state.notice.messageKey, state.notice.substitutions)}
-          </p>
-          {/* Paste has no key (the pasting key was revoked): one click gives it one again. */}
-          {state.currentKey === null && state.rows !== null && (
-            <div class="no-paste-key" data-testid="no-paste-key">
-              <p>{t('keysNoPasteKey')}</p>
-              {newest ? (
-                <button
-                  type="button"
-                  class="primary"
-                  disabled={state.busy}
-                  onClick={() => void list.useForPaste(newest.token)}
-                >
-                  {t('keysUseNewestForPaste', [newest.masked])}
-                </button>
-              ) : (
-                <button type="button" class="primary" disabled={state.busy} onClick={() => void list.create()}>
-                  {t('keysCreateForPaste')}
-                </button>
-              )}
-            </div>
-          )}
-          {state.clipboardClearSeconds !== null && (
-            <p class="hint">{t('popupClipboardClearsIn', [durationText(state.clipboardClearSeconds)])}</p>
-          )}
-          {state.rows === null && <p class="hint">{t('keysLoading')}</p>}
-          {state.rows?.length === 0 && <p class="hint">{t('keysNone')}</p>}
-          {state.rows && state.rows.length > 0 && (
-            <ul class="key-list" aria-label={t('keysListLabel')}>
-              {state.rows.map((row, index) => (
-                <KeyRow
-                  key={row.token}
-                  list={list}
-                  row={row}
-                  labelId={`key-${index}`}
-                  current={row.token === state.currentKey}
-                  shown={row.token === state.shown}
-                  expanded={row.token === state.expanded}
-                  confirming={row.token === state.confirming}
-                  rotating={row.token === state.rotating}
-                  busy={state.busy}
-                  verification={state.verifications[row.token]}
-                  copied={state.copied?.token === row.token ? state.copied.format : null}
-                />
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
+      {state.open && list && <KeyPanel state={state} list={list} />}
     </section>
   );
 }

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { durationText, t } from '../lib/i18n';
 import type { KeyResult as KeyResultData } from '../lib/messaging/protocol';
-import { maskKey } from '../lib/popup/key-format';
+import { maskKey } from '../lib/popup/key-mask';
 
 interface KeyResultProps {
   result: KeyResultData;

@@ -1,7 +1,8 @@
 import { t } from '../lib/i18n';
 import type { CopyFormat } from '../lib/keys/copy-formats';
 import { type KeyRowData, placeHosts } from '../lib/popup/key-format';
-import type { KeyListActions, KeyVerification } from '../lib/popup/key-list';
+import type { KeyListActions } from '../lib/popup/key-list';
+import type { KeyVerification } from '../lib/popup/key-list-state';
 import { KeyNameForm } from './KeyNameForm';
 import { RevokeConfirm } from './RevokeConfirm';
 import { RotateConfirm } from './RotateConfirm';

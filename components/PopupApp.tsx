@@ -2,17 +2,23 @@ import { t } from '../lib/i18n';
 import { SHORTCUT_SETTINGS_PAGE } from '../lib/handoff/paste-command';
 import type { PopupController } from '../lib/popup/controller';
 import { selectedServerId } from '../lib/popup/form';
+import { webSessionLeads } from '../lib/popup/web-session';
+import { lazyComponent } from '../lib/ui/lazy';
 import { useStoreState } from '../lib/ui/use-store-state';
 import { ApiKeySignIn } from './ApiKeySignIn';
-import { CreateAccount } from './CreateAccount';
 import { ErrorAlert } from './ErrorAlert';
 import { type FieldError, KeyForm } from './KeyForm';
 import { KeyManager } from './KeyManager';
 import { KeyResult } from './KeyResult';
-import { PageServerOffer } from './PageServerOffer';
 import { PasteShortcut } from './PasteShortcut';
 import { ServerPicker } from './ServerPicker';
-import { WebSessionOffer, webSessionLeads } from './WebSessionOffer';
+import { WebSessionWarning } from './WebSessionWarning';
+
+// Shown only in some states (the web app open, an unknown email, a first run over a RAGFlow
+// page): their code loads when they first show, not with every opening of the popup.
+const CreateAccount = lazyComponent(() => import('./CreateAccount').then((module) => module.CreateAccount));
+const PageServerOffer = lazyComponent(() => import('./PageServerOffer').then((module) => module.PageServerOffer));
+const WebSessionOffer = lazyComponent(() => import('./WebSessionOffer').then((module) => module.WebSessionOffer));
 
 const FIELD_ALERT_ID = 'field-alert';
 
@@ -22,18 +28,16 @@ export function PopupApp({ controller }: { controller: PopupController }) {
   const { busy } = state;
   const web = state.view === 'form' ? state.web : null;
   const leads = web !== null && webSessionLeads(web);
-  const webSessionOffer = (lead: boolean) =>
-    web && (
-      <WebSessionOffer
-        state={web}
-        lead={lead}
-        busy={busy}
-        running={state.flow === 'web-session'}
-        step={state.step}
-        onUse={() => void controller.useWebSession()}
-        onCancel={() => controller.cancel()}
-      />
-    );
+  const webSessionOffer = leads && (
+    <WebSessionOffer
+      state={web}
+      busy={busy}
+      running={state.flow === 'web-session'}
+      step={state.step}
+      onUse={() => void controller.useWebSession()}
+      onCancel={() => controller.cancel()}
+    />
+  );
   const alertHandlers = {
     onGrantAccess: () => void controller.openGrantPage(),
     onAllowCleartext: () => void controller.allowCleartext(),
@@ -79,12 +83,12 @@ export function PopupApp({ controller }: { controller: PopupController }) {
             hidePassword={state.web.passwordLoginAllowed === false}
             serverUrlFilled={state.serverUrlFilled}
             fieldError={fieldError?.field === 'nickname' ? null : fieldError}
-            afterServer={webSessionOffer(true)}
+            afterServer={webSessionOffer}
             onChange={(name, value) => void controller.setField(name, value)}
             onServerUrlLeft={() => void controller.serverUrlLeft()}
             onSubmit={() => void controller.submit()}
           />
-          {webSessionOffer(false)}
+          <WebSessionWarning state={state.web} />
           <ApiKeySignIn
             apiKey={state.form.apiKey}
             busy={busy}
@@ -104,7 +108,7 @@ export function PopupApp({ controller }: { controller: PopupController }) {
           onAlsoLogOutOfServerChange={(value) => controller.setAlsoLogOutOfServer(value)}
           onSignOut={() => void controller.signOut()}
         >
-          <KeyManager state={state.keys} list={controller.keyList} />
+          <KeyManager state={state.keys} list={controller.keyList} onToggle={() => void controller.toggleKeyList()} />
         </KeyResult>
       )}
       {!fieldError && <ErrorAlert alert={state.alert} {...alertHandlers} />}

@@ -25,7 +25,8 @@ import {
   fieldOfError,
   noHostAccessAlert,
 } from './form';
-import { closedKeyList, KeyListActions, type KeyListState } from './key-list';
+import type { KeyListActions } from './key-list';
+import { closedKeyList, type KeyListState } from './key-list-state';
 import { noServerFacts, type WebSessionState } from './web-session';
 
 export { COPIED_CONFIRMATION_MS };
@@ -126,8 +127,12 @@ export interface PopupPlatform {
 const ENDS_CREATE_OFFER = new Set(['registration-disabled', 'email-already-registered']);
 
 export class PopupController extends StateStore<PopupState> {
-  /** The key list's actions, on the `keys` sub-state of the key view. */
-  readonly keyList: KeyListActions;
+  /**
+   * The key list's actions, on the `keys` sub-state of the key view; null until the list is first
+   * opened, when their code loads ({@link toggleKeyList}).
+   */
+  keyList: KeyListActions | null = null;
+  private keyListLoading: Promise<KeyListActions> | undefined;
   private copiedTimer: ReturnType<typeof setTimeout> | undefined;
   /** The user typed in the Server URL field since the popup opened. */
   private serverUrlTyped = false;
@@ -159,19 +164,6 @@ export class PopupController extends StateStore<PopupState> {
       busy: false,
       flow: null,
       step: null,
-    });
-    this.keyList = new KeyListActions(platform, {
-      get: () => (this.state.view === 'key' ? this.state.keys : null),
-      set: (patch) => {
-        if (this.state.view === 'key') this.replace({ ...this.state, keys: { ...this.state.keys, ...patch } });
-      },
-      // The key field shows the pasting key; '' when the user revoked it and chose none yet.
-      currentKeyChanged: (key) => {
-        if (this.state.view === 'key')
-          this.replace({ ...this.state, result: { ...this.state.result, key: key ?? '' } });
-      },
-      sessionEnded: (alert, error) => this.backToForm(alert, error),
-      confirmCopy: (copied) => this.confirmCopy({ copied: false, keys: copied }),
     });
   }
 
@@ -257,6 +249,46 @@ export class PopupController extends StateStore<PopupState> {
   /** The Server URL field was left: a server never seen before is detected now (one request). */
   serverUrlLeft(): Promise<void> {
     return this.askAboutServer(true);
+  }
+
+  /**
+   * "Manage keys": opens or closes the key list. The list's code (its actions, the rows' dates)
+   * loads the first time, so that the popup opens on the key alone, with no request and less to read.
+   */
+  async toggleKeyList(): Promise<void> {
+    try {
+      await (await this.loadKeyList()).toggle();
+    } catch (error) {
+      this.patch({ alert: alertFromError(error) });
+    }
+  }
+
+  /** The key list's actions, their code loaded the first time. */
+  loadKeyList(): Promise<KeyListActions> {
+    this.keyListLoading ??= import('./key-list').then(
+      ({ KeyListActions }) => {
+        const actions = new KeyListActions(this.platform, {
+          get: () => (this.state.view === 'key' ? this.state.keys : null),
+          set: (patch) => {
+            if (this.state.view === 'key') this.replace({ ...this.state, keys: { ...this.state.keys, ...patch } });
+          },
+          // The key field shows the pasting key; '' when the user revoked it and chose none yet.
+          currentKeyChanged: (key) => {
+            if (this.state.view === 'key')
+              this.replace({ ...this.state, result: { ...this.state.result, key: key ?? '' } });
+          },
+          sessionEnded: (alert, error) => this.backToForm(alert, error),
+          confirmCopy: (copied) => this.confirmCopy({ copied: false, keys: copied }),
+        });
+        this.keyList = actions;
+        return actions;
+      },
+      (error: unknown) => {
+        this.keyListLoading = undefined;
+        throw error;
+      },
+    );
+    return this.keyListLoading;
   }
 
   setAlsoLogOutOfServer(value: boolean): void {

@@ -41,6 +41,11 @@ export function noServerFacts(): WebSessionState {
   return { serverUrl: null, tabId: null, passwordLoginAllowed: null, channels: [], warn: false, pageOffer: null };
 }
 
+/** Whether the web app's session is the popup's main action. */
+export function webSessionLeads(state: WebSessionState): boolean {
+  return state.serverUrl !== null && (state.passwordLoginAllowed === false || state.tabId !== null);
+}
+
 /**
  * The page the user was on: the active web tab of the window, else the one used last (the popup
  * may itself be a tab). Only http(s) pages: the browser's own pages are never RAGFlow.

@@ -501,8 +501,8 @@ describe('the key list in the popup', () => {
     );
     const controller = new PopupController(fake.platform);
     await controller.start();
-    const keyList = controller.keyList;
-    await keyList.toggle();
+    await controller.toggleKeyList();
+    const keyList = await controller.loadKeyList();
     await keyList.useForPaste('ragflow-xyz');
     expect(keyShown(controller)?.result.key).toBe('ragflow-xyz');
     await keyList.revoke('ragflow-xyz');
@@ -520,7 +520,7 @@ describe('the key list in the popup', () => {
     );
     const controller = new PopupController(fake.platform);
     await controller.start();
-    await controller.keyList.toggle();
+    await controller.toggleKeyList();
     expect(controller.getState()).toMatchObject({
       view: 'form',
       alert: { messageKey: 'errorSessionExpired' },
@@ -540,7 +540,7 @@ describe('the key list in the popup', () => {
     );
     const controller = new PopupController(fake.platform);
     await controller.start();
-    await controller.keyList.copy('ragflow-abc', 'env');
+    await (await controller.loadKeyList()).copy('ragflow-abc', 'env');
     expect(keyShown(controller)?.keys.copied).toEqual({ token: 'ragflow-abc', format: 'env' });
     await controller.copyKey();
     // One confirmation at a time: the newer copy's.

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { dateFormatters, describeKey, maskKey } from '@/lib/popup/key-format';
+import { dateFormatters, describeKey } from '@/lib/popup/key-format';
+import { maskKey } from '@/lib/popup/key-mask';
 
 const NOW = Date.UTC(2025, 4, 10, 12, 0, 0);
 const MINUTE = 60_000;

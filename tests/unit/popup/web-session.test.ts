@@ -329,7 +329,7 @@ describe('a session the Go server ended after 24 hours', () => {
       warned: [SERVER],
     });
     await popup.submit();
-    await popup.keyList.toggle();
+    await popup.toggleKeyList();
     expect(popup.getState()).toMatchObject({ view: 'key', result: WEB_KEY, alert: null });
     expect(sent.map((message) => message.name)).toEqual([
       'server.status',

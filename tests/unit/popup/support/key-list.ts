@@ -1,7 +1,8 @@
 import { vi } from 'vitest';
 
 import type { AccountRef } from '../../../../lib/messaging/protocol';
-import { closedKeyList, KeyListActions, type KeyListState } from '../../../../lib/popup/key-list';
+import { KeyListActions } from '../../../../lib/popup/key-list';
+import { closedKeyList, type KeyListState } from '../../../../lib/popup/key-list-state';
 
 /**
  * The key list's actions on a sub-state of their own, as the popup's store holds it: `hooks`
