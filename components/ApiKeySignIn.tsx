@@ -1,6 +1,11 @@
-import { t } from '../lib/i18n';
+import { Component } from 'preact';
 
-interface ApiKeySignInProps {
+import { t } from '../lib/i18n';
+import { lazyComponent } from '../lib/ui/lazy';
+
+const ApiKeySignInForm = lazyComponent(() => import('./ApiKeySignInForm').then((module) => module.ApiKeySignInForm));
+
+export interface ApiKeySignInProps {
   apiKey: string;
   busy: boolean;
   onChange: (apiKey: string) => void;
@@ -9,34 +14,19 @@ interface ApiKeySignInProps {
 
 /**
  * "Use an API key": sign in with a key the user already has, beside the password and the web
- * app's session. Folded away until asked: most people sign in with the form above.
+ * app's session. Folded away until asked, its form loaded then: most people sign in with the
+ * form above. A class, as the popup's other first-view components: the popup paints without
+ * preact/hooks.
  */
-export function ApiKeySignIn({ apiKey, busy, onChange, onSubmit }: ApiKeySignInProps) {
-  return (
-    <details class="api-key-sign-in">
-      <summary>{t('apiKeySignInUse')}</summary>
-      <form
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          onSubmit();
-        }}
-      >
-        <label for="api-key">{t('apiKeySignInLabel')}</label>
-        <input
-          id="api-key"
-          type="password"
-          autoComplete="off"
-          spellcheck={false}
-          placeholder="ragflow-…"
-          value={apiKey}
-          onInput={(event) => onChange(event.currentTarget.value)}
-        />
-        <button type="submit" class="wide" disabled={busy}>
-          {t('apiKeySignInSubmit')}
-        </button>
-        <p class="hint">{t('apiKeySignInHint')}</p>
-      </form>
-    </details>
-  );
+export class ApiKeySignIn extends Component<ApiKeySignInProps, { open: boolean }> {
+  override state = { open: false };
+
+  override render() {
+    return (
+      <details class="api-key-sign-in" onToggle={(event) => this.setState({ open: event.currentTarget.open })}>
+        <summary>{t('apiKeySignInUse')}</summary>
+        {this.state.open && <ApiKeySignInForm {...this.props} />}
+      </details>
+    );
+  }
 }

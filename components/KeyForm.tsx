@@ -1,9 +1,11 @@
-import type { ComponentChildren } from 'preact';
-import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
+import { type ComponentChildren, Component, createRef } from 'preact';
 
 import { t } from '../lib/i18n';
 import type { KeyFlowStep } from '../lib/messaging/protocol';
-import { StepIndicator } from './StepIndicator';
+import { lazyComponent } from '../lib/ui/lazy';
+
+// Shown only while a sign-in runs, in place of the button: loaded then.
+const StepIndicator = lazyComponent(() => import('./StepIndicator').then((module) => module.StepIndicator));
 
 export interface KeyFormValues {
   serverUrl: string;
@@ -43,108 +45,125 @@ interface KeyFormProps {
   onSubmit: () => void;
 }
 
-/** Server URL, email and password; Enter in any field submits. */
-export function KeyForm(props: KeyFormProps) {
-  const { values, busy, hidePassword, serverUrlFilled, fieldError, onChange, onServerUrlLeft, onSubmit } = props;
-  const serverUrlRef = useRef<HTMLInputElement>(null);
-  const emailRef = useRef<HTMLInputElement>(null);
-  const passwordRef = useRef<HTMLInputElement>(null);
-  const submitRef = useRef<HTMLButtonElement>(null);
+/**
+ * Server URL, email and password; Enter in any field submits. A class, as the popup's other
+ * first-view components: the popup paints without preact/hooks (see ../entrypoints/popup/main.tsx).
+ */
+export class KeyForm extends Component<KeyFormProps> {
+  private readonly serverUrlRef = createRef<HTMLInputElement>();
+  private readonly emailRef = createRef<HTMLInputElement>();
+  private readonly passwordRef = createRef<HTMLInputElement>();
+  private readonly submitRef = createRef<HTMLButtonElement>();
 
   // On open, the cursor goes where typing starts: the first field still empty. In the render's own
   // task: a passive effect runs a frame later, and would take the focus from a field the user went
   // to meanwhile, sending the rest of their typing into another field.
-  useLayoutEffect(() => {
-    if (props.focusElsewhere) return;
+  override componentDidMount(): void {
+    this.selectFilledServerUrl();
+    if (this.props.focusElsewhere) return;
+    const { values } = this.props;
     const fields: [string, HTMLInputElement | null][] = [
-      [values.serverUrl, serverUrlRef.current],
-      [values.email, emailRef.current],
-      [values.password, passwordRef.current],
+      [values.serverUrl, this.serverUrlRef.current],
+      [values.email, this.emailRef.current],
+      [values.password, this.passwordRef.current],
     ];
     const firstEmpty = fields.find(([value]) => value === '')?.[1];
-    (firstEmpty ?? submitRef.current)?.focus();
+    (firstEmpty ?? this.submitRef.current)?.focus();
     // Only on mount: later, focus stays where the user put it.
-  }, []);
+  }
 
-  // Before the browser paints the filled value: a key pressed in between would otherwise land
-  // after it (the caret goes to the end) and the field would hold both.
-  useLayoutEffect(() => {
-    const field = serverUrlRef.current;
-    if (serverUrlFilled && field && document.activeElement === field) field.select();
-  }, [serverUrlFilled]);
+  override componentDidUpdate(previous: KeyFormProps): void {
+    if (this.props.serverUrlFilled && !previous.serverUrlFilled) this.selectFilledServerUrl();
+    // The button gave way to Cancel while the request ran; give the focus back to it after.
+    if (previous.busy && !this.props.busy && document.activeElement === document.body) {
+      this.submitRef.current?.focus();
+    }
+  }
 
-  // The button gave way to Cancel while the request ran; give the focus back to it after.
-  useEffect(() => {
-    if (!busy && document.activeElement === document.body) submitRef.current?.focus();
-  }, [busy]);
+  /**
+   * Before the browser paints the filled value: a key pressed in between would otherwise land
+   * after it (the caret goes to the end) and the field would hold both.
+   */
+  private selectFilledServerUrl(): void {
+    const field = this.serverUrlRef.current;
+    if (this.props.serverUrlFilled && field && document.activeElement === field) field.select();
+  }
 
-  const bind = (field: keyof KeyFormValues) => {
-    const invalid = fieldError?.field === field;
-    return {
-      value: values[field],
-      onInput: (event: Event) => onChange(field, (event.currentTarget as HTMLInputElement).value),
-      'aria-invalid': invalid || undefined,
-      'aria-describedby': invalid ? fieldError.id : undefined,
+  override render() {
+    const { values, busy, hidePassword, fieldError, onChange, onServerUrlLeft, onSubmit } = this.props;
+    const bind = (field: keyof KeyFormValues) => {
+      const invalid = fieldError?.field === field;
+      return {
+        value: values[field],
+        onInput: (event: Event) => onChange(field, (event.currentTarget as HTMLInputElement).value),
+        'aria-invalid': invalid || undefined,
+        'aria-describedby': invalid ? fieldError.id : undefined,
+      };
     };
-  };
-  const errorUnder = (field: keyof KeyFormValues) => fieldError?.field === field && fieldError.message;
+    const errorUnder = (field: keyof KeyFormValues) => fieldError?.field === field && fieldError.message;
 
-  return (
-    <form
-      noValidate
-      onSubmit={(event) => {
-        event.preventDefault();
-        onSubmit();
-      }}
-    >
-      <label for="server-url">{t('popupServerUrl')}</label>
-      <input
-        id="server-url"
-        ref={serverUrlRef}
-        type="text"
-        inputMode="url"
-        autoComplete="url"
-        autoCapitalize="off"
-        spellcheck={false}
-        placeholder={t('popupServerUrlPlaceholder')}
-        {...bind('serverUrl')}
-        onChange={onServerUrlLeft}
-      />
-      {errorUnder('serverUrl')}
-      {props.afterServer}
-      <label for="email">{t('popupEmail')}</label>
-      <input
-        id="email"
-        ref={emailRef}
-        type="email"
-        autoComplete="username"
-        autoCapitalize="off"
-        spellcheck={false}
-        {...bind('email')}
-      />
-      {errorUnder('email')}
-      {!hidePassword && (
-        <>
-          <label for="password">{t('popupPassword')}</label>
-          <input
-            id="password"
-            ref={passwordRef}
-            type="password"
-            autoComplete="current-password"
-            {...bind('password')}
-          />
-          {errorUnder('password')}
-        </>
-      )}
-      <div class="submit">
-        {props.running ? (
-          <StepIndicator step={props.step} onCancel={props.onCancel} />
-        ) : (
-          <button ref={submitRef} type="submit" class={props.primary ? 'primary wide' : 'wide'} disabled={busy}>
-            {t('popupGetKey')}
-          </button>
+    return (
+      <form
+        noValidate
+        onSubmit={(event) => {
+          event.preventDefault();
+          onSubmit();
+        }}
+      >
+        <label for="server-url">{t('popupServerUrl')}</label>
+        <input
+          id="server-url"
+          ref={this.serverUrlRef}
+          type="text"
+          inputMode="url"
+          autoComplete="url"
+          autoCapitalize="off"
+          spellcheck={false}
+          placeholder={t('popupServerUrlPlaceholder')}
+          {...bind('serverUrl')}
+          onChange={onServerUrlLeft}
+        />
+        {errorUnder('serverUrl')}
+        {this.props.afterServer}
+        <label for="email">{t('popupEmail')}</label>
+        <input
+          id="email"
+          ref={this.emailRef}
+          type="email"
+          autoComplete="username"
+          autoCapitalize="off"
+          spellcheck={false}
+          {...bind('email')}
+        />
+        {errorUnder('email')}
+        {!hidePassword && (
+          <>
+            <label for="password">{t('popupPassword')}</label>
+            <input
+              id="password"
+              ref={this.passwordRef}
+              type="password"
+              autoComplete="current-password"
+              {...bind('password')}
+            />
+            {errorUnder('password')}
+          </>
         )}
-      </div>
-    </form>
-  );
+        <div class="submit">
+          {this.props.running ? (
+            <StepIndicator step={this.props.step} onCancel={this.props.onCancel} />
+          ) : (
+            <button
+              ref={this.submitRef}
+              type="submit"
+              class={this.props.primary ? 'primary wide' : 'wide'}
+              disabled={busy}
+            >
+              {t('popupGetKey')}
+            </button>
+          )}
+        </div>
+      </form>
+    );
+  }
 }

@@ -1,3 +1,5 @@
+import './key-panel.css';
+
 import { durationText, t } from '../lib/i18n';
 import type { KeyListActions } from '../lib/popup/key-list';
 import type { KeyListState } from '../lib/popup/key-list-state';

@@ -1,5 +1,4 @@
-import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { type ComponentChildren, Component, createRef } from 'preact';
 
 import { durationText, t } from '../lib/i18n';
 import type { KeyResult as KeyResultData } from '../lib/messaging/protocol';
@@ -21,90 +20,100 @@ interface KeyResultProps {
 
 /**
  * The key (masked until asked, its first and last characters said, as in the list) and Copy, the
- * one main action; whose server and account it is; the key manager; and Sign out, the least.
+ * one main action; whose server and account it is; the key manager; and Sign out, the least. A
+ * class, as the popup's other first-view components: the popup paints without preact/hooks.
  */
-export function KeyResult(props: KeyResultProps) {
-  const { result, copied, busy, alsoLogOutOfServer } = props;
-  const [revealed, setRevealed] = useState(false);
-  const copyRef = useRef<HTMLButtonElement>(null);
+export class KeyResult extends Component<KeyResultProps, { revealed: boolean }> {
+  override state = { revealed: false };
+  private readonly copyRef = createRef<HTMLButtonElement>();
 
-  // Copying is what the user came for: put it one keypress away.
-  useEffect(() => {
-    copyRef.current?.focus();
-  }, []);
+  // Copying is what the user came for: put it one keypress away, from the first frame.
+  override componentDidMount(): void {
+    this.copyRef.current?.focus();
+  }
 
-  const field = {
-    id: 'api-key',
-    'data-testid': 'api-key',
-    readOnly: true,
-    spellcheck: false,
-    class: 'key-field mono',
-    'aria-describedby': 'api-key-id',
-    value: result.key,
-  };
+  override render() {
+    const { props } = this;
+    const { result, copied, busy, alsoLogOutOfServer } = props;
+    const { revealed } = this.state;
+    const field = {
+      id: 'api-key',
+      'data-testid': 'api-key',
+      readOnly: true,
+      spellcheck: false,
+      class: 'key-field mono',
+      'aria-describedby': 'api-key-id',
+      value: result.key,
+    };
 
-  return (
-    <section class="result">
-      {/* No pasting key: it was revoked, here or elsewhere, and none chosen since. */}
-      {result.key === '' ? (
-        <p class="hint key-box">{t('keysNoPasteKey')}</p>
-      ) : (
-        <div class="key-box">
-          <div class="label-row">
-            <label for="api-key">{t('popupApiKey')}</label>
-            <button type="button" class="link" aria-controls="api-key" onClick={() => setRevealed(!revealed)}>
-              {revealed ? t('popupHideKey') : t('popupShowKey')}
-            </button>
-          </div>
-          {/* Shown, the whole key wraps onto a second line rather than run off the edge. */}
-          {revealed ? <textarea {...field} rows={2} /> : <input {...field} type="password" autoComplete="off" />}
-          <p class="key-id mono" id="api-key-id">
-            {maskKey(result.key)}
-          </p>
-        </div>
-      )}
-      {result.key !== '' && (
-        <button ref={copyRef} type="button" class="primary wide" onClick={props.onCopy}>
-          {copied ? t('popupCopied') : t('popupCopy')}
-        </button>
-      )}
-      <p class="visually-hidden" aria-live="polite">
-        {copied && t('popupCopiedAnnouncement')}
-      </p>
-      {props.clipboardClearSeconds !== null && (
-        <p class="hint">{t('popupClipboardClearsIn', [durationText(props.clipboardClearSeconds)])}</p>
-      )}
-      <dl class="account pairs">
-        <dt>{t('popupServer')}</dt>
-        <dd>{result.serverUrl}</dd>
-        <dt>{t('popupAccount')}</dt>
-        <dd>{result.email}</dd>
-      </dl>
-      {props.children}
-      <div class="sign-out">
-        {/* The web app's own session: a logout on the server would sign the web app out too. */}
-        {result.viaApiKey ? (
-          <p class="hint" data-testid="api-key-sign-in-kept">
-            {t('popupSignOutApiKey')}
-          </p>
-        ) : result.viaWebApp ? (
-          <p class="hint" data-testid="web-app-session-kept">
-            {t('popupSignOutKeepsWebApp')}
-          </p>
+    return (
+      <section class="result">
+        {/* No pasting key: it was revoked, here or elsewhere, and none chosen since. */}
+        {result.key === '' ? (
+          <p class="hint key-box">{t('keysNoPasteKey')}</p>
         ) : (
-          <label class="check">
-            <input
-              type="checkbox"
-              checked={alsoLogOutOfServer}
-              onChange={(event) => props.onAlsoLogOutOfServerChange(event.currentTarget.checked)}
-            />
-            {t('popupAlsoSignOutOnServer')}
-          </label>
+          <div class="key-box">
+            <div class="label-row">
+              <label for="api-key">{t('popupApiKey')}</label>
+              <button
+                type="button"
+                class="link"
+                aria-controls="api-key"
+                onClick={() => this.setState({ revealed: !revealed })}
+              >
+                {revealed ? t('popupHideKey') : t('popupShowKey')}
+              </button>
+            </div>
+            {/* Shown, the whole key wraps onto a second line rather than run off the edge. */}
+            {revealed ? <textarea {...field} rows={2} /> : <input {...field} type="password" autoComplete="off" />}
+            <p class="key-id mono" id="api-key-id">
+              {maskKey(result.key)}
+            </p>
+          </div>
         )}
-        <button type="button" class="link" disabled={busy} onClick={props.onSignOut}>
-          {t('popupSignOut')}
-        </button>
-      </div>
-    </section>
-  );
+        {result.key !== '' && (
+          <button ref={this.copyRef} type="button" class="primary wide" onClick={props.onCopy}>
+            {copied ? t('popupCopied') : t('popupCopy')}
+          </button>
+        )}
+        <p class="visually-hidden" aria-live="polite">
+          {copied && t('popupCopiedAnnouncement')}
+        </p>
+        {props.clipboardClearSeconds !== null && (
+          <p class="hint">{t('popupClipboardClearsIn', [durationText(props.clipboardClearSeconds)])}</p>
+        )}
+        <dl class="account pairs">
+          <dt>{t('popupServer')}</dt>
+          <dd>{result.serverUrl}</dd>
+          <dt>{t('popupAccount')}</dt>
+          <dd>{result.email}</dd>
+        </dl>
+        {props.children}
+        <div class="sign-out">
+          {/* The web app's own session: a logout on the server would sign the web app out too. */}
+          {result.viaApiKey ? (
+            <p class="hint" data-testid="api-key-sign-in-kept">
+              {t('popupSignOutApiKey')}
+            </p>
+          ) : result.viaWebApp ? (
+            <p class="hint" data-testid="web-app-session-kept">
+              {t('popupSignOutKeepsWebApp')}
+            </p>
+          ) : (
+            <label class="check">
+              <input
+                type="checkbox"
+                checked={alsoLogOutOfServer}
+                onChange={(event) => props.onAlsoLogOutOfServerChange(event.currentTarget.checked)}
+              />
+              {t('popupAlsoSignOutOnServer')}
+            </label>
+          )}
+          <button type="button" class="link" disabled={busy} onClick={props.onSignOut}>
+            {t('popupSignOut')}
+          </button>
+        </div>
+      </section>
+    );
+  }
 }

@@ -1,10 +1,8 @@
 import { t } from '../lib/i18n';
 import { SHORTCUT_SETTINGS_PAGE } from '../lib/handoff/paste-command';
-import type { PopupController } from '../lib/popup/controller';
-import { selectedServerId } from '../lib/popup/form';
+import type { PopupController, PopupState } from '../lib/popup/controller';
 import { webSessionLeads } from '../lib/popup/web-session';
 import { lazyComponent } from '../lib/ui/lazy';
-import { useStoreState } from '../lib/ui/use-store-state';
 import { ApiKeySignIn } from './ApiKeySignIn';
 import { ErrorAlert } from './ErrorAlert';
 import { type FieldError, KeyForm } from './KeyForm';
@@ -22,9 +20,11 @@ const WebSessionOffer = lazyComponent(() => import('./WebSessionOffer').then((mo
 
 const FIELD_ALERT_ID = 'field-alert';
 
-/** The whole popup: the form or the key, the alert, and Settings at the top, always in view. */
-export function PopupApp({ controller }: { controller: PopupController }) {
-  const state = useStoreState(controller);
+/**
+ * The whole popup: the form or the key, the alert, and Settings at the top, always in view. Drawn
+ * from the store's state on each change (../entrypoints/popup/main.tsx).
+ */
+export function PopupApp({ state, controller }: { state: PopupState; controller: PopupController }) {
   const { busy } = state;
   const web = state.view === 'form' ? state.web : null;
   const leads = web !== null && webSessionLeads(web);
@@ -66,7 +66,7 @@ export function PopupApp({ controller }: { controller: PopupController }) {
         <>
           <ServerPicker
             servers={state.servers}
-            selectedId={selectedServerId(state.servers, state.form.serverUrl)}
+            selectedId={state.serverId}
             onSelect={(serverId) => void controller.selectServer(serverId)}
           />
           {state.web.pageOffer && state.form.serverUrl === '' && (

@@ -1,3 +1,5 @@
+import './web-session-offer.css';
+
 import { useEffect, useRef } from 'preact/hooks';
 
 import { t } from '../lib/i18n';

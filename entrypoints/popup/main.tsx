@@ -8,10 +8,13 @@ import { localizeDocument, t } from '@/lib/i18n';
 import { linkPopup } from '@/lib/handoff/popup-port';
 import { browserPlatform } from '@/lib/popup/browser-platform';
 import { PopupController } from '@/lib/popup/controller';
+import { drawOnChange } from '@/lib/ui/state-store';
 
 localizeDocument(t('extName'));
 // Tells the background when the popup closes, for a paste waiting on this popup's sign-in.
 linkPopup();
 const controller = new PopupController(browserPlatform);
-render(<PopupApp controller={controller} />, document.getElementById('app')!);
+drawOnChange(controller, (state) =>
+  render(<PopupApp state={state} controller={controller} />, document.getElementById('app')!),
+);
 void controller.start();

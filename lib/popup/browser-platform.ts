@@ -1,12 +1,9 @@
 import { extensionApi as browser } from '../extension-api';
 
 import { type CachedKey, cachedKeyItemKey } from '../keys/cached-key';
-import { onEvent, sendMessage } from '../messaging/bus';
-import { hasOriginAccess } from '../permissions';
-import { serverUrlOrUndefined } from '../ragflow/server-url';
+import type { ServerUrl } from '../ragflow/server-url';
 import { currentSettingsOf, SETTINGS_STORAGE_KEYS } from '../settings/stored';
 import { PASTE_COMMAND } from '../handoff/paste-command';
-import { noticeForTab } from '../handoff/paste-notice';
 import { POPUP_STORAGE_KEYS as STORAGE_KEYS } from '../handoff/popup-choice';
 import type { PopupPlatform } from './controller';
 import { recentWebPage } from './web-session';
@@ -17,6 +14,15 @@ import { recentWebPage } from './web-session';
  */
 export const WARNED_SERVERS_KEY = 'webSession.warnedServers';
 
+/**
+ * The message bus and the permission check, loaded with the first message: the popup paints its
+ * first view from storage alone (lib/popup/controller.ts), and their code (with the errors they
+ * rebuild) is not read before it shows. One promise, so that listeners added first are in place
+ * before a request that follows them is sent.
+ */
+let messaging: Promise<typeof import('../messaging/bus')> | undefined;
+const bus = () => (messaging ??= import('../messaging/bus'));
+
 function stringOrUndefined(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
@@ -26,8 +32,10 @@ export const browserPlatform: PopupPlatform = {
   async loadRemembered() {
     const stored = await browser.storage.local.get([STORAGE_KEYS.serverUrl, STORAGE_KEYS.email]);
     return {
-      // Read back from storage: an edge, like any stored address.
-      serverUrl: serverUrlOrUndefined(stored[STORAGE_KEYS.serverUrl]),
+      // Written only from a ServerUrl (remember, below; preparePopup in lib/paste/register.ts):
+      // trusted once stored, as the settings are (lib/settings/schema.ts), so that the first view
+      // does not read the URL rules and their errors.
+      serverUrl: stringOrUndefined(stored[STORAGE_KEYS.serverUrl]) as ServerUrl | undefined,
       email: stringOrUndefined(stored[STORAGE_KEYS.email]),
     };
   },
@@ -38,9 +46,9 @@ export const browserPlatform: PopupPlatform = {
     // Straight from storage, so that opening the popup never waits on the service worker; only
     // settings that still need a migration come from the background, which runs it.
     const stored = await browser.storage.local.get([SETTINGS_STORAGE_KEYS.value, SETTINGS_STORAGE_KEYS.meta]);
-    return currentSettingsOf(stored) ?? sendMessage('settings.get', {});
+    return currentSettingsOf(stored) ?? (await bus()).sendMessage('settings.get', {});
   },
-  hasHostAccess: hasOriginAccess,
+  hasHostAccess: async (originPattern) => (await import('../permissions')).hasOriginAccess(originPattern),
   async loadCachedKey({ serverUrl, email }) {
     // The key's own item (lib/keys/cached-key.ts): the popup never reads the session token.
     const itemKey = cachedKeyItemKey(serverUrl, email);
@@ -53,8 +61,18 @@ export const browserPlatform: PopupPlatform = {
     const url = `${browser.runtime.getURL('/options.html')}#server=${encodeURIComponent(serverUrl)}`;
     await browser.tabs.create({ url });
   },
-  send: sendMessage,
-  onProgress: (handler) => onEvent('keys.progress', handler),
+  send: async (name, request) => (await bus()).sendMessage(name, request) as never,
+  onProgress(handler) {
+    let stop: (() => void) | undefined;
+    let stopped = false;
+    void bus().then(({ onEvent }) => {
+      if (!stopped) stop = onEvent('keys.progress', handler);
+    });
+    return () => {
+      stopped = true;
+      stop?.();
+    };
+  },
   copyText: (text) => navigator.clipboard.writeText(text),
   newFlowId: () => crypto.randomUUID(),
   async pasteShortcut() {
@@ -78,6 +96,6 @@ export const browserPlatform: PopupPlatform = {
   recentPageUrl: async () => recentWebPage(await browser.tabs.query({ currentWindow: true })),
   async pasteNotice() {
     const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
-    return noticeForTab(tab?.id);
+    return (await import('../handoff/paste-notice')).noticeForTab(tab?.id);
   },
 };

@@ -2,34 +2,31 @@
  * The popup's one store: its state is a union of what it shows ({@link PopupState}: loading, the
  * form, or the key), with the web-session facts of the form and the key list of the key view as
  * plain sub-state. The components render it and call its actions; nothing watches the state to
- * guess what happened. Everything that touches the browser goes through a {@link PopupPlatform},
- * so the flows are tested without one.
+ * guess what happened. What the actions run (the sign-ins, Cancel, Sign out) is in ./flows.ts,
+ * loaded with the first action: opening the popup reads only what paints its first view.
+ * Everything that touches the browser goes through a {@link PopupPlatform}, so the flows are
+ * tested without one.
  */
-import { type AppError, isAppError } from '../errors';
 import { type CachedKey, isKeyFresh } from '../keys/cached-key';
 import type { EventMap, KeyFlowStep, KeyResult, MessageName, RequestOf, ResponseOf } from '../messaging/protocol';
-import { isCleartextOverNetwork, type ServerUrl, serverUrlOrUndefined } from '../ragflow/server-url';
+import type { ServerUrl } from '../ragflow/server-url';
 import { DEFAULT_SETTINGS, defaultServer, findServer, type ServerSettings, type Settings } from '../settings/schema';
-import { type AlertState, alertFromError, alertOf, fieldAlertOf } from '../ui/alert';
+import type { AlertState } from '../ui/alert';
 import { StateStore } from '../ui/state-store';
-import { COPIED_CONFIRMATION_MS, copyAndPlanClear } from './copy';
-import {
-  type Account,
-  alertOfSignInError,
-  type Checked,
-  checkAccount,
-  checkNickname,
-  checkPassword,
-  checkServer,
-  defaultNickname,
-  fieldOfError,
-  noHostAccessAlert,
-} from './form';
+import type { PopupFlows, PopupStoreAccess } from './flows';
 import type { KeyListActions } from './key-list';
 import { closedKeyList, type KeyListState } from './key-list-state';
 import { noServerFacts, type WebSessionState } from './web-session';
 
-export { COPIED_CONFIRMATION_MS };
+/** Long enough to read "Copied", short enough that a second copy shows a fresh confirmation. */
+export const COPIED_CONFIRMATION_MS = 2000;
+
+/**
+ * What the popup says when something not ours failed (a file that did not load, the browser's
+ * own error): the sentence of `unexpected` (lib/errors.ts), written here so that the first view
+ * does not read the table of every error.
+ */
+const UNEXPECTED: AlertState = { messageKey: 'errorUnexpected', substitutions: [] };
 
 export interface FormValues {
   serverUrl: string;
@@ -48,7 +45,7 @@ export type FormField = keyof FormValues;
 export type Flow = 'sign-in' | 'create' | 'web-session' | 'api-key';
 
 /** What every view has. */
-interface PopupCommon {
+export interface PopupCommon {
   /** Kept across views: back on the form, the server and email are still there. */
   form: FormValues;
   /** The servers set up on the options page, for the picker. */
@@ -73,6 +70,8 @@ export interface FormView {
    * replaces it instead of adding to it.
    */
   serverUrlFilled: boolean;
+  /** The saved server the URL field holds, for the picker; '' when it holds another one (or none). */
+  serverId: string;
   /** What the background said of the form's server: its web app, passwords, channels. */
   web: WebSessionState;
 }
@@ -123,36 +122,13 @@ export interface PopupPlatform {
   recentPageUrl(): Promise<string | undefined>;
 }
 
-/** Errors after which offering to create the account again makes no sense. */
-const ENDS_CREATE_OFFER = new Set(['registration-disabled', 'email-already-registered']);
-
 export class PopupController extends StateStore<PopupState> {
-  /**
-   * The key list's actions, on the `keys` sub-state of the key view; null until the list is first
-   * opened, when their code loads ({@link toggleKeyList}).
-   */
-  keyList: KeyListActions | null = null;
-  private keyListLoading: Promise<KeyListActions> | undefined;
   private copiedTimer: ReturnType<typeof setTimeout> | undefined;
   /** The user typed in the Server URL field since the popup opened. */
   private serverUrlTyped = false;
-  /** Loaded as the popup opens (see start). */
-  private cleartextAllowed = new Set<string>();
-  /** What the user did that waits for the answer about plain http. */
-  private waitingForCleartext: (() => Promise<void>) | undefined;
-  /** The servers told already what a password sign-in does to the web app. */
-  private warned = new Set<string>();
-  /** Counts the questions about the form's server, so that a slow answer about a server left since is dropped. */
-  private serverQuestions = 0;
-  /** The page the first run looked at, kept for the offer's click. */
-  private pageUrl: string | undefined;
-  /**
-   * Counts flows and cancels: a flow whose number is no longer the latest was cancelled, and its
-   * answer, whenever it comes, changes nothing.
-   */
-  private attempt = 0;
-  /** The running flow's id, for Cancel. */
-  private runningFlowId: string | undefined;
+  /** What the popup does (./flows.ts): loaded once the first view is on screen. */
+  private flows: PopupFlows | undefined;
+  private flowsLoading: Promise<PopupFlows> | undefined;
 
   constructor(private readonly platform: PopupPlatform) {
     super({
@@ -169,27 +145,14 @@ export class PopupController extends StateStore<PopupState> {
 
   /**
    * Fills the form and, when the account used last has a cached key, shows it at once, read from
-   * storage with no message to the service worker. Opened by a paste that did nothing, it says why.
-   * What is not on screen (the plain-http choices, the form's web-session facts) is read after.
+   * storage with no message to the service worker. The rest comes once that view is on screen:
+   * the flows behind the buttons, why a paste did nothing (when it opened the popup), and the form
+   * server's facts.
    */
   async start(): Promise<void> {
     void this.loadPasteShortcut();
-    const notice = this.platform.pasteNotice().catch(() => null);
     await this.openOnRememberedAccount();
-    // No notice to show is the ordinary case.
-    const shown = await notice;
-    if (shown) this.patch({ alert: shown });
-    const [cleartextAllowed, warned] = await Promise.all([
-      // Nothing remembered: the popup asks again, which is the safe side.
-      this.platform.loadCleartextAllowed().catch((): string[] => []),
-      // Not remembered: the sentence shows once more, which does no harm.
-      this.platform.loadWarned().catch((): string[] => []),
-    ]);
-    for (const serverUrl of cleartextAllowed) this.cleartextAllowed.add(serverUrl);
-    for (const serverUrl of warned) this.warned.add(serverUrl);
-    if (this.state.view !== 'form') return;
-    await this.fillServerFromPage();
-    await this.askAboutServer(true);
+    await this.withFlows((flows) => flows.afterOpen());
   }
 
   private async loadPasteShortcut(): Promise<void> {
@@ -206,8 +169,8 @@ export class PopupController extends StateStore<PopupState> {
     const form = server
       ? { ...this.state.form, serverUrl: server.url, email: server.email ?? this.state.form.email }
       : { ...this.state.form, serverUrl: '' };
-    this.patchForm({ form, alert: null, offerCreateAccount: false });
-    return this.askAboutServer(true);
+    this.patchForm({ form, alert: null, offerCreateAccount: false, serverId: server?.id ?? '' });
+    return this.withFlows((flows) => flows.askAboutServer(true));
   }
 
   /**
@@ -224,71 +187,36 @@ export class PopupController extends StateStore<PopupState> {
     // The offer was about the account that was typed; another server or email needs a new check.
     const offerStillApplies = field === 'password' || field === 'nickname';
     const offerCreateAccount = this.state.offerCreateAccount && offerStillApplies;
-    if (field !== 'serverUrl') {
+    if (field === 'serverUrl') {
+      this.serverUrlTyped = true;
+      this.patchForm({ form, offerCreateAccount, serverUrlFilled: false });
+    } else {
       this.patchForm({ form, offerCreateAccount });
-      this.recheckField(field);
-      return Promise.resolve();
     }
-    this.serverUrlTyped = true;
-    this.patchForm({ form, offerCreateAccount, serverUrlFilled: false });
-    this.recheckField(field);
-    return this.askAboutServer(false);
-  }
-
-  /**
-   * An error said under a field goes as soon as the field is fixed: checked again as it is typed
-   * where the check needs no request; the server's word (a wrong password) goes with the edit.
-   */
-  private recheckField(field: FormField): void {
-    if (this.state.alert?.field !== field) return;
-    const again =
-      field === 'nickname' ? checkNickname(this.state.form.nickname, this.state.form.email) : this.checkForm();
-    this.patch({ alert: !again.ok && again.alert.field === field ? again.alert : null });
+    return this.withFlows((flows) => flows.fieldChanged(field));
   }
 
   /** The Server URL field was left: a server never seen before is detected now (one request). */
   serverUrlLeft(): Promise<void> {
-    return this.askAboutServer(true);
+    return this.withFlows((flows) => flows.askAboutServer(true));
   }
 
   /**
    * "Manage keys": opens or closes the key list. The list's code (its actions, the rows' dates)
    * loads the first time, so that the popup opens on the key alone, with no request and less to read.
    */
-  async toggleKeyList(): Promise<void> {
-    try {
-      await (await this.loadKeyList()).toggle();
-    } catch (error) {
-      this.patch({ alert: alertFromError(error) });
-    }
+  toggleKeyList(): Promise<void> {
+    return this.withFlows((flows) => flows.toggleKeyList());
   }
 
   /** The key list's actions, their code loaded the first time. */
-  loadKeyList(): Promise<KeyListActions> {
-    this.keyListLoading ??= import('./key-list').then(
-      ({ KeyListActions }) => {
-        const actions = new KeyListActions(this.platform, {
-          get: () => (this.state.view === 'key' ? this.state.keys : null),
-          set: (patch) => {
-            if (this.state.view === 'key') this.replace({ ...this.state, keys: { ...this.state.keys, ...patch } });
-          },
-          // The key field shows the pasting key; '' when the user revoked it and chose none yet.
-          currentKeyChanged: (key) => {
-            if (this.state.view === 'key')
-              this.replace({ ...this.state, result: { ...this.state.result, key: key ?? '' } });
-          },
-          sessionEnded: (alert, error) => this.backToForm(alert, error),
-          confirmCopy: (copied) => this.confirmCopy({ copied: false, keys: copied }),
-        });
-        this.keyList = actions;
-        return actions;
-      },
-      (error: unknown) => {
-        this.keyListLoading = undefined;
-        throw error;
-      },
-    );
-    return this.keyListLoading;
+  async loadKeyList(): Promise<KeyListActions> {
+    return (this.flows ?? (await this.loadFlows())).loadKeyList();
+  }
+
+  /** The key list's actions, for the components: null until the list is first opened. */
+  get keyList(): KeyListActions | null {
+    return this.flows?.keyList ?? null;
   }
 
   setAlsoLogOutOfServer(value: boolean): void {
@@ -296,93 +224,43 @@ export class PopupController extends StateStore<PopupState> {
   }
 
   /** "Get API key": the background's key flow (cache → session → login). */
-  async submit(): Promise<void> {
-    if (this.state.busy) return;
-    const checked = this.checkForm();
-    if (!checked.ok) return this.patch({ alert: checked.alert });
-    this.patchForm({ alert: null, offerCreateAccount: false });
-    // Without a password the background may still answer: from its cached key, or through a
-    // cached session token. It says "password required" when it has neither.
-    const failure = await this.runKeyFlow(checked.value, 'sign-in');
-    await this.takeOverEndedGoSession(failure);
+  submit(): Promise<void> {
+    return this.withFlows((flows) => flows.submit());
   }
 
-  /**
-   * "Use an API key": a key the user already has is the sign-in. No password and no login, so the
-   * web app stays signed in (docs/ragflow-releases.md, "Signing in with an API key").
-   */
-  async signInWithApiKey(): Promise<void> {
-    if (this.state.busy) return;
-    const server = checkServer(this.state.form.serverUrl);
-    if (!server.ok) return this.patch({ alert: server.alert });
-    const { serverUrl } = server.value;
-    // The key goes to the server: asked about plain http like a password.
-    if (!this.allowsCleartext(serverUrl, () => this.signInWithApiKey())) return;
-    this.patchForm({ offerCreateAccount: false });
-    const { apiKey } = this.state.form;
-    await this.runFlow({
-      flow: 'api-key',
-      send: (flowId) => this.platform.send('keys.fromApiKey', { serverUrl, apiKey, flowId }),
-      onAnswer: (result) => this.showKeyOfAccount(result),
-      onError: (error) => this.patch({ alert: alertOfSignInError(error, serverUrl) }),
-    });
+  /** "Use an API key": a key the user already has is the sign-in. */
+  signInWithApiKey(): Promise<void> {
+    return this.withFlows((flows) => flows.signInWithApiKey());
   }
 
   /** "Create account": the key flow again, this time allowed to register the email. */
-  async createAccount(): Promise<void> {
-    if (this.state.busy) return;
-    const checked = this.checkForm();
-    if (!checked.ok) return this.patch({ alert: checked.alert });
-    if (this.state.form.password === '') {
-      return this.patch({ alert: fieldAlertOf('password', alertOf('popupPasswordForNewAccount')) });
-    }
-    const nickname = checkNickname(this.state.form.nickname, checked.value.email);
-    if (!nickname.ok) return this.patch({ alert: nickname.alert });
-    this.patch({ alert: null });
-    await this.runKeyFlow(checked.value, 'create', { nickname: nickname.value });
+  createAccount(): Promise<void> {
+    return this.withFlows((flows) => flows.createAccount());
   }
 
   /** "Use my RAGFlow session": the background reads the web app's session and gets the key. */
-  async useWebSession(): Promise<void> {
-    if (this.state.view !== 'form' || this.state.busy) return;
-    const { serverUrl, tabId } = this.state.web;
-    if (serverUrl === null) return;
-    // The web app's session goes to the server: asked about plain http like a password.
-    if (!this.allowsCleartext(serverUrl, () => this.useWebSession())) return;
-    await this.runFlow({
-      flow: 'web-session',
-      send: (flowId) =>
-        this.platform.send('keys.fromWebSession', { serverUrl, flowId, ...(tabId !== null && { tabId }) }),
-      onAnswer: (result) => this.showKeyOfAccount(result),
-      // Access is granted on the options page, as for a password sign-in.
-      onError: (error) => this.patch({ alert: alertOfSignInError(error, serverUrl) }),
-    });
+  useWebSession(): Promise<void> {
+    return this.withFlows((flows) => flows.useWebSession());
   }
 
-  /**
-   * Cancel, while a flow runs: the background aborts its request and undoes what it cached; the
-   * popup drops its answer and the form stays as it was, password included.
-   */
+  /** Cancel, while a flow runs (none runs before the flows are loaded). */
   cancel(): void {
-    if (this.runningFlowId === undefined) return;
-    this.attempt += 1;
-    void this.platform.send('keys.cancel', { flowId: this.runningFlowId }).catch(() => {});
-    this.runningFlowId = undefined;
-    this.patch({ busy: false, flow: null, step: null, alert: null });
+    this.flows?.cancel();
   }
 
-  /**
-   * The user chose to check the page's host (the offer names it): the background asks it now, and
-   * the popup fills in the server it found.
-   */
-  async checkPage(): Promise<void> {
-    if (this.state.view !== 'form') return;
-    const { pageOffer } = this.state.web;
-    if (!pageOffer || pageOffer.checking || this.pageUrl === undefined) return;
-    this.patchWeb({ pageOffer: { ...pageOffer, checking: true, notRagflow: false } });
-    const found = await this.recognizePage(this.pageUrl, true);
-    this.patchWeb({ pageOffer: found ? null : { ...pageOffer, checking: false, notRagflow: true } });
-    if (found) await this.askAboutServer(true);
+  /** The first run's offer: check the page's host, which the offer names. */
+  checkPage(): Promise<void> {
+    return this.withFlows((flows) => flows.checkPage());
+  }
+
+  /** Forgets the key (and, if asked, the server session), then back to the form. */
+  signOut(): Promise<void> {
+    return this.withFlows((flows) => flows.signOut());
+  }
+
+  /** "Send over http", for the server the alert names. */
+  allowCleartext(): Promise<void> {
+    return this.withFlows((flows) => flows.allowCleartext());
   }
 
   /**
@@ -405,70 +283,65 @@ export class PopupController extends StateStore<PopupState> {
   async openOptions(serverUrl?: string): Promise<void> {
     try {
       await this.platform.openOptions(serverUrl);
-    } catch (error) {
-      this.patch({ alert: alertFromError(error) });
+    } catch {
+      // The browser's own error: not ours to word.
+      this.patch({ alert: UNEXPECTED });
     }
   }
 
-  async copyKey(): Promise<void> {
-    const key = this.state.view === 'key' ? this.state.result.key : '';
-    if (!key) return;
-    const copied = await copyAndPlanClear(this.platform, key);
-    if (!copied) return this.patch({ alert: alertOf('popupCopyFailed') });
-    if (this.state.view !== 'key') return;
-    this.replace({ ...this.state, alert: null, clipboardClearSeconds: copied.clearSeconds });
-    this.confirmCopy({ copied: true, keys: null });
-  }
-
-  /** Forgets the key (and, if asked, the server session), then back to the form. */
-  async signOut(): Promise<void> {
-    if (this.state.busy || this.state.view !== 'key') return;
-    const { result, alsoLogOutOfServer } = this.state;
-    this.patch({ busy: true, alert: null });
-    try {
-      await this.platform.send('session.signOut', { serverUrl: result.serverUrl, alsoLogOutOfServer });
-      await this.backToForm(null);
-    } catch (error) {
-      this.patch({ alert: alertFromError(error) });
-    } finally {
-      this.patch({ busy: false });
-    }
-  }
-
-  /**
-   * Whether a password or session may go to this server now. Plain http beyond loopback can be
-   * read by anyone on the network, the password's RSA step included (docs/ragflow-api.md,
-   * "Password encryption"), so the first time the popup says so in its alert, with a button that
-   * lets `action` go ahead. Once per server.
-   */
-  private allowsCleartext(serverUrl: string, action: () => Promise<void>): boolean {
-    if (!this.needsCleartextConsent(serverUrl)) return true;
-    this.waitingForCleartext = action;
-    this.patch({ alert: { ...alertOf('cleartextWarning', [new URL(serverUrl).host]), cleartextServerUrl: serverUrl } });
-    return false;
-  }
-
-  /** Plain http beyond loopback, not yet allowed. Not loaded yet (the popup just opened): asking is the safe side. */
-  private needsCleartextConsent(serverUrl: string): boolean {
-    return isCleartextOverNetwork(serverUrl) && !this.cleartextAllowed.has(serverUrl);
-  }
-
-  /** "Send over http": remembered for the server the alert names, then what waited goes ahead. */
-  async allowCleartext(): Promise<void> {
-    const serverUrl = this.state.alert?.cleartextServerUrl;
-    const action = this.waitingForCleartext;
-    if (!serverUrl || !action) return;
-    this.cleartextAllowed.add(serverUrl);
-    this.waitingForCleartext = undefined;
-    this.patch({ alert: null });
-    // Not remembered: the popup asks again next time, which is the safe side.
-    await this.platform.saveCleartextAllowed([...this.cleartextAllowed]).catch(() => {});
-    await action();
+  /** Copy, the key view's main action. */
+  copyKey(): Promise<void> {
+    return this.withFlows((flows) => flows.copyKey());
   }
 
   override dispose(): void {
     clearTimeout(this.copiedTimer);
     super.dispose();
+  }
+
+  /**
+   * Runs an action of the flows; their code loads with the first. Once loaded, the action starts
+   * in the same task: a second click finds the first one's busy state.
+   */
+  private async withFlows(run: (flows: PopupFlows) => unknown): Promise<void> {
+    let flows: PopupFlows;
+    try {
+      flows = this.flows ?? (await this.loadFlows());
+    } catch {
+      // Not one of our errors: the file could not load.
+      return this.patch({ alert: UNEXPECTED });
+    }
+    await run(flows);
+  }
+
+  private loadFlows(): Promise<PopupFlows> {
+    this.flowsLoading ??= import('./flows')
+      .then(({ PopupFlows }) => PopupFlows.load(this.access()))
+      .then(
+        (flows) => (this.flows = flows),
+        (error: unknown) => {
+          // The file could not load (the extension was updated under the popup): try again next time.
+          this.flowsLoading = undefined;
+          throw error;
+        },
+      );
+    return this.flowsLoading;
+  }
+
+  /** What the flows may read and change of the store. */
+  private access(): PopupStoreAccess {
+    return {
+      platform: this.platform,
+      getState: () => this.state,
+      replace: (next) => this.replace(next),
+      patch: (patch) => this.patch(patch),
+      patchForm: (patch) => this.patchForm(patch),
+      patchWeb: (patch) => this.patchWeb(patch),
+      toForm: (alert) => this.toForm(alert),
+      showKey: (result) => this.showKey(result),
+      confirmCopy: (copied) => this.confirmCopy(copied),
+      fillServerUrl: (serverUrl) => this.fillServerUrl(serverUrl),
+    };
   }
 
   // --- The state, by view ---------------------------------------------------------------------
@@ -501,6 +374,7 @@ export class PopupController extends StateStore<PopupState> {
 
   /** The form, on the server of `form`; its facts are asked for afresh. */
   private toForm(alert: AlertState | null): void {
+    clearTimeout(this.copiedTimer);
     const web = noServerFacts();
     this.replace({
       view: 'form',
@@ -513,6 +387,8 @@ export class PopupController extends StateStore<PopupState> {
       step: this.state.step,
       offerCreateAccount: false,
       serverUrlFilled: false,
+      // Made from a ServerUrl, or the saved server's own: an exact match (the flows check what is typed).
+      serverId: findServer(this.state, this.state.form.serverUrl as ServerUrl)?.id ?? '',
       web,
     });
   }
@@ -534,26 +410,6 @@ export class PopupController extends StateStore<PopupState> {
       alsoLogOutOfServer: false,
       keys: closedKeyList({ serverUrl: result.serverUrl, email: result.email }, result.key || null),
     });
-  }
-
-  /** A key got without the form's email (the web app's session, an API key): its account is remembered. */
-  private async showKeyOfAccount(result: KeyResult): Promise<void> {
-    this.patch({ form: { ...this.state.form, email: result.email } });
-    const remembered = this.rememberAccount({ serverUrl: result.serverUrl, email: result.email });
-    this.showKey(result);
-    await remembered;
-  }
-
-  /**
-   * Back to the form, from the key (Sign out, or the server no longer taking the session): the
-   * one way there. A Go server's session ended by its 24-hour limit (docs/ragflow-releases.md,
-   * "Session lifetime") is replaced at once by the open web app's, with no password and no login.
-   */
-  private async backToForm(alert: AlertState | null, error?: unknown): Promise<void> {
-    clearTimeout(this.copiedTimer);
-    this.toForm(alert);
-    await this.askAboutServer(true);
-    await this.takeOverEndedGoSession(error);
   }
 
   /** The Copy confirmation, for a moment: the key's own, or a key of the list's. */
@@ -593,216 +449,7 @@ export class PopupController extends StateStore<PopupState> {
     const preselected = serverUrl === undefined ? defaultServer(settings) : undefined;
     if (preselected) {
       const form = { ...this.state.form, serverUrl: preselected.url, email: preselected.email ?? email };
-      this.patch({ form });
-    }
-  }
-
-  /** What needs no request: the account, and a password that can be encrypted at all. */
-  private checkForm(): Checked<Account> {
-    const checked = checkAccount(this.state.form);
-    if (!checked.ok) return checked;
-    const serverHasOwnKey = Boolean(findServer(this.state, checked.value.serverUrl)?.publicKeyPem);
-    const passwordAlert = checkPassword(this.state.form.password, serverHasOwnKey);
-    return passwordAlert ? { ok: false, alert: passwordAlert } : checked;
-  }
-
-  /**
-   * Sends `keys.get` at once: the background checks the host permission itself (and says
-   * `no-host-access`), and the account is remembered while the request runs.
-   */
-  private async runKeyFlow(account: Account, flow: Flow, createAccount?: { nickname: string }): Promise<unknown> {
-    const again = () => (createAccount ? this.createAccount() : this.submit());
-    if (this.needsCleartextConsent(account.serverUrl)) {
-      // Only a server the browser lets us reach is worth the question about http: else granting
-      // access comes first. The one case where the popup checks the permission itself.
-      if (!(await this.platform.hasHostAccess(account.originPattern))) {
-        return this.patch({ alert: noHostAccessAlert(account) });
-      }
-      if (!this.allowsCleartext(account.serverUrl, again)) return;
-    }
-    const { password } = this.state.form;
-    let remembered: Promise<void> | undefined;
-    const failure = await this.runFlow({
-      flow,
-      send: (flowId) => {
-        const request = this.platform.send('keys.get', {
-          serverUrl: account.serverUrl,
-          email: account.email,
-          ...(password !== '' && { password }),
-          flowId,
-          ...(createAccount && { createAccount }),
-        });
-        // While the request runs: remembering is for the next opening, not for this key.
-        remembered = this.rememberAccount(account);
-        return request;
-      },
-      onAnswer: (result) => {
-        // The background signed in with the password: the web app's session was rotated, said once.
-        if (result.source === 'login' || result.source === 'register') void this.rememberWarned(result.serverUrl);
-        this.showKey(result);
-      },
-      onError: (error) => this.explainKeyFlowError(error, account, createAccount !== undefined),
-    });
-    await remembered;
-    return failure;
-  }
-
-  /**
-   * Runs one flow of the background, the one way every flow runs: busy, the steps it reports for
-   * this flow only, and Cancel, after which its answer, whenever it comes, changes nothing.
-   * Resolves with the error the flow ended on, for what follows it.
-   */
-  private async runFlow<T>(run: {
-    flow: Flow;
-    send: (flowId: string) => Promise<T>;
-    onAnswer: (value: T) => unknown;
-    onError: (error: unknown) => unknown;
-  }): Promise<unknown> {
-    const attempt = ++this.attempt;
-    const current = () => attempt === this.attempt;
-    const flowId = this.platform.newFlowId();
-    this.runningFlowId = flowId;
-    this.patch({ busy: true, flow: run.flow, step: 'connecting', alert: null });
-    const stopListening = this.platform.onProgress((event) => {
-      // Another popup (another window) may run its own flow at the same time.
-      if (event.flowId === flowId && current()) this.patch({ step: event.step });
-    });
-    let failure: unknown;
-    try {
-      const value = await run.send(flowId);
-      if (current()) await run.onAnswer(value);
-    } catch (error) {
-      if (current()) {
-        failure = error;
-        await run.onError(error);
-      }
-    } finally {
-      stopListening();
-      if (current()) {
-        this.runningFlowId = undefined;
-        this.patch({ busy: false, flow: null, step: null });
-      }
-    }
-    return failure;
-  }
-
-  private async explainKeyFlowError(error: unknown, account: Account, wasCreating: boolean): Promise<void> {
-    const kind = isAppError(error) ? error.kind : undefined;
-    if (kind === 'no-host-access') {
-      return this.patch({ alert: noHostAccessAlert(account) });
-    }
-    if (kind === 'email-not-registered' && !wasCreating) {
-      return this.offerAccountIfAllowed(error, account);
-    }
-    // Its own key pair: the fix is its public key, in its settings, one click away.
-    if (kind === 'password-not-decryptable') {
-      return this.patch({ alert: { ...alertFromError(error), publicKeyServerUrl: account.serverUrl } });
-    }
-    const alert = alertFromError(error);
-    const field = fieldOfError(kind);
-    this.patchForm({
-      alert: field ? fieldAlertOf(field, alert) : alert,
-      offerCreateAccount: wasCreating && !(kind !== undefined && ENDS_CREATE_OFFER.has(kind)),
-    });
-    // The server switched password sign-in off since the check (or was not checked): lead with
-    // the session, naming the channels the background read with the refusal.
-    if (kind === 'password-login-disabled') {
-      this.patchWeb({ passwordLoginAllowed: false });
-      await this.askAboutServer(true);
-    }
-  }
-
-  /** An unknown email: creating the account is one click away, if the server allows it. */
-  private async offerAccountIfAllowed(error: unknown, account: Account): Promise<void> {
-    let registrationAllowed: boolean;
-    try {
-      ({ registrationAllowed } = await this.platform.send('server.config', { serverUrl: account.serverUrl }));
-    } catch {
-      // Without the server's settings, saying that the email is unknown is all we can do.
-      return this.patch({ alert: alertFromError(error) });
-    }
-    if (!registrationAllowed) return this.patch({ alert: alertOf('popupRegistrationClosed') });
-    this.patchForm({
-      alert: fieldAlertOf('email', alertFromError(error)),
-      offerCreateAccount: true,
-      form: { ...this.state.form, nickname: defaultNickname(account.email) },
-    });
-  }
-
-  private async rememberAccount(account: Pick<Account, 'serverUrl' | 'email'>): Promise<void> {
-    try {
-      await this.platform.remember({ serverUrl: account.serverUrl, email: account.email });
-    } catch {
-      // Remembering is a convenience; failing to store must not stand between the user and a key.
-    }
-  }
-
-  // --- The form's server: "Use my RAGFlow session", and what a password sign-in does -----------
-
-  /**
-   * Asks the background about the form's server: a tab of its web app, whether it takes
-   * passwords, its SSO channels, in one answer. With `detect`, a server never seen is detected
-   * (one request); without, only what is remembered is said. An answer about a server the form
-   * has left since is dropped.
-   */
-  private async askAboutServer(detect: boolean): Promise<void> {
-    if (this.state.view !== 'form') return;
-    const question = ++this.serverQuestions;
-    // What is typed is an edge: the address it makes, if any.
-    const serverUrl = serverUrlOrUndefined(this.state.form.serverUrl) ?? null;
-    const known = this.state.web.serverUrl === serverUrl ? this.state.web : noServerFacts();
-    const warn = serverUrl !== null && !this.warned.has(serverUrl);
-    this.patchWeb({ ...known, serverUrl, warn, pageOffer: this.state.web.pageOffer });
-    if (serverUrl === null) return;
-    const status = await this.platform.send('server.status', { serverUrl, detect }).catch(() => null);
-    if (question !== this.serverQuestions || this.state.view !== 'form' || !status) return;
-    this.patchWeb({
-      tabId: status.tabId,
-      passwordLoginAllowed: status.passwordLoginAllowed,
-      channels: status.channels,
-    });
-  }
-
-  /**
-   * The Go server ends sessions after 24 hours (docs/ragflow-releases.md, "Session lifetime").
-   * With its web app open, that session takes over at once; the sentence that asks for the
-   * password stays only when there is none to take.
-   */
-  private async takeOverEndedGoSession(error: unknown): Promise<void> {
-    const goExpired = isAppError(error, 'session-expired') && (error as AppError<'session-expired'>).reason === 'go';
-    if (!goExpired || this.state.view !== 'form' || this.state.web.tabId === null) return;
-    await this.useWebSession();
-  }
-
-  private async rememberWarned(serverUrl: string): Promise<void> {
-    if (this.warned.has(serverUrl)) return;
-    this.warned.add(serverUrl);
-    try {
-      await this.platform.saveWarned([...this.warned]);
-    } catch {
-      // Not remembered: the sentence shows once more next time, which does no harm.
-    }
-  }
-
-  /** First run, no server set up: the page the user is on may be a RAGFlow web app. */
-  private async fillServerFromPage(): Promise<void> {
-    if (this.state.view !== 'form' || this.state.form.serverUrl !== '' || this.state.servers.length > 0) return;
-    this.pageUrl = await this.platform.recentPageUrl().catch(() => undefined);
-    if (this.pageUrl !== undefined) await this.recognizePage(this.pageUrl, false);
-  }
-
-  /** Whether the page's server was found (and filled in, unless the user typed one meanwhile). */
-  private async recognizePage(pageUrl: string, userAsked: boolean): Promise<boolean> {
-    try {
-      const answer = await this.platform.send('webSession.serverOfPage', { pageUrl, userAsked });
-      if (answer && 'serverUrl' in answer) this.fillServerUrl(answer.serverUrl);
-      if (answer && 'offerHost' in answer) {
-        this.patchWeb({ pageOffer: { host: answer.offerHost, checking: false, notRagflow: false } });
-      }
-      return answer !== null && 'serverUrl' in answer;
-    } catch {
-      // Nothing recognised: the user types the address, as before.
-      return false;
+      this.patchForm({ form, serverId: preselected.id });
     }
   }
 

@@ -6,9 +6,6 @@
 import { clipboardFingerprint } from '../clipboard/fingerprint';
 import type { PopupPlatform } from './controller';
 
-/** Long enough to read "Copied", short enough that a second copy shows a fresh confirmation. */
-export const COPIED_CONFIRMATION_MS = 2000;
-
 /**
  * False when the clipboard refused the text. Else when the background will clear it, in seconds;
  * null when it will not (the preference is off, the browser cannot, the background is away).

@@ -4,8 +4,7 @@
  */
 import { isAppError } from '../errors';
 import { DEFAULT_MAX_PASSWORD_BYTES, utf8ByteLength } from '../ragflow/password-limit';
-import { normalizeServerUrl, originPattern, type ServerUrl, serverUrlOrUndefined } from '../ragflow/server-url';
-import { findServer, type ServerSettings } from '../settings/schema';
+import { normalizeServerUrl, originPattern, type ServerUrl } from '../ragflow/server-url';
 import { type AlertState, alertFromError, alertOf, fieldAlertOf } from '../ui/alert';
 
 /** The server and account a request is about, as the background and the browser want them. */
@@ -108,12 +107,6 @@ export function defaultNickname(email: string): string {
   const local = at > 0 ? trimmed.slice(0, at) : trimmed;
   // A long local part is still a valid email; the nickname made from it must still register.
   return [...local].slice(0, MAX_NICKNAME_LENGTH).join('');
-}
-
-/** The saved server the URL field holds, for the picker; '' when it holds another one (or none). */
-export function selectedServerId(servers: readonly ServerSettings[], typed: string): string {
-  const serverUrl = serverUrlOrUndefined(typed);
-  return (serverUrl && findServer({ servers }, serverUrl)?.id) ?? '';
 }
 
 /**

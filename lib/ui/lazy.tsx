@@ -1,10 +1,10 @@
-import type { ComponentType } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { Component, type ComponentType } from 'preact';
 
 /**
  * A component whose code loads the first time it is rendered, so that a page pays at open only
  * for what it shows (the popup's budget, tests/e2e/bundle.e2e.test.ts). Until its chunk is in,
- * a few milliseconds from the extension's own files, it renders nothing.
+ * a few milliseconds from the extension's own files, it renders nothing. A class: the popup
+ * paints without preact/hooks.
  */
 export function lazyComponent<P extends object>(load: () => Promise<ComponentType<P>>) {
   let loaded: ComponentType<P> | undefined;
@@ -20,13 +20,22 @@ export function lazyComponent<P extends object>(load: () => Promise<ComponentTyp
         pending = undefined;
       },
     ));
-  function Lazy(props: P) {
-    const [, setReady] = useState(false);
-    useEffect(() => {
-      if (!loaded) void preload().then(() => setReady(true));
-    }, []);
-    const Component = loaded;
-    return Component ? <Component {...props} /> : null;
+  class Lazy extends Component<P> {
+    private mounted = false;
+
+    override componentDidMount(): void {
+      this.mounted = true;
+      if (!loaded) void preload().then(() => this.mounted && this.forceUpdate());
+    }
+
+    override componentWillUnmount(): void {
+      this.mounted = false;
+    }
+
+    override render() {
+      const Loaded = loaded;
+      return Loaded ? <Loaded {...this.props} /> : null;
+    }
   }
   return Object.assign(Lazy, { preload });
 }

@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 
 import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
 import { EXTENSION_DIR, launchExtension, type LoadedExtension } from '../e2e/support/extension';
@@ -51,6 +51,34 @@ async function getKeyThroughPopup(
 }
 
 const LATENCY_MS = 50;
+
+/**
+ * What an opening of the popup reads in all once it is idle, gzipped: the files of its first view
+ * (the budget), then what loads after it shows (the flows, the bus, the errors, the web-session
+ * offer when it leads). From the page's own resource entries.
+ */
+async function popupReadOnceIdle(extension: LoadedExtension, shown: (page: Page) => Locator): Promise<number> {
+  const page = await extension.context.newPage();
+  try {
+    await page.goto(extension.pageUrl('popup.html'));
+    await shown(page).waitFor({ state: 'visible' });
+    let files: string[] = [];
+    // Idle: no new file for half a second.
+    for (let count = -1; files.length !== count; ) {
+      count = files.length;
+      await page.waitForTimeout(500);
+      files = await page.evaluate(() =>
+        performance
+          .getEntriesByType('resource')
+          .map((entry) => new URL(entry.name).pathname.slice(1))
+          .filter((path) => /\.(?:js|css)$/.test(path)),
+      );
+    }
+    return gzippedBytes(EXTENSION_DIR, files);
+  } finally {
+    await page.close();
+  }
+}
 
 async function clearSessionCache(extension: LoadedExtension): Promise<void> {
   const worker = await extension.worker();
@@ -287,6 +315,8 @@ async function main(): Promise<void> {
     offscreenJsGzip: gzippedBytes(EXTENSION_DIR, filesOfPage(EXTENSION_DIR, 'offscreen.html')),
     backgroundGzip: gzippedBytes(EXTENSION_DIR, ['background.js']),
     pasteScriptGzip: gzippedBytes(EXTENSION_DIR, ['paste-in-page.js']),
+    popupReadOnKeyGzip: 0,
+    popupReadOnFormGzip: 0,
   };
 
   const control = await startControlPages();
@@ -301,8 +331,14 @@ async function main(): Promise<void> {
       await page.getByLabel('API key', { exact: true }).waitFor({ state: 'visible' });
       await page.close();
     });
+    sizes.popupReadOnKeyGzip = await popupReadOnceIdle(extension, (page) =>
+      page.getByLabel('API key', { exact: true }),
+    );
     // Session alive: the session token is cached but the key was forgotten.
     await extension.forgetCachedKeys();
+    sizes.popupReadOnFormGzip = await popupReadOnceIdle(extension, (page) =>
+      page.getByRole('button', { name: 'Get API key' }),
+    );
     const sessionAlive = await requestsFor(server, () => getKeyThroughPopup(extension, server, ''));
 
     // The popup then opens on this account: without a cached key it opens on its form.
@@ -348,7 +384,11 @@ async function main(): Promise<void> {
 
     const t = results.inPageMs;
     const rows: [string, string][] = [
-      ['popup JS+CSS, gzip', `${(sizes.popupJsCssGzip / 1024).toFixed(1)} KB (budget 22 KB)`],
+      ['popup JS+CSS before its first view, gzip', `${(sizes.popupJsCssGzip / 1024).toFixed(1)} KB (budget 15 KB)`],
+      [
+        'popup JS+CSS read in all once idle: on the key / on the form',
+        `${(sizes.popupReadOnKeyGzip / 1024).toFixed(1)} KB / ${(sizes.popupReadOnFormGzip / 1024).toFixed(1)} KB`,
+      ],
       ['options JS+CSS, gzip', `${(sizes.optionsJsCssGzip / 1024).toFixed(1)} KB`],
       ['offscreen JS, gzip', `${(sizes.offscreenJsGzip / 1024).toFixed(1)} KB`],
       ['background, gzip', `${(sizes.backgroundGzip / 1024).toFixed(1)} KB (budget 32 KB)`],

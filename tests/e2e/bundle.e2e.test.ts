@@ -15,10 +15,27 @@ describe('the built popup', () => {
     expect(files.some((file) => file.endsWith('.css'))).toBe(true);
   });
 
-  // 20 KB until the popup showed its progress with Cancel, errors under their fields and a key
-  // manager with a menu per key (21.2 KB then): a little more code for a popup people can read.
-  it('stays within 22 KB of gzipped JS and CSS', () => {
-    expect(gzippedBytes(EXTENSION_DIR, files)).toBeLessThanOrEqual(22 * 1024);
+  // What the popup reads before its first view (the form or the cached key) is on screen. 21.4 KB
+  // when it read every view and every action at open; the flows behind its buttons, the message
+  // bus and the errors now load once that view shows, the key list and the rarer views when
+  // they first show (lib/popup/flows.ts, lib/ui/lazy.tsx).
+  it('stays within 15 KB of gzipped JS and CSS before its first view', () => {
+    expect(gzippedBytes(EXTENSION_DIR, files)).toBeLessThanOrEqual(15 * 1024);
+  });
+
+  it('leaves the flows, the message bus, the table of errors and the key list to later', () => {
+    const popupCode = files.map((file) => readFileSync(join(EXTENSION_DIR, file), 'utf8')).join('\n');
+    // A message only the flows send, a sentence only the table names, the key list's own message.
+    expect(popupCode).not.toMatch(/server\.status/);
+    expect(popupCode).not.toMatch(/errorUrlJavascript/);
+    expect(popupCode).not.toMatch(/keys\.list/);
+    const allCode = readdirSync(join(EXTENSION_DIR, 'chunks'))
+      .filter((file) => file.endsWith('.js'))
+      .map((file) => readFileSync(join(EXTENSION_DIR, 'chunks', file), 'utf8'))
+      .join('\n');
+    expect(allCode).toMatch(/server\.status/);
+    expect(allCode).toMatch(/errorUrlJavascript/);
+    expect(allCode).toMatch(/keys\.list/);
   });
 
   it('leaves jsencrypt to the background', () => {

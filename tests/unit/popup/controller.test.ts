@@ -583,6 +583,7 @@ describe('the server picker', () => {
       view: 'form',
       servers: [LOCAL, PROD],
       form: { serverUrl: 'https://rag.example.com', email: 'me@corp.example' },
+      serverId: 'prod',
     });
   });
 
@@ -593,6 +594,7 @@ describe('the server picker', () => {
     expect(controller.getState()).toMatchObject({
       view: 'form',
       form: { serverUrl: 'http://localhost:9380', email: 'old@x' },
+      serverId: 'local',
     });
   });
 
@@ -612,8 +614,22 @@ describe('the server picker', () => {
     await controller.start();
     controller.selectServer('local');
     expect(controller.getState().form).toMatchObject({ serverUrl: 'http://localhost:9380', email: 'me@corp.example' });
+    expect(controller.getState()).toMatchObject({ serverId: 'local' });
     controller.selectServer('');
     expect(controller.getState().form).toMatchObject({ serverUrl: '', email: 'me@corp.example' });
+    expect(controller.getState()).toMatchObject({ serverId: '' });
+  });
+
+  it('shows the saved server the URL field holds, however it is typed', async () => {
+    const fake = fakePlatform({}, { settings });
+    const controller = new PopupController(fake.platform);
+    await controller.start();
+    await controller.setField('serverUrl', 'localhost:9380/');
+    expect(controller.getState()).toMatchObject({ serverId: 'local' });
+    await controller.setField('serverUrl', 'localhost:9381');
+    expect(controller.getState()).toMatchObject({ serverId: '' });
+    await controller.setField('serverUrl', 'not a url at all');
+    expect(controller.getState()).toMatchObject({ serverId: '' });
   });
 
   it('opens on the server typed last when none is saved', async () => {

@@ -7,12 +7,9 @@ import {
   checkPassword,
   defaultNickname,
   MAX_NICKNAME_LENGTH,
-  selectedServerId,
 } from '../../../lib/popup/form';
 import { invalidServerUrl } from '../../../lib/ragflow/errors';
-import type { ServerSettings } from '../../../lib/settings/settings';
 import { alertFromError } from '../../../lib/ui/alert';
-import { normalizeServerUrl } from '@/lib/ragflow/server-url';
 
 describe('checkAccount', () => {
   it('normalises the server and names the permission it needs', () => {
@@ -109,23 +106,5 @@ describe('defaultNickname', () => {
     expect(defaultNickname('no-at-sign')).toBe('no-at-sign');
     // Cut to what RAGFlow can register, so that an empty field never ends in "too long".
     expect(defaultNickname(`${'a'.repeat(120)}@x.io`)).toBe('a'.repeat(MAX_NICKNAME_LENGTH));
-  });
-});
-
-describe('selectedServerId', () => {
-  const servers = [
-    {
-      id: 'a',
-      name: 'A',
-      url: normalizeServerUrl('http://localhost:9380'),
-      keyPolicy: 'reuse',
-      sessionLifetime: { kind: 'until-browser-closes' },
-    },
-  ] as const satisfies ServerSettings[];
-
-  it('finds the saved server the URL field holds, however it is typed', () => {
-    expect(selectedServerId(servers, 'localhost:9380/')).toBe('a');
-    expect(selectedServerId(servers, 'localhost:9381')).toBe('');
-    expect(selectedServerId(servers, 'not a url at all')).toBe('');
   });
 });

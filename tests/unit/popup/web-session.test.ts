@@ -149,7 +149,7 @@ describe('the popup’s web-session option', () => {
     });
     expect(web().tabId).toBe(7);
     const running = popup.useWebSession();
-    expect(popup.getState()).toMatchObject({ busy: true, step: 'connecting' });
+    await vi.waitFor(() => expect(popup.getState()).toMatchObject({ busy: true, step: 'connecting' }));
     progress()?.({ flowId: 'flow-of-another-popup', step: 'signing-in' });
     progress()?.({ flowId: 'web-flow', step: 'getting-key' });
     expect(popup.getState().step).toBe('getting-key');
@@ -168,7 +168,7 @@ describe('the popup’s web-session option', () => {
       remembered: { serverUrl: SERVER },
     });
     const running = popup.useWebSession();
-    expect(popup.getState()).toMatchObject({ busy: true, flow: 'web-session' });
+    await vi.waitFor(() => expect(popup.getState()).toMatchObject({ busy: true, flow: 'web-session' }));
     popup.cancel();
     expect(sent.at(-1)).toEqual({ name: 'keys.cancel', request: { flowId: 'web-flow' } });
     expect(popup.getState()).toMatchObject({ view: 'form', busy: false, flow: null, step: null });
