@@ -47,7 +47,7 @@ interface KeyFormProps {
 
 /**
  * Server URL, email and password; Enter in any field submits. A class, as the popup's other
- * first-view components: the popup paints without preact/hooks (see ../entrypoints/popup/main.tsx).
+ * first-view components: the popup paints without preact/hooks (drawOnChange, lib/ui/state-store.ts).
  */
 export class KeyForm extends Component<KeyFormProps> {
   private readonly serverUrlRef = createRef<HTMLInputElement>();
