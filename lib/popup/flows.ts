@@ -200,7 +200,7 @@ export class PopupFlows {
    * An error said under a field goes as soon as the field is fixed: checked again as it is typed
    * where the check needs no request; the server's word (a wrong password) goes with the edit.
    */
-  recheckField(field: FormField): void {
+  private recheckField(field: FormField): void {
     if (this.state.alert?.field !== field) return;
     const again =
       field === 'nickname' ? checkNickname(this.state.form.nickname, this.state.form.email) : this.checkForm();
@@ -327,7 +327,7 @@ export class PopupFlows {
     return false;
   }
 
-  /** Plain http beyond loopback, not yet allowed. Not loaded yet (the popup just opened): asking is the safe side. */
+  /** Plain http beyond loopback, not yet allowed for this server. */
   private needsCleartextConsent(serverUrl: string): boolean {
     return isCleartextOverNetwork(serverUrl) && !this.cleartextAllowed.has(serverUrl);
   }
@@ -358,7 +358,7 @@ export class PopupFlows {
    * one way there. A Go server's session ended by its 24-hour limit (docs/ragflow-releases.md,
    * "Session lifetime") is replaced at once by the open web app's, with no password and no login.
    */
-  async backToForm(alert: AlertState | null, error?: unknown): Promise<void> {
+  private async backToForm(alert: AlertState | null, error?: unknown): Promise<void> {
     this.store.toForm(alert);
     await this.askAboutServer(true);
     await this.takeOverEndedGoSession(error);
@@ -509,14 +509,14 @@ export class PopupFlows {
    * With its web app open, that session takes over at once; the sentence that asks for the
    * password stays only when there is none to take.
    */
-  async takeOverEndedGoSession(error: unknown): Promise<void> {
+  private async takeOverEndedGoSession(error: unknown): Promise<void> {
     const goExpired = isAppError(error, 'session-expired') && (error as AppError<'session-expired'>).reason === 'go';
     if (!goExpired || this.state.view !== 'form' || this.state.web.tabId === null) return;
     await this.useWebSession();
   }
 
   /** First run, no server set up: the page the user is on may be a RAGFlow web app. */
-  async fillServerFromPage(): Promise<void> {
+  private async fillServerFromPage(): Promise<void> {
     if (this.state.view !== 'form' || this.state.form.serverUrl !== '' || this.state.servers.length > 0) return;
     this.pageUrl = await this.store.platform.recentPageUrl().catch(() => undefined);
     if (this.pageUrl !== undefined) await this.recognizePage(this.pageUrl, false);
