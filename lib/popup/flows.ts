@@ -304,12 +304,14 @@ export class PopupFlows {
     this.store.patch({ busy: true, alert: null });
     try {
       await this.store.platform.send('session.signOut', { serverUrl: result.serverUrl, alsoLogOutOfServer });
-      await this.backToForm(null);
     } catch (error) {
-      this.store.patch({ alert: alertFromError(error) });
+      return this.store.patch({ alert: alertFromError(error) });
     } finally {
       this.store.patch({ busy: false });
     }
+    // Signed out: the form takes input at once, while its server is asked about (an unreachable
+    // one answers only when its request times out).
+    await this.backToForm(null);
   }
 
   /**

@@ -549,6 +549,18 @@ describe('the key list in the popup', () => {
     expect(keyShown(controller)).toMatchObject({ copied: false, keys: { copied: null } });
   });
 
+  it('gives back a form that takes input at once, while its server is still being asked about', async () => {
+    const fake = fakePlatform(
+      { 'session.signOut': () => undefined, 'server.status': () => new Promise<never>(() => {}) },
+      { cachedKey: KEY, remembered },
+    );
+    const controller = new PopupController(fake.platform);
+    await controller.start();
+    void controller.signOut();
+    await vi.waitFor(() => expect(fake.sent.map((message) => message.name)).toContain('server.status'));
+    expect(controller.getState()).toMatchObject({ view: 'form', busy: false });
+  });
+
   it('goes away on sign-out', async () => {
     const fake = fakePlatform({ 'session.signOut': () => undefined }, { cachedKey: KEY, remembered });
     const controller = new PopupController(fake.platform);
