@@ -2,12 +2,14 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
-import { type FirefoxExtension, launchFirefoxExtension, waitForText } from './support/firefox';
+import { type FirefoxExtension, inExtensionPage, launchFirefoxExtension, waitForText } from './support/firefox';
 import { answerFirefoxPermissionPrompt } from './support/native-input';
 import { settingsItems } from './support/server-settings';
 
 // The Firefox build in a real Firefox (Debian's firefox-esr): see ./support/firefox.ts.
 const ALICE = { email: 'alice@example.com', password: 'alice-pässword-1' };
+/** Signs in with a key of his own only. */
+const BOB = { email: 'bob@example.com', password: 'bob-never-typed-1' };
 // Host names Firefox resolves to this machine (network.dns.localDomains), where the fake servers
 // listen: to the extension they are other hosts than the manifest's localhost and 127.0.0.1.
 const ALLOWED_HOST = 'ragflow.test';
@@ -71,7 +73,61 @@ describe('the Firefox build in Firefox', () => {
     expect(key).toBe(server.apiKeys(ALICE.email)[0]);
     await page.close();
   });
+
+  it('signs in with an API key the user already has, without a login; refuses an unknown key in a sentence', async () => {
+    server.addUser(BOB);
+    const [own] = server.seedKeys(BOB.email, 1) as [string];
+    // The popup opens on the account it last used (Alice's, above): forget that choice.
+    await inExtensionPage(
+      firefox.browser,
+      async () => {
+        type Local = { remove(keys: string[]): Promise<void> };
+        const api = (globalThis as unknown as { browser: { storage: { local: Local } } }).browser;
+        await api.storage.local.remove(['popup.serverUrl', 'popup.email']);
+      },
+      undefined,
+    );
+    server.resetCounts();
+
+    const popup = await openPage('popup.html');
+    await popup.locator('#server-url').fill(server.url);
+    await signInWithApiKey(popup, own);
+    // The key, or the alert that says why there is none (a failure then names it).
+    const outcome = await popup.waitForFunction(
+      () =>
+        document.querySelector<HTMLInputElement>('[data-testid="api-key"]')?.value ||
+        document.querySelector('[role="alert"]')?.textContent,
+      { timeout: 10_000 },
+    );
+    expect(await outcome.jsonValue()).toBe(own);
+    // Beside Sign out: signing out forgets the key here only.
+    const kept = await popup
+      .$eval('[data-testid="api-key-sign-in-kept"]', (hint) => hint.textContent)
+      .catch(() => null);
+    expect(kept).toContain('Nothing is logged out on the server');
+    expect(server.count('login')).toBe(0);
+
+    // Signed out (locally, without a logout request), the form takes a key the server does not know.
+    await popup.locator('::-p-xpath(//button[text()="Sign out"])').click();
+    await popup.waitForSelector('#server-url');
+    expect(server.count('logout')).toBe(0);
+    await signInWithApiKey(popup, `ragflow-${'0'.repeat(32)}`);
+    await waitForText(popup, 'This server does not know this API key');
+    expect(await popup.$eval('[role="alert"]', (alert) => alert.textContent)).toBe(
+      'This server does not know this API key: it was revoked, or it belongs to another server.',
+    );
+    expect(server.count('login')).toBe(0);
+    await popup.close();
+  });
 });
+
+/** Opens "Use an API key" under the popup's form (its form loads then), and signs in with `apiKey`. */
+async function signInWithApiKey(popup: Page, apiKey: string): Promise<void> {
+  const field = 'details.api-key-sign-in #api-key';
+  if (!(await popup.$(field))) await popup.locator('details.api-key-sign-in summary').click();
+  await popup.locator(field).fill(apiKey);
+  await popup.locator('details.api-key-sign-in button[type="submit"]').click();
+}
 
 /** Waits until the access line of the server card named `name` contains `text`. */
 async function waitForAccess(page: Page, name: string, text: string): Promise<void> {
