@@ -177,7 +177,12 @@ export class PopupFlows {
     const warn = serverUrl !== null && !this.warned.has(serverUrl);
     this.store.patchWeb({ ...known, serverUrl, warn, pageOffer: this.state.web.pageOffer });
     if (serverUrl === null) return;
-    const status = await this.store.platform.send('server.status', { serverUrl, detect }).catch(() => null);
+    const ask = () => this.store.platform.send('server.status', { serverUrl, detect });
+    // A worker stopped mid-request (lib/messaging/errors.ts, backgroundStopped): asked once more,
+    // of the new one, since the answers to earlier questions were dropped for this one.
+    const status = await ask()
+      .catch((error: unknown) => (isAppError(error, 'background-stopped') ? ask() : null))
+      .catch(() => null);
     if (question !== this.serverQuestions || this.state.view !== 'form' || !status) return;
     this.store.patchWeb({
       tabId: status.tabId,

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 
 import { AppError } from '../../../lib/errors';
+import { backgroundStopped } from '../../../lib/messaging/errors';
 import type { EventMap, KeyResult, MessageName, RequestOf } from '../../../lib/messaging/protocol';
 import { PopupController, type PopupPlatform, type PopupState } from '../../../lib/popup/controller';
 import { recentWebPage, type WebSessionState } from '../../../lib/popup/web-session';
@@ -103,6 +104,34 @@ function webAppOpen(overrides: Answers = {}): Answers {
 }
 
 describe('the popup’s web-session option', () => {
+  it('asks a new worker again when the one asked stopped mid-request, and only then', async () => {
+    const stoppedOnce = () => {
+      let asked = 0;
+      return (request: RequestOf<'server.status'>) => {
+        asked += 1;
+        if (asked === 1) throw backgroundStopped('The message channel closed');
+        return { ...knownServer(true), serverUrl: request.serverUrl, tabId: 7 };
+      };
+    };
+    const restarted = await openPopup({
+      answers: webAppOpen({ 'server.status': stoppedOnce() }),
+      remembered: { serverUrl: SERVER },
+    });
+    expect(restarted.sent.filter((message) => message.name === 'server.status')).toHaveLength(2);
+    expect(restarted.web()).toMatchObject({ serverUrl: SERVER, tabId: 7 });
+
+    const unreachable = await openPopup({
+      answers: webAppOpen({
+        'server.status': () => {
+          throw new AppError('cannot-connect');
+        },
+      }),
+      remembered: { serverUrl: SERVER },
+    });
+    expect(unreachable.sent.filter((message) => message.name === 'server.status')).toHaveLength(1);
+    expect(unreachable.web()).toMatchObject({ serverUrl: SERVER, tabId: null });
+  });
+
   it('is offered when the chosen server’s web app is open, and gets the key without a password', async () => {
     const { popup, web, popupPlatform, sent } = await openPopup({
       answers: webAppOpen(),
