@@ -126,6 +126,7 @@ export interface KeyService extends KeyManagement {
 export function createKeyService(deps: KeyServiceDeps): KeyService {
   const now = deps.now ?? Date.now;
   const flights = new SingleFlight<KeyResult>();
+  const detections = new SingleFlight<DetectedServer>();
   const flows = new Map<string, CancellableFlow>();
 
   /**
@@ -197,7 +198,15 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       deps.clientOptions?.(serverUrl),
     ]);
     if (!access) throw noHostAccess(new URL(serverUrl).host);
-    const client = new RagflowClient({ ...extra, serverUrl, detected: known, onDetected, signal });
+    const client = new RagflowClient({
+      ...extra,
+      serverUrl,
+      detected: known,
+      onDetected,
+      signal,
+      // The popup's question about a server and a sign-in, at once: one detection request.
+      probeWith: (probe) => detections.run(serverUrl, probe),
+    });
     return { client, ownPublicKey: Boolean(extra?.publicKeyPem) };
   }
 

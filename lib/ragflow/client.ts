@@ -47,6 +47,11 @@ export interface RagflowClientOptions {
    * route moved), or a public config read since.
    */
   onDetected?: (detected: DetectedServer) => void;
+  /**
+   * Runs the detection's request: given, it can let the clients of one server share a request
+   * already on its way (the key service's, lib/keys/key-service.ts).
+   */
+  probeWith?: (probe: () => Promise<DetectedServer>) => Promise<DetectedServer>;
   /** For environments whose global `fetch` is not the one to use. */
   fetch?: typeof globalThis.fetch;
   /** Aborts every request of this client, the running one included (a sign-in the user cancelled). */
@@ -144,6 +149,7 @@ export class RagflowClient {
   private readonly publicKeyPem: string;
   private readonly http: KyInstance;
   private readonly onDetected?: (detected: DetectedServer) => void;
+  private readonly probeWith?: RagflowClientOptions['probeWith'];
 
   constructor(options: RagflowClientOptions) {
     this.baseUrl = options.serverUrl;
@@ -151,6 +157,7 @@ export class RagflowClient {
     this.publicKeyPem = options.publicKeyPem ? validatePublicKeyPem(options.publicKeyPem) : RAGFLOW_DEFAULT_PUBLIC_KEY;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.onDetected = options.onDetected;
+    this.probeWith = options.probeWith;
     this.http = ky.create({
       timeout: this.timeoutMs,
       // Business errors come with HTTP 200 and HTTP errors carry RAGFlow's envelope: read both.
@@ -184,9 +191,15 @@ export class RagflowClient {
    * callers share that one request.
    */
   detect(): Promise<DetectedServer> {
-    this.detection ??= this.probe().finally(() => {
-      this.detection = undefined;
-    });
+    const probe = () => this.probe();
+    this.detection ??= (this.probeWith?.(probe) ?? probe())
+      .then((detected) => {
+        this.remember(detected);
+        return detected;
+      })
+      .finally(() => {
+        this.detection = undefined;
+      });
     return this.detection;
   }
 
@@ -341,7 +354,6 @@ export class RagflowClient {
       // `disablePasswordLogin` came with v0.25.0, the only mixed release.
       detected = { generation: 'disablePasswordLogin' in data ? 'mixed' : 'legacy', go, config: toPublicConfig(data) };
     }
-    this.remember(detected);
     return detected;
   }
 

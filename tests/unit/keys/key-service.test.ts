@@ -48,6 +48,22 @@ afterEach(async () => {
   await server.close();
 });
 
+describe('a server met for the first time', () => {
+  it('is detected once when the popup asks about it while a sign-in runs', async () => {
+    await server.close();
+    // A legacy server answers the detection with its config: one `config` request each.
+    server = await startFakeRagflow({ generation: 'legacy', users: [ALICE] });
+    const keys = service();
+    const [facts, key] = await Promise.all([
+      keys.serverFacts(server.url),
+      keys.getKey({ serverUrl: server.url, ...ALICE }),
+    ]);
+    expect(facts).toMatchObject({ generation: 'legacy' });
+    expect(key.key).toMatch(/^ragflow-/);
+    expect(server.count('config')).toBe(1);
+  });
+});
+
 describe('a hostile server', () => {
   it('gets no key cached, shown or pasted when it hands out one not in RAGFlow form', async () => {
     await server.close();
