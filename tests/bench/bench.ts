@@ -55,26 +55,25 @@ const LATENCY_MS = 50;
 /**
  * What an opening of the popup reads in all once it is idle, gzipped: the files of its first view
  * (the budget), then what loads after it shows (the flows, the bus, the errors, the web-session
- * offer when it leads). From the page's own resource entries.
+ * offer when it leads). From the browser's own requests (extension files have no resource
+ * timing entries).
  */
 async function popupReadOnceIdle(extension: LoadedExtension, shown: (page: Page) => Locator): Promise<number> {
   const page = await extension.context.newPage();
+  const files = new Set<string>();
+  page.on('request', (request) => {
+    const path = new URL(request.url()).pathname.slice(1);
+    if (/\.(?:js|css)$/.test(path)) files.add(path);
+  });
   try {
     await page.goto(extension.pageUrl('popup.html'));
     await shown(page).waitFor({ state: 'visible' });
-    let files: string[] = [];
     // Idle: no new file for half a second.
-    for (let count = -1; files.length !== count; ) {
-      count = files.length;
+    for (let count = -1; files.size !== count; ) {
+      count = files.size;
       await page.waitForTimeout(500);
-      files = await page.evaluate(() =>
-        performance
-          .getEntriesByType('resource')
-          .map((entry) => new URL(entry.name).pathname.slice(1))
-          .filter((path) => /\.(?:js|css)$/.test(path)),
-      );
     }
-    return gzippedBytes(EXTENSION_DIR, files);
+    return gzippedBytes(EXTENSION_DIR, [...files]);
   } finally {
     await page.close();
   }
