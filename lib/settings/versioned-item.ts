@@ -5,7 +5,7 @@
  * read, write, the version, and the migrations, run in order before the first read or write.
  * The library would be 3 KB gzip more in the service worker, read at every start.
  */
-import { browser } from 'wxt/browser';
+import { extensionApi as browser } from '../extension-api';
 
 import type { Migrations } from './migrations';
 

@@ -45,6 +45,25 @@ describe('the built popup', () => {
   });
 });
 
+describe('the built pages', () => {
+  // The browser's own API answers every call the pages make with a promise (lib/extension-api.ts).
+  it.each(['popup.html', 'options.html'])('%s loads no webextension-polyfill', (page) => {
+    const code = filesOfPage(EXTENSION_DIR, page)
+      .filter((file) => file.endsWith('.js'))
+      .map((file) => readFileSync(join(EXTENSION_DIR, file), 'utf8'))
+      .join('\n');
+    expect(code).toMatch(/runtime/);
+    expect(code).not.toMatch(/This script should only be loaded in a browser extension/);
+  });
+
+  it('keeps it in the offscreen page, whose listener answers with a promise', () => {
+    const code = filesOfPage(EXTENSION_DIR, 'offscreen.html')
+      .map((file) => readFileSync(join(EXTENSION_DIR, file), 'utf8'))
+      .join('\n');
+    expect(code).toMatch(/This script should only be loaded in a browser extension/);
+  });
+});
+
 describe('the built background', () => {
   const background = readFileSync(join(EXTENSION_DIR, 'background.js'), 'utf8');
 
