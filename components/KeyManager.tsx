@@ -10,13 +10,19 @@ interface KeyManagerProps {
   /** The list's actions: null until the list is first opened, when they load. */
   list: KeyListActions | null;
   onToggle: () => void;
+  /** The pointer is on "Manage keys", or the focus: the list's code may start loading. */
+  onPrepare: () => void;
 }
 
 /**
  * "Manage keys": the account's keys on the server, newest first, and a new one on demand.
  * Closed until asked, so that the popup opens on the key alone, with no request.
  */
-export function KeyManager({ state, list, onToggle }: KeyManagerProps) {
+export function KeyManager({ state, list, onToggle, onPrepare }: KeyManagerProps) {
+  const prepare = () => {
+    void KeyPanel.preload();
+    onPrepare();
+  };
   return (
     <section class="keys">
       <div class="keys-bar">
@@ -24,8 +30,8 @@ export function KeyManager({ state, list, onToggle }: KeyManagerProps) {
           type="button"
           aria-expanded={state.open}
           aria-controls="keys-panel"
-          onPointerEnter={() => void KeyPanel.preload()}
-          onFocus={() => void KeyPanel.preload()}
+          onPointerEnter={prepare}
+          onFocus={prepare}
           onClick={onToggle}
         >
           {t('keysManage')}

@@ -108,7 +108,12 @@ export function PopupApp({ state, controller }: { state: PopupState; controller:
           onAlsoLogOutOfServerChange={(value) => controller.setAlsoLogOutOfServer(value)}
           onSignOut={() => void controller.signOut()}
         >
-          <KeyManager state={state.keys} list={controller.keyList} onToggle={() => void controller.toggleKeyList()} />
+          <KeyManager
+            state={state.keys}
+            list={controller.keyList}
+            onToggle={() => void controller.toggleKeyList()}
+            onPrepare={() => void controller.loadKeyList().catch(() => {})}
+          />
         </KeyResult>
       )}
       {!fieldError && <ErrorAlert alert={state.alert} {...alertHandlers} />}
