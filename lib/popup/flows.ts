@@ -8,8 +8,8 @@
  */
 import { type AppError, isAppError } from '../errors';
 import type { Flow, FormField, FormView, PopupCommon, PopupPlatform, PopupState } from './controller';
-import type { KeyResult } from '../messaging/protocol';
-import { isCleartextOverNetwork, serverUrlOrUndefined } from '../ragflow/server-url';
+import type { KeyResult, ResponseOf } from '../messaging/protocol';
+import { isCleartextOverNetwork, type ServerUrl, serverUrlOrUndefined } from '../ragflow/server-url';
 import { findServer } from '../settings/schema';
 import { type AlertState, alertFromError, alertOf, fieldAlertOf } from '../ui/alert';
 import {
@@ -28,6 +28,8 @@ import { copyAndPlanClear } from './copy';
 import type { KeyListActions } from './key-list';
 import type { KeyListState } from './key-list-state';
 import { noServerFacts, type WebSessionState } from './web-session';
+
+type ServerStatus = ResponseOf<'server.status'>;
 
 /** Errors after which offering to create the account again makes no sense. */
 const ENDS_CREATE_OFFER = new Set(['registration-disabled', 'email-already-registered']);
@@ -51,6 +53,8 @@ export class PopupFlows {
   /** The key list's actions, on the `keys` sub-state of the key view; null until it first opens. */
   keyList: KeyListActions | null = null;
   private keyListLoading: Promise<KeyListActions> | undefined;
+  /** The question about the form's server on its way, if any. */
+  private asking: { serverUrl: ServerUrl; detect: boolean; answer: Promise<ServerStatus | null> } | undefined;
   /** Counts the questions about the form's server, so that a slow answer about a server left since is dropped. */
   private serverQuestions = 0;
   /** What the user did that waits for the answer about plain http. */
@@ -177,18 +181,32 @@ export class PopupFlows {
     const warn = serverUrl !== null && !this.warned.has(serverUrl);
     this.store.patchWeb({ ...known, serverUrl, warn, pageOffer: this.state.web.pageOffer });
     if (serverUrl === null) return;
-    const ask = () => this.store.platform.send('server.status', { serverUrl, detect });
-    // A worker stopped mid-request (lib/messaging/errors.ts, backgroundStopped): asked once more,
-    // of the new one, since the answers to earlier questions were dropped for this one.
-    const status = await ask()
-      .catch((error: unknown) => (isAppError(error, 'background-stopped') ? ask() : null))
-      .catch(() => null);
+    // The same question on its way already (the form's server asked about as the popup opened,
+    // then its field left unchanged): its answer serves, with no second detection.
+    const asking = this.asking;
+    const shared = asking?.serverUrl === serverUrl && (asking.detect || !detect);
+    const status = await (shared ? asking.answer : this.sendServerQuestion(serverUrl, detect));
     if (question !== this.serverQuestions || this.state.view !== 'form' || !status) return;
     this.store.patchWeb({
       tabId: status.tabId,
       passwordLoginAllowed: status.passwordLoginAllowed,
       channels: status.channels,
     });
+  }
+
+  private sendServerQuestion(serverUrl: ServerUrl, detect: boolean): Promise<ServerStatus | null> {
+    const ask = () => this.store.platform.send('server.status', { serverUrl, detect });
+    // A worker stopped mid-request (lib/messaging/errors.ts, backgroundStopped): asked once more,
+    // of the new one, since the answers to earlier questions were dropped for this one.
+    const answer = ask()
+      .catch((error: unknown) => (isAppError(error, 'background-stopped') ? ask() : null))
+      .catch(() => null);
+    const asking = { serverUrl, detect, answer };
+    this.asking = asking;
+    void answer.then(() => {
+      if (this.asking === asking) this.asking = undefined;
+    });
+    return answer;
   }
 
   private async rememberWarned(serverUrl: string): Promise<void> {

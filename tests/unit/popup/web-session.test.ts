@@ -104,6 +104,26 @@ function webAppOpen(overrides: Answers = {}): Answers {
 }
 
 describe('the popup’s web-session option', () => {
+  it('asks once when the field is left unchanged while the opening question is on its way', async () => {
+    let popupOfTest: PopupController | undefined;
+    let left: Promise<void> | undefined;
+    const { sent, web } = await openPopup({
+      answers: webAppOpen({
+        'server.status': (request) => {
+          // Asked again about the same server before this answer comes: the field left unchanged.
+          left ??= Promise.resolve().then(() => popupOfTest?.serverUrlLeft());
+          const status = { ...knownServer(true), serverUrl: request.serverUrl, tabId: 7 };
+          return new Promise((resolve) => setTimeout(() => resolve(status), 10));
+        },
+      }),
+      remembered: { serverUrl: SERVER },
+      onPopup: (popup) => (popupOfTest = popup),
+    });
+    await left;
+    expect(sent.filter((message) => message.name === 'server.status')).toHaveLength(1);
+    expect(web()).toMatchObject({ serverUrl: SERVER, tabId: 7 });
+  });
+
   it('asks a new worker again when the one asked stopped mid-request, and only then', async () => {
     const stoppedOnce = () => {
       let asked = 0;
