@@ -387,7 +387,8 @@ export class PopupController extends StateStore<PopupState> {
       step: this.state.step,
       offerCreateAccount: false,
       serverUrlFilled: false,
-      // Made from a ServerUrl, or the saved server's own: an exact match (the flows check what is typed).
+      // An exact match: at open the field holds a ServerUrl, a stored or a saved server's own;
+      // what is typed later the flows normalise (askAboutServer), as they ask about it.
       serverId: findServer(this.state, this.state.form.serverUrl as ServerUrl)?.id ?? '',
       web,
     });
