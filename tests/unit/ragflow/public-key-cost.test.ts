@@ -1,0 +1,98 @@
+import { checkPrimeSync, generateKeyPairSync, generatePrimeSync } from 'node:crypto';
+
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+
+import type { AppError } from '@/lib/errors';
+import { isStrongProbablePrime } from '@/lib/ragflow/primality';
+import { checkRsaPublicKey } from '@/lib/ragflow/public-key';
+import { PRIME_MODULUS, pkcs1Pem, realModulus, spkiPem } from '../../support/rsa-keys';
+
+// The real test, counted: each call is a modular exponentiation as long as the modulus.
+vi.mock('@/lib/ragflow/primality', async (importOriginal) => {
+  const real = await importOriginal<typeof import('@/lib/ragflow/primality')>();
+  return { ...real, isStrongProbablePrime: vi.fn(real.isStrongProbablePrime) };
+});
+
+const rounds = vi.mocked(isStrongProbablePrime);
+
+function reasonOf(check: () => unknown): string {
+  try {
+    check();
+  } catch (error) {
+    return (error as AppError<'invalid-public-key'>).reason ?? 'no reason';
+  }
+  return 'accepted';
+}
+
+let modulus2048: bigint;
+let modulus4096: bigint;
+let prime2048: bigint;
+let prime4096: bigint;
+
+beforeAll(() => {
+  modulus2048 = realModulus(2048);
+  modulus4096 = realModulus(4096);
+  prime2048 = generatePrimeSync(2048, { bigint: true });
+  prime4096 = generatePrimeSync(4096, { bigint: true });
+});
+
+beforeEach(() => {
+  rounds.mockClear();
+});
+
+describe('the public-key checks: what each refusal costs', () => {
+  it('refuses a key that breaks a cheap rule without a single primality round', () => {
+    const ecPem = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .publicKey.export({ type: 'spki', format: 'pem' })
+      .toString();
+    const cases: [string, string][] = [
+      [`-----BEGIN PUBLIC KEY-----\n${'A'.repeat(5000)}\n-----END PUBLIC KEY-----`, 'pem-too-long'],
+      ['-----BEGIN PUBLIC KEY-----\nnot base64!\n-----END PUBLIC KEY-----', 'unreadable'],
+      [ecPem, 'not-rsa'],
+      [spkiPem(modulus4096, 3n), 'exponent'],
+      [pkcs1Pem(prime4096, 1n), 'exponent'],
+      [spkiPem(modulus2048 >> 1100n, 65537n), 'size'],
+      [spkiPem(3n * prime2048, 65537n), 'modulus'],
+      // Even: a factor of 2.
+      [spkiPem(modulus4096 - 1n, 65537n), 'modulus'],
+    ];
+    for (const [pem, reason] of cases) expect(reasonOf(() => checkRsaPublicKey(pem))).toBe(reason);
+    expect(rounds).not.toHaveBeenCalled();
+  });
+
+  it('refuses a prime modulus after one round, of 2048 bits, 2203 or 4096', () => {
+    for (const prime of [prime2048, PRIME_MODULUS, prime4096]) {
+      rounds.mockClear();
+      expect(reasonOf(() => checkRsaPublicKey(spkiPem(prime, 65537n)))).toBe('modulus');
+      expect(rounds).toHaveBeenCalledTimes(1);
+    }
+  });
+
+  it('accepts a real RSA key of 2048 or 4096 bits after one round', () => {
+    for (const modulus of [modulus2048, modulus4096]) {
+      rounds.mockClear();
+      expect(checkRsaPublicKey(spkiPem(modulus, 65537n)).modulus).toBe(modulus);
+      expect(rounds).toHaveBeenCalledTimes(1);
+    }
+  });
+});
+
+describe('one Miller–Rabin round', () => {
+  it('passes every prime, so a prime modulus is always refused', () => {
+    for (const bits of [64, 512, 1024]) {
+      for (let i = 0; i < 5; i++)
+        expect(isStrongProbablePrime(generatePrimeSync(bits, { bigint: true }), 2n)).toBe(true);
+    }
+    expect(isStrongProbablePrime(2n ** 521n - 1n, 2n)).toBe(true);
+  });
+
+  it('agrees with OpenSSL on odd numbers, except the rare strong pseudoprime, which it calls prime', () => {
+    // 2047 = 23 × 89 fools base 2 and no other base here: such a "key" is refused as prime.
+    expect(isStrongProbablePrime(2047n, 2n)).toBe(true);
+    expect(isStrongProbablePrime(2047n, 3n)).toBe(false);
+    for (let n = 5n; n < 20_000n; n += 2n) {
+      if (n === 2047n || n === 3277n || n === 4033n || n === 4681n || n === 8321n || n === 15841n) continue;
+      expect(isStrongProbablePrime(n, 2n), String(n)).toBe(checkPrimeSync(n));
+    }
+  });
+});
