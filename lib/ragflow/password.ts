@@ -8,7 +8,7 @@ import './jsencrypt-seed-end';
 
 import { passwordTooLong } from './errors';
 import { utf8ByteLength } from './password-limit';
-import { checkRsaPublicKey } from './public-key';
+import { checkRsaPublicKey, MAX_PUBLIC_KEY_PEM_LENGTH } from './public-key';
 
 /**
  * RAGFlow's default public key (conf/public.pem in RAGFlow's source; its web app ships the same
@@ -31,13 +31,33 @@ interface PreparedKey {
 }
 
 const preparedKeys = new Map<string, PreparedKey>();
+/**
+ * The last keys refused, with why: the options page checks a draft again on Save and as its
+ * fields are typed, and a key refused for its modulus cost a primality test the first time.
+ */
+const refusedKeys = new Map<string, unknown>();
+const REFUSED_KEYS_KEPT = 8;
+
+function checkOnce(publicKeyPem: string): ReturnType<typeof checkRsaPublicKey> {
+  const refusal = refusedKeys.get(publicKeyPem);
+  if (refusal !== undefined) throw refusal;
+  try {
+    return checkRsaPublicKey(publicKeyPem);
+  } catch (error) {
+    // A paste over the limit is refused unread, at no cost: not worth keeping megabytes for.
+    if (publicKeyPem.length > MAX_PUBLIC_KEY_PEM_LENGTH) throw error;
+    if (refusedKeys.size >= REFUSED_KEYS_KEPT) refusedKeys.delete(refusedKeys.keys().next().value!);
+    refusedKeys.set(publicKeyPem, error);
+    throw error;
+  }
+}
 
 function prepareKey(publicKeyPem: string): PreparedKey {
   const cached = preparedKeys.get(publicKeyPem);
   if (cached) return cached;
 
   // RSA, e = 65537, 2048–4096 bits, read from the DER: jsencrypt would take far worse.
-  const { modulus, exponent, modulusBytes } = checkRsaPublicKey(publicKeyPem);
+  const { modulus, exponent, modulusBytes } = checkOnce(publicKeyPem);
   const encryptor = new RSAKey();
   encryptor.setPublic(modulus.toString(16), exponent.toString(16));
   const maxPlaintextBytes = modulusBytes - 11;

@@ -3,8 +3,10 @@ import { checkPrimeSync, generateKeyPairSync, generatePrimeSync } from 'node:cry
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { AppError } from '@/lib/errors';
+import { validatePublicKeyPem } from '@/lib/ragflow/password';
 import { isStrongProbablePrime } from '@/lib/ragflow/primality';
 import { checkRsaPublicKey } from '@/lib/ragflow/public-key';
+import { validateServerAmong } from '@/lib/settings/validate';
 import { PRIME_MODULUS, pkcs1Pem, realModulus, spkiPem } from '../../support/rsa-keys';
 
 // The real test, counted: each call is a modular exponentiation as long as the modulus.
@@ -74,6 +76,27 @@ describe('the public-key checks: what each refusal costs', () => {
       expect(checkRsaPublicKey(spkiPem(modulus, 65537n)).modulus).toBe(modulus);
       expect(rounds).toHaveBeenCalledTimes(1);
     }
+  });
+
+  it('checks a refused key once however often the options page asks (Save, then each keystroke)', () => {
+    const pem = spkiPem(prime4096, 65537n);
+    const draft = {
+      id: 'draft',
+      name: 'Own keys',
+      url: 'http://localhost:9380',
+      keyPolicy: 'reuse',
+      publicKeyPem: pem,
+      sessionLifetime: { kind: 'until-browser-closes' },
+    };
+    for (let i = 0; i < 4; i++) {
+      const checked = validateServerAmong({ ...draft, name: `Own keys ${i}` }, []);
+      expect(checked).toMatchObject({
+        ok: false,
+        errors: [{ field: 'publicKeyPem', messageKey: 'errorPublicKeyModulus' }],
+      });
+    }
+    expect(reasonOf(() => validatePublicKeyPem(pem))).toBe('modulus');
+    expect(rounds).toHaveBeenCalledTimes(1);
   });
 });
 
