@@ -3,6 +3,7 @@
  * prints a table and writes bench-results/latest.json; nothing here asserts a timing.
  */
 import { execFile } from 'node:child_process';
+import { generateKeyPairSync, generatePrimeSync } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +15,7 @@ import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
 import { EXTENSION_DIR, launchExtension, type LoadedExtension } from '../e2e/support/extension';
 import { fillSignInForm } from '../e2e/support/popup-form';
 import { filesOfPage, gzippedBytes } from '../support/bundle';
+import { realModulus, spkiPem } from '../support/rsa-keys';
 import { installMarks, type MarkSpec, type PageMarks } from './page-marks';
 import { usualScript } from './usual-script';
 
@@ -256,6 +258,53 @@ async function timeKeyList(extension: LoadedExtension): Promise<number[]> {
 }
 
 /**
+ * The options page: Save of a server with a custom public key → the key's verdict shown (its
+ * error, or the form closed), in a new page each run, so that no key is known to the page yet.
+ */
+async function timeKeyVerdicts(extension: LoadedExtension): Promise<Record<string, number>> {
+  const valid2048 = realModulus(2048);
+  const keys: Record<string, string> = {
+    'prime modulus, 4096 bits': spkiPem(generatePrimeSync(4096, { bigint: true }), 65537n),
+    'small factor (3)': spkiPem(3n * generatePrimeSync(2200, { bigint: true }), 65537n),
+    'exponent 3': spkiPem(valid2048, 3n),
+    'not RSA (EC P-256)': generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .publicKey.export({ type: 'spki', format: 'pem' })
+      .toString(),
+    'valid, 2048 bits': spkiPem(valid2048, 65537n),
+    'valid, 4096 bits': spkiPem(realModulus(4096), 65537n),
+  };
+  const timings: Record<string, number[]> = Object.fromEntries(Object.keys(keys).map((name) => [name, []]));
+  // A new address for each Save: a valid key is saved, and a second server there would be refused.
+  let port = 20_000;
+  for (let run = 0; run < RUNS; run++) {
+    for (const [name, pem] of Object.entries(keys)) {
+      const page = await extension.openPage('options.html');
+      await page.getByRole('button', { name: 'Add server' }).click();
+      await page.getByLabel('Server URL').fill(`http://localhost:${port++}`);
+      await page.getByLabel("Server's RSA public key (optional)").fill(pem);
+      const elapsed = await page.evaluate(async () => {
+        const shown = () => document.querySelector('#server-public-key-error') || !document.querySelector('form');
+        const start = performance.now();
+        document.querySelector<HTMLButtonElement>('form button[type=submit]')!.click();
+        await new Promise<void>((done) => {
+          if (shown()) return done();
+          const observer = new MutationObserver(() => {
+            if (!shown()) return;
+            observer.disconnect();
+            done();
+          });
+          observer.observe(document.body, { subtree: true, childList: true });
+        });
+        return performance.now() - start;
+      });
+      timings[name]!.push(elapsed);
+      await page.close();
+    }
+  }
+  return Object.fromEntries(Object.entries(timings).map(([name, values]) => [name, median(values)]));
+}
+
+/**
  * Paste by the keyboard shortcut with the service worker stopped, beside a plain key press in
  * the same page, in a headful browser (the shortcut is the browser's own: xdotool presses it as a
  * keyboard would). Undefined without a display.
@@ -347,6 +396,8 @@ async function main(): Promise<void> {
     const coldWithAccount = await requestsColdWithAccountCreation(extension);
     const timings = await timeAgainstScript(extension, control);
     const pasting = await timePasteAfterWorkerStop(server, control);
+    const keyVerdicts = await timeKeyVerdicts(extension);
+    await extension.configureServers([{ url: server.url, publicKeyPem: server.publicKeyPem }]);
 
     const scriptMs = median(timings.script);
     const results = {
@@ -365,6 +416,7 @@ async function main(): Promise<void> {
         manageKeysToRows: { keys: MANY_KEYS, median: median(keyList) },
         keyPressToInput: pasting ? median(pasting.keyPress) : null,
         workerStoppedShortcutToPasted: pasting ? median(pasting.paste) : null,
+        optionsSaveToKeyVerdict: keyVerdicts,
       },
       clickToKeyColdRequests: median(timings.coldKeyRequests),
       usualScript: {
@@ -423,6 +475,10 @@ async function main(): Promise<void> {
         'control: key press → input event',
         t.keyPressToInput === null ? 'not measured: no display' : ms(t.keyPressToInput),
       ],
+      ...Object.entries(t.optionsSaveToKeyVerdict).map(([name, value]): [string, string] => [
+        `options: Save → verdict on a custom key: ${name}`,
+        ms(value),
+      ]),
     ];
     const width = Math.max(...rows.map(([name]) => name.length));
     console.log(`medians of ${RUNS} interleaved runs, ${LATENCY_MS} ms per request where the script is compared\n`);
