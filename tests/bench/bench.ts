@@ -3,7 +3,7 @@
  * prints a table and writes bench-results/latest.json; nothing here asserts a timing.
  */
 import { execFile } from 'node:child_process';
-import { generateKeyPairSync, generatePrimeSync } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,7 +15,7 @@ import { type FakeRagflow, startFakeRagflow } from '../fake-ragflow';
 import { EXTENSION_DIR, launchExtension, type LoadedExtension } from '../e2e/support/extension';
 import { fillSignInForm } from '../e2e/support/popup-form';
 import { filesOfPage, gzippedBytes } from '../support/bundle';
-import { realModulus, spkiPem } from '../support/rsa-keys';
+import { knownPrime, realModulus, spkiPem } from '../support/rsa-keys';
 import { installMarks, type MarkSpec, type PageMarks } from './page-marks';
 import { usualScript } from './usual-script';
 
@@ -264,8 +264,8 @@ async function timeKeyList(extension: LoadedExtension): Promise<number[]> {
 async function timeKeyVerdicts(extension: LoadedExtension): Promise<Record<string, number>> {
   const valid2048 = realModulus(2048);
   const keys: Record<string, string> = {
-    'prime modulus, 4096 bits': spkiPem(generatePrimeSync(4096, { bigint: true }), 65537n),
-    'small factor (3)': spkiPem(3n * generatePrimeSync(2200, { bigint: true }), 65537n),
+    'prime modulus, 4096 bits': spkiPem(knownPrime(4096), 65537n),
+    'small factor (3)': spkiPem(3n * knownPrime(2200), 65537n),
     'exponent 3': spkiPem(valid2048, 3n),
     'not RSA (EC P-256)': generateKeyPairSync('ec', { namedCurve: 'P-256' })
       .publicKey.export({ type: 'spki', format: 'pem' })

@@ -2,7 +2,7 @@
  * Public keys built byte by byte, for the checks a real key generator would never fail: any
  * modulus and exponent, written as SubjectPublicKeyInfo or PKCS#1 PEM.
  */
-import { generateKeyPairSync } from 'node:crypto';
+import numbers from './rsa-numbers.json';
 
 function derLength(length: number): number[] {
   if (length < 0x80) return [length];
@@ -39,11 +39,17 @@ export function pkcs1Pem(modulus: bigint, exponent: bigint): string {
   return pem('RSA PUBLIC KEY', tlv(0x30, [...integer(modulus), ...integer(exponent)]));
 }
 
-/** The modulus of a real RSA key of this size. */
-export function realModulus(bits: number): bigint {
-  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: bits });
-  const jwk = publicKey.export({ format: 'jwk' });
-  return BigInt(`0x${Buffer.from(jwk.n!, 'base64url').toString('hex')}`);
+/**
+ * The modulus of a real RSA key of this size, and a prime of that many bits: made once by
+ * Node's `generateKeyPairSync` and `generatePrimeSync` and kept in `rsa-numbers.json`, because
+ * making a 4096-bit prime takes from one to over ten seconds on a loaded machine.
+ */
+export function realModulus(bits: 2048 | 3072 | 4096): bigint {
+  return BigInt(`0x${numbers.moduli[bits]}`);
+}
+
+export function knownPrime(bits: 1024 | 2048 | 2200 | 4096): bigint {
+  return BigInt(`0x${numbers.primes[bits]}`);
 }
 
 /** 2^2203 − 1, a Mersenne prime: a 2203-bit modulus anyone can invert. */

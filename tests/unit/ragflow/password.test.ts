@@ -103,7 +103,7 @@ describe('validatePublicKeyPem', () => {
 
   it("accepts RAGFlow's own key, and RSA keys of 2048 to 4096 bits with e = 65537, in either PEM", () => {
     expect(() => validatePublicKeyPem(RAGFLOW_DEFAULT_PUBLIC_KEY)).not.toThrow();
-    for (const bits of [2048, 3072, 4096]) {
+    for (const bits of [2048, 3072, 4096] as const) {
       const modulus = realModulus(bits);
       expect(() => validatePublicKeyPem(spkiPem(modulus, 65537n))).not.toThrow();
       expect(() => validatePublicKeyPem(pkcs1Pem(modulus, 65537n))).not.toThrow();
