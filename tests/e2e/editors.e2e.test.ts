@@ -88,6 +88,15 @@ async function toolbarNotice(): Promise<{ badge: string; title: string }> {
 }
 
 /**
+ * The popup opens after the notice, to say why (Chrome 127 and later). Waiting for it keeps it
+ * from opening after the test's clean-up, over the next test's page: there it held the X focus,
+ * and the next test's shortcut went to it, not to the page.
+ */
+async function expectPopupToSayWhy(): Promise<void> {
+  await expect.poll(() => extension.actionPopupIsOpen()).toBe(true);
+}
+
+/**
  * Waits for the editor to hold `expected`, then checks it still does once the paste is over (the
  * toolbar says it worked): a second insertion would show then.
  */
@@ -159,6 +168,7 @@ describe('an editor the user cannot see', () => {
       .poll(toolbarNotice)
       .toEqual({ badge: '!', title: expect.stringContaining('the focused field is hidden') });
     expect(await editorText(page)).toBe('AZ');
+    await expectPopupToSayWhy();
   });
 
   it('Monaco hidden as a whole gets nothing, though its stand-in is as small either way', async () => {
@@ -171,6 +181,7 @@ describe('an editor the user cannot see', () => {
       .poll(toolbarNotice)
       .toEqual({ badge: '!', title: expect.stringContaining('the focused field is hidden') });
     expect(await editorText(page)).toBe('AZ');
+    await expectPopupToSayWhy();
   });
 });
 
@@ -182,6 +193,7 @@ describe('an EditContext editor that takes no text from extensions', () => {
       .poll(toolbarNotice)
       .toEqual({ badge: '!', title: expect.stringContaining('The key is on the clipboard instead: press Ctrl+V') });
     expect(await editorText(page)).toBe('AZ');
+    await expectPopupToSayWhy();
     await extension.closeActionPopup();
     // Where the user would press Ctrl+V: a plain field of the same page.
     await page.bringToFront();

@@ -315,6 +315,8 @@ describe('paste with the keyboard shortcut', () => {
       .poll(toolbarNotice)
       .toEqual({ badge: '!', title: expect.stringContaining('the page did not have the focus') });
     expect(await field.inputValue()).toBe('');
+    // Awaited so that it cannot open over the next test's page and take its shortcut.
+    await expect.poll(popupIsOpen).toBe(true);
   });
 
   it('says there is no field when none has the focus', async () => {
