@@ -1,5 +1,4 @@
 import type {
-  AccountRef,
   ApiKeySignInRequest,
   ClipboardClearPlan,
   GetKeyRequest,
@@ -86,7 +85,6 @@ export interface KeyService extends KeyManagement {
    * also when its answer was already on its way to the popup.
    */
   cancel(request: { flowId: string }): Promise<void>;
-  cachedKey(account: AccountRef): Promise<KeyResult | null>;
   /**
    * Which key and session the cache holds for this server (any of its accounts), under the same
    * freshness rule as every other answer of the cache: what paste inserts, or gets a key with.
@@ -465,11 +463,6 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       flow.abort.abort();
       // Still running: it undoes itself as it ends. Already answered: undone here.
       if (flow.settled) await undoFlow(flow);
-    },
-
-    async cachedKey(account) {
-      const entry = await cachedAccount(account.serverUrl, account.email);
-      return entry?.currentKey ? resultOf(entry, 'cache') : null;
     },
 
     async keyForServer(serverUrl) {

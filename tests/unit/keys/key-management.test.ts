@@ -57,20 +57,20 @@ describe.each(GENERATIONS)('key management, %s', (generation) => {
       currentKey: pastingKey,
     });
     expect((await keys.listKeys(account())).keys[0]?.token).toBe(created.key.token);
-    expect((await keys.cachedKey(account()))?.key).toBe(pastingKey);
+    expect((await keys.keyForServer(account().serverUrl)).key).toBe(pastingKey);
   });
 
   it('revokes the pasting key: gone from the server and from the cache, so paste has none', async () => {
     await keys.revokeKey({ ...account(), token: pastingKey });
     expect(server.apiKeys(ALICE.email)).toEqual([]);
-    expect(await keys.cachedKey(account())).toBeNull();
+    expect((await keys.keyForServer(account().serverUrl)).key).toBeUndefined();
     const entry = await accountCache.getAccount(server.url, ALICE.email);
     expect(entry).toMatchObject({ keys: [], authorization: expect.any(String) });
     expect(entry?.currentKey).toBeUndefined();
     // With no pasting key, a new key takes the place.
     const created = await keys.createKey(account());
     expect(created.currentKey).toBe(created.key.token);
-    expect((await keys.cachedKey(account()))?.key).toBe(created.key.token);
+    expect((await keys.keyForServer(account().serverUrl)).key).toBe(created.key.token);
   });
 
   it('revokes another key and keeps the pasting key', async () => {
@@ -78,7 +78,7 @@ describe.each(GENERATIONS)('key management, %s', (generation) => {
     await keys.listKeys(account());
     await keys.revokeKey({ ...account(), token: other! });
     expect(server.apiKeys(ALICE.email)).toEqual([pastingKey]);
-    expect((await keys.cachedKey(account()))?.key).toBe(pastingKey);
+    expect((await keys.keyForServer(account().serverUrl)).key).toBe(pastingKey);
     expect((await accountCache.getAccount(server.url, ALICE.email))?.keys.map((key) => key.token)).toEqual([
       pastingKey,
     ]);
@@ -92,7 +92,7 @@ describe.each(GENERATIONS)('key management, %s', (generation) => {
     await keys.listKeys(account());
     server.resetCounts();
     await keys.setCurrentKey({ ...account(), token: newer! });
-    expect((await keys.cachedKey(account()))?.key).toBe(newer);
+    expect((await keys.keyForServer(account().serverUrl)).key).toBe(newer);
     expect(server.count()).toBe(0);
   });
 
@@ -113,7 +113,7 @@ describe.each(GENERATIONS)('key management, %s', (generation) => {
 
     const list = await keys.listKeys(account());
     expect(list.currentKey).toBeNull();
-    expect(await keys.cachedKey(account())).toBeNull();
+    expect((await keys.keyForServer(account().serverUrl)).key).toBeUndefined();
   });
 
   it('verifies a key: valid while it exists, invalid once revoked', async () => {

@@ -110,7 +110,7 @@ describe('getting a key', () => {
 
     const again = await keys.getKey({ serverUrl: server.url, email: 'Alice@Example.com ', password: '' });
     expect(again).toMatchObject({ key: first.key, source: 'cache' });
-    expect(await keys.cachedKey({ serverUrl: server.url, email: ALICE.email })).toMatchObject({ key: first.key });
+    expect((await keys.keyForServer(server.url)).key).toBe(first.key);
     expect(server.count()).toBe(0);
   });
 
@@ -206,7 +206,7 @@ describe('a flow that fails after signing in', () => {
     const entry = await accountCache.getAccount(server.url, ALICE.email);
     expect(entry).toMatchObject({ authorization: server.sessionToken(ALICE.email), keys: [] });
     expect(entry?.currentKey).toBeUndefined();
-    expect(await keys.cachedKey({ serverUrl: server.url, email: ALICE.email })).toBeNull();
+    expect((await keys.keyForServer(server.url)).key).toBeUndefined();
     expect(server.apiKeys(ALICE.email)).toEqual([]);
 
     server.resetCounts();
@@ -222,7 +222,7 @@ describe('a flow that fails after signing in', () => {
     server.injectFault('tokens.create', 'server-error', 1);
     const failed = keys.getKey({ serverUrl: server.url, ...carol, createAccount: { nickname: 'carol' } });
     expect((await rejection(failed)).kind).toBe('server-error');
-    expect(await keys.cachedKey({ serverUrl: server.url, email: carol.email })).toBeNull();
+    expect((await keys.keyForServer(server.url)).key).toBeUndefined();
 
     const result = await keys.getKey({ serverUrl: server.url, email: carol.email });
     expect(result).toMatchObject({ key: server.apiKeys(carol.email)[0], source: 'session' });
@@ -316,7 +316,7 @@ describe('the session-cache lifetime', () => {
     clock += FIFTEEN_MINUTES;
     server.resetCounts();
 
-    expect(await keys.cachedKey({ serverUrl: server.url, email: ALICE.email })).toMatchObject({ key });
+    expect((await keys.keyForServer(server.url)).key).toBe(key);
     expect(await keys.getKey({ serverUrl: server.url, email: ALICE.email })).toMatchObject({ key, source: 'cache' });
     expect(server.count()).toBe(0);
   });
@@ -326,7 +326,7 @@ describe('the session-cache lifetime', () => {
     await keys.getKey({ serverUrl: server.url, ...ALICE });
     clock += FIFTEEN_MINUTES + 1;
 
-    expect(await keys.cachedKey({ serverUrl: server.url, email: ALICE.email })).toBeNull();
+    expect((await keys.keyForServer(server.url)).key).toBeUndefined();
     expect(await accountCache.getAccount(server.url, ALICE.email)).toBeUndefined();
     const error = await rejection(keys.getKey({ serverUrl: server.url, email: ALICE.email }));
     expect(error.kind).toBe('password-required');
@@ -342,7 +342,7 @@ describe('the session-cache lifetime', () => {
     expect((await keys.getKey({ serverUrl: server.url, email: ALICE.email })).source).toBe('session');
     clock += 5 * 60_000 + 1;
     // ... but 15 minutes after the sign-in, the entry is gone all the same.
-    expect(await keys.cachedKey({ serverUrl: server.url, email: ALICE.email })).toBeNull();
+    expect((await keys.keyForServer(server.url)).key).toBeUndefined();
   });
 
   it('signs in again with a password once the entry expired', async () => {
@@ -388,7 +388,7 @@ describe('the session-cache lifetime', () => {
     const keys = timedService(undefined);
     const { key } = await keys.getKey({ serverUrl: server.url, ...ALICE });
     clock += 30 * 24 * 60 * 60_000;
-    expect(await keys.cachedKey({ serverUrl: server.url, email: ALICE.email })).toMatchObject({ key });
+    expect((await keys.keyForServer(server.url)).key).toBe(key);
   });
 });
 
@@ -399,7 +399,7 @@ describe('signing out', () => {
     const token = server.sessionToken(ALICE.email);
 
     await keys.signOut({ serverUrl: server.url, alsoLogOutOfServer: false });
-    expect(await keys.cachedKey({ serverUrl: server.url, email: ALICE.email })).toBeNull();
+    expect((await keys.keyForServer(server.url)).key).toBeUndefined();
     expect(server.count('logout')).toBe(0);
     expect(server.sessionToken(ALICE.email)).toBe(token);
   });

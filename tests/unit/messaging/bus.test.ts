@@ -136,7 +136,7 @@ describe('the sending side of the bus', () => {
     };
     const listener = async () => refusal;
     fakeBrowser.runtime.onMessage.addListener(listener);
-    const error = await sendMessage('keys.cached', {
+    const error = await sendMessage('keys.list', {
       serverUrl: normalizeServerUrl('localhost'),
       email: 'a@b.co',
     }).catch((caught) => caught);
@@ -147,7 +147,7 @@ describe('the sending side of the bus', () => {
 
   it('says the background stopped when the call fails (Chrome, worker stopped mid-request)', async () => {
     stop();
-    const error = await sendMessage('keys.cached', {
+    const error = await sendMessage('keys.list', {
       serverUrl: normalizeServerUrl('localhost'),
       email: 'a@b.co',
     }).catch((caught) => caught);
@@ -159,7 +159,7 @@ describe('the sending side of the bus', () => {
     stop();
     const listener = () => undefined;
     fakeBrowser.runtime.onMessage.addListener(listener);
-    const error = await sendMessage('keys.cached', {
+    const error = await sendMessage('keys.list', {
       serverUrl: normalizeServerUrl('localhost'),
       email: 'a@b.co',
     }).catch((caught) => caught);
@@ -171,7 +171,7 @@ describe('the sending side of the bus', () => {
     stop();
     const listener = async () => ({ key: 'not an envelope' });
     fakeBrowser.runtime.onMessage.addListener(listener);
-    const error = await sendMessage('keys.cached', {
+    const error = await sendMessage('keys.list', {
       serverUrl: normalizeServerUrl('localhost'),
       email: 'a@b.co',
     }).catch((caught) => caught);
@@ -186,9 +186,9 @@ export function wrongPayloadsDoNotCompile(): void {
   // @ts-expect-error: serverUrl is a string
   void sendMessage('keys.get', { serverUrl: 9380, email: 'a@b.co' });
   // @ts-expect-error: email is required
-  void sendMessage('keys.cached', { serverUrl: 'localhost' });
+  void sendMessage('keys.list', { serverUrl: 'localhost' });
   // @ts-expect-error: not a message of the protocol
   void sendMessage('keys.steal', {});
-  // @ts-expect-error: the response of keys.cached is KeyResult | null, not a string
-  void sendMessage('keys.cached', { serverUrl: 'x', email: 'y' }).then((result: string) => result);
+  // @ts-expect-error: the response of keys.list is a KeyList, not a string
+  void sendMessage('keys.list', { serverUrl: 'x', email: 'y' }).then((result: string) => result);
 }
