@@ -202,8 +202,16 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       detected: known,
       onDetected,
       signal,
-      // The popup's question about a server and a sign-in, at once: one detection request.
-      probeWith: (probe) => detections.run(serverUrl, probe),
+      // The popup's question about a server and a sign-in, at once: one detection request. If
+      // it was the sign-in's and the user cancelled that, whoever shared it asks again.
+      probeWith: (probe) =>
+        detections
+          .run(serverUrl, probe)
+          .catch((error: AppError) =>
+            (error.cause as Error | undefined)?.name === 'AbortError' && !signal?.aborted
+              ? detections.run(serverUrl, probe)
+              : Promise.reject(error),
+          ),
     });
     return { client, ownPublicKey: Boolean(extra?.publicKeyPem) };
   }

@@ -64,6 +64,24 @@ describe('a server met for the first time', () => {
   });
 });
 
+describe('a detection shared with a sign-in the user cancels', () => {
+  it('still answers the popup, which asks again with its own request', async () => {
+    await server.close();
+    server = await startFakeRagflow({ generation: 'legacy', users: [ALICE], latencyMs: 150 });
+    const keys = service();
+    const signIn = rejection(keys.getKey({ serverUrl: server.url, ...ALICE, flowId: 'flow-1' }));
+    // The sign-in's detection is on its way; the popup's question shares it.
+    await vi.waitFor(() => expect(server.count('config')).toBe(1));
+    const facts = keys.serverFacts(server.url);
+    await keys.cancel({ flowId: 'flow-1' });
+    expect(await signIn).toMatchObject({ kind: 'cancelled' });
+    expect(await facts).toMatchObject({ generation: 'legacy' });
+    // The cancelled request, and the popup's own.
+    expect(server.count('config')).toBe(2);
+    expect(server.count('login')).toBe(0);
+  });
+});
+
 describe('a hostile server', () => {
   it('gets no key cached, shown or pasted when it hands out one not in RAGFlow form', async () => {
     await server.close();
