@@ -158,11 +158,10 @@ export function errorFromEnvelope(serverCode: number, serverMessage: string, sta
   // The server could not decrypt the password: its key pair is not the public key we used.
   if (text.includes('crypt password')) return new AppError('password-not-decryptable', said);
   // Python's registration decrypts outside its try: a password encrypted with another key makes
-  // `decrypt` return its sentinel string, whose `.decode` fails (docs/ragflow-releases.md,
-  // "Undecryptable passwords").
-  if (serverCode === 100 && text.includes('attributeerror') && text.includes('decode')) {
-    return new AppError('password-not-decryptable', said);
-  }
+  // `decrypt` return its sentinel string, whose `.decode` fails; about once in 10,000 the padding
+  // looks right and the bytes fail UTF-8 instead; a key of another size gives a ciphertext of the
+  // wrong length (docs/ragflow-releases.md, "Undecryptable passwords").
+  if (serverCode === 100 && /decode|ciphertext/.test(text)) return new AppError('password-not-decryptable', said);
   if (serverCode === 403 && text.includes('disabled')) return new AppError('account-disabled', said);
   if (text.includes('registration is disabled')) return new AppError('registration-disabled', said);
   if (serverCode === 103 && text.includes('invalid email')) return new AppError('invalid-email', said);

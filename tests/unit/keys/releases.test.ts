@@ -22,6 +22,7 @@ import {
   startFakeRagflow,
 } from '../../fake-ragflow';
 import { rejection } from '../../support/errors';
+import { realModulus, spkiPem } from '../../support/rsa-keys';
 
 const ALICE = { email: 'alice@example.com', password: 'correct horse battery' };
 
@@ -253,14 +254,16 @@ describe('the Go server', () => {
 });
 
 describe('a wrong public key at registration on Python', () => {
-  it.each(['v0.24', 'v0.26'] as const)('on %s: "could not decrypt", not a raw AttributeError', async (release) => {
+  it.each([
+    ['v0.24', 2048],
+    ['v0.26', 2048],
+    // Of another size than the server's: a ciphertext of the wrong length, another exception.
+    ['v0.26', 3072],
+  ] as const)('on %s, a key of %i bits: "could not decrypt", not a raw Python exception', async (release, bits) => {
     await start(release, []);
-    const { publicKey } = generateKeyPairSync('rsa', {
-      modulusLength: 2048,
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    });
-    const keys = service({ clientOptions: async () => ({ publicKeyPem: publicKey }) });
+    // A real RSA key, not the server's (each fake server makes its own pair).
+    const publicKeyPem = spkiPem(realModulus(bits), 65537n);
+    const keys = service({ clientOptions: async () => ({ publicKeyPem }) });
     const error = await rejection<AppError>(
       keys.getKey({ serverUrl: server.url, ...ALICE, createAccount: { nickname: 'alice' } }),
     );

@@ -10,6 +10,12 @@ const ROWS: [number, string, ErrorKind][] = [
   [109, 'Email: a@b.co is not registered!', 'email-not-registered'],
   [109, 'Email and password do not match!', 'wrong-password'],
   [500, 'Fail to crypt password', 'password-not-decryptable'],
+  // Registration on Python with a password encrypted under another key: the catch-all handler's
+  // repr() of what decrypt raised, for each way it fails.
+  [100, "AttributeError(\"'str' object has no attribute 'decode'\")", 'password-not-decryptable'],
+  [100, "UnicodeDecodeError('utf-8', b'\\x9c\\x11', 0, 1, 'invalid start byte')", 'password-not-decryptable'],
+  [100, "ValueError('Ciphertext with incorrect length.')", 'password-not-decryptable'],
+  [100, "KeyError('nickname')", 'ragflow-error'],
   [403, 'This account has been disabled, please contact the administrator!', 'account-disabled'],
   [103, 'User registration is disabled!', 'registration-disabled'],
   [103, 'Invalid email address: nope!', 'invalid-email'],
