@@ -5,6 +5,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { t } from '../lib/i18n';
 import type { KeyFlowStep } from '../lib/messaging/protocol';
 import { type WebSessionState, webSessionLeads } from '../lib/popup/web-session';
+import { userHasActed } from '../lib/ui/user-acts';
 import { StepIndicator } from './StepIndicator';
 
 interface WebSessionOfferProps {
@@ -26,11 +27,13 @@ export function WebSessionOffer({ state, busy, running, step, onUse, onCancel }:
   const passwordOff = state.passwordLoginAllowed === false;
   const tabOpen = state.tabId !== null;
 
-  // The best way in takes the focus, unless the user already typed somewhere.
+  // The best way in takes the focus, unless the user got there first: clicked or pressed a key in
+  // the popup since it opened (it shows once the server has answered, which may take a while),
+  // or has text in the focused field.
   useEffect(() => {
     const active = document.activeElement;
     const typing = active instanceof HTMLInputElement && active.value !== '';
-    if (!typing) sessionButtonRef.current?.focus();
+    if (!typing && !userHasActed()) sessionButtonRef.current?.focus();
   }, [tabOpen]);
 
   if (!webSessionLeads(state) || state.serverUrl === null) return null;

@@ -128,6 +128,20 @@ describe.each(['restful', 'legacy'] as const)('the RAGFlow session open in the b
 });
 
 describe('the RAGFlow session open in the browser', () => {
+  it('shows late on a slow server, and leaves the focus where the user put it meanwhile', async () => {
+    // The offer waits for the server's first answer: over a second here.
+    const server = await fake({ generation: 'restful', latencyMs: 1500 });
+    await setUpServers(server);
+    await openWebApp(server, server.signInWebApp(BOB.email));
+
+    const popup = await openPopup();
+    const password = popup.getByLabel('Password', { exact: true });
+    await password.click();
+    expect(await useSessionButton(popup).count()).toBe(0);
+    await expect.poll(() => useSessionButton(popup).isVisible(), { timeout: 10_000 }).toBe(true);
+    expect(await password.evaluate((field) => field === document.activeElement)).toBe(true);
+  });
+
   it('when expired or absent, says to sign in in that tab first, and never logs in', async () => {
     const server = await fake({ generation: 'restful' });
     await setUpServers(server);
