@@ -12,7 +12,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // A poll waits for what the browser does in its own time (a shortcut through the window
-    // manager, a worker waking, a key checked on Save). One second, the default, is met on an idle
+    // manager, a worker waking, a popup opening). One second, the default, is met on an idle
     // machine but not on a busy CI runner; a condition that never holds still fails, only later.
     expect: { poll: { timeout: 5_000 } },
     // One browser at a time: two cores, and headful tests share one X display.
