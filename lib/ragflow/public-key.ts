@@ -17,6 +17,9 @@ export const RSA_EXPONENT = 65537;
 /** 1.2.840.113549.1.1.1, rsaEncryption, as DER content bytes. */
 const RSA_ENCRYPTION_OID = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
 
+/** What every malformed byte of the PEM or its DER is: the key cannot be read. */
+const unreadable = () => invalidPublicKey('unreadable');
+
 interface Tlv {
   tag: number;
   /** The content bytes. */
@@ -29,17 +32,17 @@ interface Tlv {
 function readTlv(bytes: Uint8Array, offset: number): Tlv {
   const tag = bytes[offset];
   let length = bytes[offset + 1];
-  if (tag === undefined || length === undefined) throw new Error('truncated');
+  if (tag === undefined || length === undefined) throw unreadable();
   let start = offset + 2;
   if (length & 0x80) {
     const count = length & 0x7f;
-    if (count === 0 || count > 3) throw new Error('bad length');
+    if (count === 0 || count > 3) throw unreadable();
     length = 0;
     for (let i = 0; i < count; i++) length = length * 256 + (bytes[start + i] ?? Number.NaN);
     start += count;
   }
   const end = start + length;
-  if (!Number.isFinite(end) || end > bytes.length) throw new Error('truncated');
+  if (!Number.isFinite(end) || end > bytes.length) throw unreadable();
   return { tag, value: bytes.subarray(start, end), end };
 }
 
@@ -75,9 +78,9 @@ function mayBePrime(n: bigint): boolean {
 /** The DER bytes of a PEM's body, or throws. */
 function derOf(pem: string): { der: Uint8Array; pkcs1: boolean } {
   const match = /^-----BEGIN (RSA )?PUBLIC KEY-----([\s\S]+?)-----END (RSA )?PUBLIC KEY-----$/.exec(pem);
-  if (!match || match[1] !== match[3]) throw new Error('not PEM');
+  if (!match || match[1] !== match[3]) throw unreadable();
   const base64 = match[2]!.replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) throw new Error('not base64');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) throw unreadable();
   return { der: Uint8Array.from(atob(base64), (char) => char.charCodeAt(0)), pkcs1: match[1] !== undefined };
 }
 
@@ -103,29 +106,30 @@ export function checkRsaPublicKey(publicKeyPem: string): RsaPublicKey {
   try {
     const { der, pkcs1 } = derOf(publicKeyPem.trim());
     const outer = readTlv(der, 0);
-    if (outer.tag !== 0x30 || outer.end !== der.length) throw new Error('not a SEQUENCE');
+    if (outer.tag !== 0x30 || outer.end !== der.length) throw unreadable();
     let rsaKey: Uint8Array = outer.value;
     if (!pkcs1) {
       const [algorithm, bitString] = children(outer.value);
-      if (algorithm?.tag !== 0x30 || bitString?.tag !== 0x03) throw new Error('not SubjectPublicKeyInfo');
+      if (algorithm?.tag !== 0x30 || bitString?.tag !== 0x03) throw unreadable();
       const oid = children(algorithm.value)[0];
       const isRsa =
         oid?.tag === 0x06 &&
         oid.value.length === RSA_ENCRYPTION_OID.length &&
         oid.value.every((byte, i) => byte === RSA_ENCRYPTION_OID[i]);
       if (!isRsa) throw invalidPublicKey('not-rsa');
-      if (bitString.value[0] !== 0) throw new Error('unused bits');
+      if (bitString.value[0] !== 0) throw unreadable();
       const inner = readTlv(bitString.value, 1);
-      if (inner.tag !== 0x30) throw new Error('not RSAPublicKey');
+      if (inner.tag !== 0x30) throw unreadable();
       rsaKey = inner.value;
     }
     const [modulus, exponent] = children(rsaKey);
-    if (modulus?.tag !== 0x02 || exponent?.tag !== 0x02) throw new Error('not RSAPublicKey');
+    if (modulus?.tag !== 0x02 || exponent?.tag !== 0x02) throw unreadable();
     modulusBytes = modulus.value;
     exponentBytes = exponent.value;
   } catch (error) {
+    // atob's own error, on a PEM body that is not base64 after all.
     if (isAppError(error, 'invalid-public-key')) throw error;
-    throw invalidPublicKey('unreadable');
+    throw unreadable();
   }
 
   // Every rule that costs next to nothing comes first, so that a key which breaks one is refused
