@@ -131,8 +131,11 @@ export interface FakeRagflow {
   /** Answers the operation with a redirect (307 by default: the client replays the body) to `location`. */
   injectRedirect(operation: Operation | '*', location: string, status?: number): void;
   clearFaults(): void;
-  /** Adds a key with exactly this token to the user's keys, as a hostile server would list it. */
-  plantKey(email: string, token: string): void;
+  /**
+   * Adds a key with exactly this token to the user's keys, as a hostile server would list it, or
+   * as an embed token of a chat or agent (`embed`) in the same list.
+   */
+  plantKey(email: string, token: string, embed?: { dialogId: string; source?: 'agent' }): void;
   addUser(user: FakeUser): void;
   sessionToken(email: string): string | null;
   /** The nickname the account was registered with, as received; null for no such user. */
@@ -557,6 +560,13 @@ interface ApiKey {
   create_date: string;
   update_time: null;
   update_date: null;
+  /**
+   * Set on the embed tokens of a chat (its dialog id) or an agent (its canvas id, source
+   * "agent"), made by `/v1/api/new_token` up to v0.24 in the same table as API keys: every token
+   * list shows them, after upgrades too (api/apps/api_app.py @ v0.24.0).
+   */
+  dialog_id?: string;
+  source?: string;
 }
 
 interface UserState {
@@ -1015,6 +1025,8 @@ export async function startFakeRagflow(input: FakeRagflowOptions): Promise<FakeR
     create_date: goTime(k.create_time),
     update_time: k.create_time,
     update_date: goTime(k.create_time),
+    // Pointer fields with omitempty (internal/entity/api_token.go): absent unless set.
+    ...(k.dialog_id && { dialog_id: k.dialog_id, source: k.source }),
   });
 
   // --- Shared ------------------------------------------------------------------------------
@@ -1106,7 +1118,7 @@ export async function startFakeRagflow(input: FakeRagflowOptions): Promise<FakeR
         return t.go ? goReply(0, userJson(user!), 'success') : ok(userJson(user!));
       case 'tokens.list':
         if (t.go) return goReply(0, user!.keys.map(goKey), 'success');
-        return ok(user!.keys.map((k) => ({ ...k, dialog_id: null, source: null })));
+        return ok(user!.keys.map((k) => ({ dialog_id: null, source: null, ...k })));
       case 'tokens.create': {
         const key = createKey(user!);
         return t.go ? goReply(0, goKey(key), 'success') : ok(key);
@@ -1328,8 +1340,9 @@ export async function startFakeRagflow(input: FakeRagflowOptions): Promise<FakeR
     clearFaults(): void {
       faults.length = 0;
     },
-    plantKey(email: string, token: string): void {
-      plantedKey(userOf(email), token);
+    plantKey(email: string, token: string, embed?: { dialogId: string; source?: 'agent' }): void {
+      const key = plantedKey(userOf(email), token);
+      if (embed) Object.assign(key, { dialog_id: embed.dialogId, ...(embed.source && { source: embed.source }) });
     },
     addUser,
     sessionToken(email: string): string | null {
