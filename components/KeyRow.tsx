@@ -65,6 +65,7 @@ export function KeyRow(props: KeyRowProps) {
           </time>
         )}
       </div>
+      {row.embed && <p class="hint">{t('keysEmbedToken')}</p>}
       {row.places[0] && (
         <p class="hint key-places" title={row.places.map((place) => `${place.host}: ${place.date}`).join('\n')}>
           {row.places.length > 1
@@ -84,6 +85,7 @@ export function KeyRow(props: KeyRowProps) {
         <RevokeConfirm
           label={row.name ?? row.masked}
           places={placeHosts(row)}
+          embed={row.embed}
           busy={props.busy}
           onConfirm={() => void list.revoke(row.token)}
           onCancel={() => list.cancelRevoke()}

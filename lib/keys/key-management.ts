@@ -56,10 +56,16 @@ export const apiKeyAuthorization = (token: string) => `Bearer ${token}`;
 /** The keys as the key list shows them: with the user's name for each, and where it was pasted. */
 async function listedWithNotes(keys: readonly ApiKey[]): Promise<ListedKey[]> {
   const notes = await keyNotes.forKeys(keys.map((key) => key.token));
-  return keys.map(({ token, createdAt }) => {
+  return keys.map(({ token, createdAt, embed }) => {
     const note = notes.get(token);
     const places = note?.places ?? [];
-    return { token, createdAt, ...(note?.name && { name: note.name }), ...(places.length > 0 && { places }) };
+    return {
+      token,
+      createdAt,
+      ...(embed && { embed }),
+      ...(note?.name && { name: note.name }),
+      ...(places.length > 0 && { places }),
+    };
   });
 }
 

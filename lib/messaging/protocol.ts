@@ -139,6 +139,8 @@ export interface ListedKey {
   name?: string;
   /** Where the key was pasted, newest first (origins only); absent or empty when nowhere known. */
   places?: PastePlace[];
+  /** An embed token of a chat or agent (see ApiKey.embed): revoking it stops that embed. */
+  embed?: true;
 }
 
 /** After a revocation: whether it was the key the account signed in with, which signs it out. */

@@ -64,6 +64,8 @@ export interface KeyRowData {
   name?: string;
   /** Where it was pasted, newest first: the host, and when in words and as a date. */
   places: PlaceRowData[];
+  /** RAGFlow made it for an embedded chat or agent (see ApiKey.embed). */
+  embed: boolean;
 }
 
 export interface PlaceRowData {
@@ -74,7 +76,13 @@ export interface PlaceRowData {
 }
 
 export function describeKey(
-  key: { token: string; createdAt: number; name?: string; places?: readonly { origin: string; at: number }[] },
+  key: {
+    token: string;
+    createdAt: number;
+    name?: string;
+    places?: readonly { origin: string; at: number }[];
+    embed?: boolean;
+  },
   now: number,
   formatters: DateFormatters,
 ): KeyRowData {
@@ -92,6 +100,7 @@ export function describeKey(
       age: formatters.relative(place.at, now),
       date: formatters.absolute(place.at),
     })),
+    embed: key.embed === true,
   };
 }
 

@@ -112,6 +112,12 @@ export interface ApiKey {
   /** Milliseconds since the epoch. */
   createdAt: number;
   tenantId?: string;
+  /**
+   * The embed token of a chat or an agent (it names one in `dialog_id`), which RAGFlow up to
+   * v0.24 kept in the same table as API keys: every token list shows it, after upgrades too
+   * (docs/ragflow-releases.md, "Embed tokens"). It works as a key, but revoking it stops that embed.
+   */
+  embed?: true;
 }
 
 export type KeyStatus = 'valid' | 'invalid';
@@ -463,6 +469,7 @@ export class RagflowClient {
       token: item.token,
       createdAt: typeof item.create_time === 'number' ? item.create_time : 0,
       tenantId: typeof item.tenant_id === 'string' ? item.tenant_id : undefined,
+      ...(typeof item.dialog_id === 'string' && item.dialog_id !== '' && { embed: true as const }),
     };
   }
 }

@@ -248,3 +248,35 @@ describe('the key list, restful', () => {
     expect(await page.getByLabel('Email').inputValue()).toBe(user.email);
   });
 });
+
+describe('an embed token among the keys, legacy', () => {
+  const user = { email: 'embeds@example.com', password: 'embeds-password' };
+  const embedToken = `ragflow-${'E'.repeat(32)}`;
+  const embedSentence = 'RAGFlow made this key for an embedded chat or agent: revoking it stops that embed.';
+
+  it('is never the pasting key, and says what revoking it stops', async () => {
+    const server = await startFakeRagflow({ generation: 'legacy', users: [user] });
+    try {
+      // An agent's embed token made by RAGFlow up to v0.24, in the same list as the keys.
+      server.plantKey(user.email, embedToken, { dialogId: 'a'.repeat(32), source: 'agent' });
+      await extension.configureServers([{ url: server.url, publicKeyPem: server.publicKeyPem }]);
+      const page = await signIn(server, user);
+      const pastingKey = await page.getByLabel('API key', { exact: true }).inputValue();
+      expect(pastingKey).not.toBe(embedToken);
+      expect(server.apiKeys(user.email)).toEqual([embedToken, pastingKey]);
+
+      await button(page, 'Manage keys').click();
+      await expect.poll(() => keyRows(page).count()).toBe(2);
+      const embedRow = rowOf(page, embedToken);
+      expect(await embedRow.getByText(embedSentence).isVisible()).toBe(true);
+      expect(await rowOf(page, pastingKey).getByText(embedSentence).count()).toBe(0);
+      await button(embedRow, 'Revoke').click();
+      expect(await embedRow.locator('.confirm').getByText(embedSentence).isVisible()).toBe(true);
+      await button(embedRow, 'Cancel').click();
+      expect(server.apiKeys(user.email)).toContain(embedToken);
+      await page.close();
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -270,3 +270,30 @@ describe('a wrong public key at registration on Python', () => {
     expect(error).toMatchObject({ kind: 'password-not-decryptable', messageKey: 'errorPasswordNotDecryptable' });
   });
 });
+
+describe.each(RELEASES)('the embed tokens of chats and agents, on %s', (release) => {
+  // Made up to v0.24 by /v1/api/new_token in the same table as API keys; every later release
+  // lists them too (docs/ragflow-releases.md, "Embed tokens").
+  const embedToken = `ragflow-${'e'.repeat(32)}`;
+
+  it('are listed as such, and never handed out, even when newer than the account key', async () => {
+    await start(release);
+    const [own] = server.seedKeys(ALICE.email, 1);
+    server.plantKey(ALICE.email, embedToken, { dialogId: 'c'.repeat(32), source: 'agent' });
+    const keys = service();
+    expect((await keys.getKey({ serverUrl: server.url, ...ALICE })).key).toBe(own);
+    const { keys: listed } = await keys.listKeys({ serverUrl: server.url, email: ALICE.email });
+    expect(listed.map((key) => [key.token, key.embed])).toEqual([
+      [embedToken, true],
+      [own, undefined],
+    ]);
+  });
+
+  it('do not count as a key to reuse: with only one listed, a key is created', async () => {
+    await start(release);
+    server.plantKey(ALICE.email, embedToken, { dialogId: 'd'.repeat(32) });
+    const { key } = await service().getKey({ serverUrl: server.url, ...ALICE });
+    expect(key).not.toBe(embedToken);
+    expect(server.apiKeys(ALICE.email)).toEqual([embedToken, key]);
+  });
+});

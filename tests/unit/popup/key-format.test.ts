@@ -96,7 +96,13 @@ describe('describeKey', () => {
       date: formatters.absolute(createdAt),
       isoDate: '2025-05-08T12:00:00.000Z',
       places: [],
+      embed: false,
     });
+  });
+
+  it('marks the embed token of a chat or agent', () => {
+    const row = describeKey({ token: 'ragflow-abcdefgh', createdAt: NOW, embed: true }, NOW, dateFormatters('en'));
+    expect(row.embed).toBe(true);
   });
 
   it('leaves the date out when the server gave none', () => {

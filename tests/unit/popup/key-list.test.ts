@@ -55,6 +55,7 @@ describe('the key list', () => {
         date: expect.any(String),
         isoDate: '2025-05-10T11:55:00.000Z',
         places: [],
+        embed: false,
       },
       {
         token: OLD,
@@ -64,6 +65,7 @@ describe('the key list', () => {
         date: expect.any(String),
         isoDate: '2025-05-07T12:00:00.000Z',
         places: [],
+        embed: false,
       },
     ]);
 
