@@ -7,7 +7,7 @@ import type { ClipboardAccess } from './clear-if-unchanged';
  * (https://developer.chrome.com/docs/extensions/reference/api/offscreen). Reading ("paste")
  * needs the clipboardRead permission, writing outside a user gesture ("copy") clipboardWrite.
  */
-export function domClipboard(document: Document): ClipboardAccess & { write(text: string): void } {
+export function domClipboard(document: Document): ClipboardAccess & { write(text: string): boolean } {
   return {
     readText() {
       const area = document.createElement('textarea');
@@ -25,14 +25,19 @@ export function domClipboard(document: Document): ClipboardAccess & { write(text
     },
     write(text) {
       // A copy with nothing selected still fires `copy`; its handler decides what is written
-      // (Chromium 156, outside a gesture with clipboardWrite: docs/browser-facts.md).
+      // (Chromium 156, outside a gesture with clipboardWrite: docs/browser-facts.md). Written only
+      // if the command ran and the handler set the data: execCommand answers false, and fires no
+      // event, when the copy is not allowed, and the background must then not say "copied".
+      let written = false;
       const writeText = (event: ClipboardEvent) => {
-        event.clipboardData?.setData('text/plain', text);
+        if (!event.clipboardData) return;
+        event.clipboardData.setData('text/plain', text);
         event.preventDefault();
+        written = true;
       };
       document.addEventListener('copy', writeText);
       try {
-        document.execCommand('copy');
+        return document.execCommand('copy') && written;
       } finally {
         document.removeEventListener('copy', writeText);
       }

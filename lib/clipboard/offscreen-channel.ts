@@ -58,12 +58,11 @@ function isClearClipboardRequest(message: unknown): message is ClearClipboardReq
 }
 
 /** In the offscreen document: answers the background's request, and nobody else's. */
-export function serveClipboardClearing(clipboard: ClipboardAccess & { write(text: string): void }): void {
+export function serveClipboardClearing(clipboard: ClipboardAccess & { write(text: string): boolean }): void {
   browser.runtime.onMessage.addListener((message, sender) => {
     if (!isOwnPage(sender, [BACKGROUND_SCRIPT])) return undefined;
     if (isWriteClipboardRequest(message)) {
-      clipboard.write(message.text);
-      return Promise.resolve({ written: true });
+      return Promise.resolve({ written: clipboard.write(message.text) });
     }
     if (!isClearClipboardRequest(message)) return undefined;
     return clearIfUnchanged(message.fingerprint, clipboard).then((cleared): ClearClipboardAnswer => ({ cleared }));
