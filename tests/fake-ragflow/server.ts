@@ -909,10 +909,10 @@ export async function startFakeRagflow(input: FakeRagflowOptions): Promise<FakeR
     if (!decrypted.ok) return fail(500, 'Fail to crypt password');
     if (decrypted.text !== user.credential) return fail(109, 'Email and password do not match!');
     if (user.disabled) return fail(403, 'This account has been disabled, please contact the administrator!');
-    // ≤ v0.25.x serialise the row before the new token is set (docs/ragflow-releases.md, "User data in answers").
-    const before = userJson(user);
+    // The row is serialised before the new token is set, but as its own live data dict: the
+    // answer carries the new token all the same (docs/ragflow-releases.md, "User data in answers").
     const auth = logIn(user);
-    return [{ ...ok(traits().safeUserDict ? userJson(user) : before, 'Welcome back!'), ownCors: true }, auth];
+    return [{ ...ok(userJson(user), 'Welcome back!'), ownCors: true }, auth];
   }
 
   function pyRegister(body: Record<string, unknown> | null): Reply | [Reply, string] {

@@ -384,13 +384,14 @@ describe('release quirks', () => {
     expect(ok.json.code).toBe(0);
   });
 
-  it('puts the previous access token in Python login data up to v0.25.x, none from v0.26, the new one on Go', async () => {
+  it('puts the new access token in login data on Python up to v0.25.5 and on Go, none on later Python', async () => {
     for (const release of ['v0.24', 'v0.26', 'go'] as const) {
       const s = await start({ release });
       const first = await signIn(s);
       const second = await signIn(s);
       const raw = (auth: string) => JSON.parse(Buffer.from(auth.split('.')[0]!, 'base64url').toString('utf8'));
-      if (release === 'v0.24') expect(second.json.data.access_token).toBe(raw(first.auth!));
+      expect(first.auth).not.toBe(second.auth);
+      if (release === 'v0.24') expect(second.json.data.access_token).toBe(raw(second.auth!));
       if (release === 'v0.26') expect(second.json.data).not.toHaveProperty('access_token');
       if (release === 'go') expect(second.json.data.access_token).toBe(raw(second.auth!));
     }
