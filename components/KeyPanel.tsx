@@ -7,7 +7,8 @@ import { KeyRow } from './KeyRow';
 
 /** The open key list: what the list says, the keys, and each key's actions. Loaded when first opened. */
 export function KeyPanel({ state, list }: { state: KeyListState; list: KeyListActions }) {
-  const newest = state.rows?.[0];
+  // Never an embed token: it belongs to an embedded chat or agent, which revoking it would stop.
+  const newest = state.rows?.find((row) => !row.embed);
 
   return (
     <div id="keys-panel">

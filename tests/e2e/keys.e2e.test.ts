@@ -254,7 +254,7 @@ describe('an embed token among the keys, legacy', () => {
   const embedToken = `ragflow-${'E'.repeat(32)}`;
   const embedSentence = 'RAGFlow made this key for an embedded chat or agent: revoking it stops that embed.';
 
-  it('is never the pasting key, and says what revoking it stops', async () => {
+  it('is never the pasting key, nor offered as one, and says what revoking it stops', async () => {
     const server = await startFakeRagflow({ generation: 'legacy', users: [user] });
     try {
       // An agent's embed token made by RAGFlow up to v0.24, in the same list as the keys.
@@ -274,6 +274,13 @@ describe('an embed token among the keys, legacy', () => {
       expect(await embedRow.locator('.confirm').getByText(embedSentence).isVisible()).toBe(true);
       await button(embedRow, 'Cancel').click();
       expect(server.apiKeys(user.email)).toContain(embedToken);
+
+      // The pasting key revoked, the one button left does not offer the embed token.
+      await button(rowOf(page, pastingKey), 'Revoke').click();
+      await button(rowOf(page, pastingKey), 'Revoke').click();
+      await expect.poll(() => keyRows(page).count()).toBe(1);
+      expect(await button(page, 'Create a key for paste').isVisible()).toBe(true);
+      expect(await button(page, `Use ${masked(embedToken)} for paste`).count()).toBe(0);
       await page.close();
     } finally {
       await server.close();
