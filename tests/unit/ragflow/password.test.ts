@@ -128,9 +128,9 @@ describe('validatePublicKeyPem', () => {
       substitutions: [],
     });
     expect(refusal(spkiPem(3n * PRIME_MODULUS, 65537n)).reason).toBe('modulus');
-    // Small enough to find by trial division: the largest prime below 2^16, and one just over 100.
+    // Small enough to find by trial division: the largest prime below 2^14, and one just over 100.
     expect(refusal(spkiPem(101n * PRIME_MODULUS, 65537n)).reason).toBe('modulus');
-    expect(refusal(spkiPem(65_521n * PRIME_MODULUS, 65537n)).reason).toBe('modulus');
+    expect(refusal(spkiPem(16_381n * PRIME_MODULUS, 65537n)).reason).toBe('modulus');
   });
 
   it('refuses keys under 2048 or over 4096 bits, saying how many it has', () => {
