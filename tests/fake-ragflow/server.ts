@@ -746,7 +746,8 @@ export async function startFakeRagflow(input: FakeRagflowOptions): Promise<FakeR
     if (t.go) {
       return {
         access_token: user.accessToken,
-        avatar: '',
+        // nil when the user has none, not '' (internal/service/user.go @ v0.27.0).
+        avatar: null,
         color_schema: 'Bright',
         create_date: goDate(user.createTime),
         create_time: user.createTime,
