@@ -45,7 +45,6 @@ export function createHandlers({
     'keys.get': keys.getKey,
     /** Cancels a running sign-in by its flow id; what it cached is undone. */
     'keys.cancel': keys.cancel,
-    /** The cached key for an account, with no request to the server; null when none. */
     /** Forgets every cached session and key of a server. */
     'session.signOut': keys.signOut,
     /** Whether the server allows registration and password sign-in, asked afresh (one request). */

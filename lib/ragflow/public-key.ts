@@ -139,8 +139,8 @@ export function checkRsaPublicKey(publicKeyPem: string): RsaPublicKey {
     modulusBytes = modulus.value;
     exponentBytes = exponent.value;
   } catch (error) {
-    // atob's own error, on a PEM body that is not base64 after all.
     if (isAppError(error, 'invalid-public-key')) throw error;
+    // atob's own error, on a PEM body that is not base64 after all.
     throw unreadable();
   }
 
