@@ -1,14 +1,14 @@
 import './key-panel.css';
 
 import { durationText, t } from '../lib/i18n';
+import { newestOwnKey } from '../lib/keys/cached-key';
 import type { KeyListActions } from '../lib/popup/key-list';
 import type { KeyListState } from '../lib/popup/key-list-state';
 import { KeyRow } from './KeyRow';
 
 /** The open key list: what the list says, the keys, and each key's actions. Loaded when first opened. */
 export function KeyPanel({ state, list }: { state: KeyListState; list: KeyListActions }) {
-  // Never an embed token: it belongs to an embedded chat or agent, which revoking it would stop.
-  const newest = state.rows?.find((row) => !row.embed);
+  const newest = state.rows ? newestOwnKey(state.rows) : undefined;
 
   return (
     <div id="keys-panel">

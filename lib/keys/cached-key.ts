@@ -65,6 +65,16 @@ export function isKeyFresh(cachedKey: CachedKey, settings: Pick<Settings, 'serve
   return isSessionFresh(cachedKey.sessionSavedAt, sessionMaxAgeFor(settings, cachedKey.serverUrl), now);
 }
 
+/**
+ * The key to hand out of a list, newest first: the newest that is not an embed token (see
+ * ApiKey.embed), which belongs to a chat or agent embedded somewhere and would stop it if the
+ * user revoked it as theirs. The background picks the pasting key with it, and the key list
+ * the one it offers after the pasting key was revoked.
+ */
+export function newestOwnKey<Key extends { embed?: boolean }>(keys: readonly Key[]): Key | undefined {
+  return keys.find((key) => !key.embed);
+}
+
 /** What the cache holds for one server: the key to paste, and the account to get one with. */
 export interface ServerKey {
   /** The current key of the server's account saved last, when several are cached. */

@@ -20,7 +20,7 @@ import { notRagflow } from '../ragflow/errors';
 import type { ServerUrl } from '../ragflow/server-url';
 import type { KeyPolicy } from '../settings/settings';
 import { type AccountEntry, accountCache, type SessionFreshness } from './account-cache';
-import { type ServerKey, serverKeyOf } from './cached-key';
+import { newestOwnKey, type ServerKey, serverKeyOf } from './cached-key';
 import { detectedServers } from './detected-servers';
 import { emailRequired, flowCancelled, noHostAccess, passwordRequired, sessionRejected } from './errors';
 import { apiKeyAuthorization, createKeyManagement, type KeyManagement } from './key-management';
@@ -121,12 +121,6 @@ export interface KeyService extends KeyManagement {
  * a cached key → else a cached session token (list, reuse or create) → else a login first.
  * Registration happens only when the request asks for it.
  */
-/**
- * The key to paste of a list, newest first: the newest that is not an embed token, which belongs
- * to a chat or agent embedded somewhere and would stop it if the user revoked it as ours.
- */
-const handedOut = (keys: readonly ApiKey[]): string | undefined => keys.find((key) => !key.embed)?.token;
-
 export function createKeyService(deps: KeyServiceDeps): KeyService {
   const now = deps.now ?? Date.now;
   const flights = new SingleFlight<KeyResult>();
@@ -287,7 +281,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
   async function keysFromSession(client: RagflowClient, authorization: string): Promise<ApiKey[]> {
     const keys = await client.listKeys(authorization);
     const policy = await deps.keyPolicy(client.baseUrl);
-    if (policy === 'reuse' && handedOut(keys)) return keys;
+    if (policy === 'reuse' && newestOwnKey(keys)) return keys;
     const created = await client.createKey(authorization);
     return [created, ...keys];
   }
@@ -337,7 +331,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
           try {
             step('getting-key');
             const keys = await keysFromSession(client, cached.authorization);
-            return await save({ ...cached, keys, currentKey: handedOut(keys), keysSavedAt: now() }, 'session');
+            return await save(withKeys(cached, keys), 'session');
           } catch (error) {
             if (!isAppError(error, 'session-expired')) throw error;
             // The token was rotated (another login, the web app) or logged out: forget it.
@@ -421,7 +415,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
         const keys = [...created, ...listed];
         const entry = { ...signedInEntry(serverUrl, email, authorization), viaApiKey: true };
         const currentKey =
-          created[0]?.token ?? (listed.some((key) => key.token === apiKey) ? apiKey : handedOut(listed));
+          created[0]?.token ?? (listed.some((key) => key.token === apiKey) ? apiKey : newestOwnKey(listed)?.token);
         return await save({ ...entry, keys, currentKey, keysSavedAt: now() }, 'api-key');
       },
       signal,
@@ -449,7 +443,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
 
   /** The signed-in entry with the keys it got; the session-cache lifetime still counts from the sign-in. */
   function withKeys(entry: AccountEntry, keys: ApiKey[]): AccountEntry {
-    return { ...entry, keys, currentKey: handedOut(keys), keysSavedAt: now() };
+    return { ...entry, keys, currentKey: newestOwnKey(keys)?.token, keysSavedAt: now() };
   }
 
   async function save(entry: AccountEntry, source: KeyResult['source']): Promise<KeyResult> {
