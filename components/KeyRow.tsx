@@ -65,6 +65,7 @@ export function KeyRow(props: KeyRowProps) {
           </time>
         )}
       </div>
+      {/* Above the row's buttons, and so above its Revoke and Rotate questions too: said once. */}
       {row.embed && <p class="hint">{t('keysEmbedToken')}</p>}
       {row.places[0] && (
         <p class="hint key-places" title={row.places.map((place) => `${place.host}: ${place.date}`).join('\n')}>
@@ -85,7 +86,6 @@ export function KeyRow(props: KeyRowProps) {
         <RevokeConfirm
           label={row.name ?? row.masked}
           places={placeHosts(row)}
-          embed={row.embed}
           busy={props.busy}
           onConfirm={() => void list.revoke(row.token)}
           onCancel={() => list.cancelRevoke()}
